@@ -1,0 +1,41 @@
+"""The catalogue of known-flawed implementations: each module exposes ``make(settings)`` and
+``VIOLATES``, the invariant IDs the conformance suite must catch it violating.
+
+    pytest --pyargs conformance --sut conformance.catalogue.upstream_before_fix:make
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+ENTRIES = (
+    "upstream_before_fix",
+    "upstream_after_fix",
+    "separator_key",
+    "casefold_key",
+    "email_key",
+    "query_token",
+    "cookie_fallback",
+    "cookie_first",
+    "api_token_callback",
+    "session_scoped_user",
+    "writes_before_validation",
+    "trusting_parser",
+)
+
+
+def load(name: str) -> ModuleType:
+    """The catalogue module ``name``."""
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def sut_spec(name: str) -> str:
+    """The ``--sut`` spec of entry ``name``."""
+    return f"{__name__}.{name}:make"
+
+
+def violations(name: str) -> frozenset[str]:
+    """The invariant IDs entry ``name`` declares it violates."""
+    declared: frozenset[str] = load(name).VIOLATES
+    return declared

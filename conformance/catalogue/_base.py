@@ -1,0 +1,47 @@
+"""Shared plumbing for catalogue entries: the reference with one step made wrong.
+
+Each entry subclasses ``ReferenceAuthenticator`` (or ``KeyedCache``) and overrides the one
+method its flaw lives in, so the flaw is the only thing that differs from the specification.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+from reference import (
+    Identity,
+    InvalidClaims,
+    Principal,
+    ReferenceAuthenticator,
+    Settings,
+    TTLCache,
+    UserRecord,
+    resolve_identity,
+)
+
+
+class KeyedCache(ReferenceAuthenticator):
+    """The reference, but caching user records under ``cache_key`` — the flaw of each subclass
+    — and building the principal from the cached record, as code caching a user object does."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.records: TTLCache[Hashable, UserRecord] = TTLCache(settings.cache_ttl_s)
+
+    def cache_key(self, identity: Identity, claims: Mapping[str, Any]) -> Hashable:
+        """The key a user record is cached under."""
+        raise NotImplementedError
+
+    def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
+        identity = resolve_identity(claims)
+        if identity.org_id != self.settings.org_id:
+            raise InvalidClaims("org_mismatch", identity.org_id)
+        key = self.cache_key(identity, claims)
+        record = self.records.get(key)
+        if record is None:
+            record = self.users.get_or_create((identity.org_id, identity.external_id))
+            self.records.put(key, record)
+        return Principal(
+            record.user_id, record.external_id, record.org_id, identity.role, identity.session_id
+        )

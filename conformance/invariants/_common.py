@@ -1,0 +1,85 @@
+"""Helpers the invariant checks share: reading claim candidates, comparing principals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reference import AuthError, Principal
+
+from ..target import InvariantViolation, Outcome, Target, describe, try_claims
+
+
+def for_all(
+    **strategies: st.SearchStrategy[Any],
+) -> Callable[[Callable[..., None]], Callable[[], None]]:
+    """``@given(**strategies)`` under the active profile, reporting one (shrunk) failure only:
+    a violation is one readable counterexample, not an exception group."""
+
+    def decorate(test: Callable[..., None]) -> Callable[[], None]:
+        return settings(report_multiple_bugs=False)(given(**strategies)(test))
+
+    return decorate
+
+
+def nested(claims: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The v2 ``o`` object, or an empty one when absent or not an object."""
+    value = claims.get("o")
+    return value if isinstance(value, Mapping) else {}
+
+
+def candidate_values(claims: Mapping[str, Any], *names: str) -> set[str]:
+    """The usable values among top-level claims ``names`` and ``o.<name>`` for ``o.`` names."""
+    values = set()
+    for name in names:
+        source, key = (nested(claims), name[2:]) if name.startswith("o.") else (claims, name)
+        value = source.get(key)
+        if isinstance(value, str) and value:
+            values.add(value)
+    return values
+
+
+def user_values(claims: Mapping[str, Any]) -> set[str]:
+    """Usable user-id claim values (``sub``, ``user_id``)."""
+    return candidate_values(claims, "sub", "user_id")
+
+
+def org_values(claims: Mapping[str, Any]) -> set[str]:
+    """Usable org claim values (``org_id``, ``o.id``)."""
+    return candidate_values(claims, "org_id", "o.id")
+
+
+Fingerprint = tuple[str, str] | None  # (external_id, org_id) of an acceptance; None: rejected
+
+
+def fingerprint(outcome: Outcome) -> Fingerprint:
+    """Who an outcome names, comparable across SUT instances."""
+    return (outcome.external_id, outcome.org_id) if isinstance(outcome, Principal) else None
+
+
+def expect_as_alone(
+    invariant_id: str, target: Target, outcome: Outcome, claims: Mapping[str, Any], story: list[str]
+) -> None:
+    """``outcome`` names whom the same login names on a fresh instance — so a cache check
+    judges what the cache did, not how the SUT reads claims."""
+    alone = try_claims(invariant_id, target, target.fresh(), claims)
+    if fingerprint(outcome) != fingerprint(alone):
+        raise InvariantViolation(
+            invariant_id,
+            f"a login was {describe(outcome)}; on a fresh instance it is {describe(alone)}:\n"
+            + numbered(story),
+        )
+
+
+def expect_rejected(invariant_id: str, outcome: Outcome, why: str, story: list[str]) -> None:
+    """``outcome`` must be a rejection."""
+    if not isinstance(outcome, AuthError):
+        raise InvariantViolation(invariant_id, f"{why} was {describe(outcome)}\n" + numbered(story))
+
+
+def numbered(story: list[str]) -> str:
+    """Steps as a numbered list."""
+    return "\n".join(f"  {i}. {step}" for i, step in enumerate(story, 1))

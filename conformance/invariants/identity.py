@@ -1,0 +1,174 @@
+"""ID-*: who an accepted principal is, and which claims may never yield one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from reference import InvalidClaims, Principal
+from strategies import (
+    ROLE_NAMES,
+    SHAPES,
+    ClerkIdentity,
+    clerk_ids,
+    identities,
+    json_values,
+    malformed_claims,
+    session_claims,
+)
+
+from ..target import InvariantViolation, Target, describe, try_claims
+from ._common import expect_rejected, for_all, numbered, org_values, user_values
+
+IDENTITY_CLAIMS = ("sub", "user_id", "org_id", "o.id")
+
+
+@st.composite
+def _loosened_claims(draw: st.DrawFn, org_id: str) -> dict[str, Any]:
+    """Valid claims, some identity claims then replaced by any JSON value or removed."""
+    claims = dict(draw(session_claims(draw(identities(org_id=org_id)))))
+    for name in draw(st.lists(st.sampled_from(IDENTITY_CLAIMS), max_size=2, unique=True)):
+        value = draw(json_values() | st.just(None))
+        if name == "o.id":
+            claims["o"] = {**(claims.get("o") or {}), "id": value}
+        else:
+            claims[name] = value
+    return claims
+
+
+def check_id_faithful(target: Target) -> None:
+    """An accepted principal's external_id is one of the token's usable user-id values, and its
+    org is the configured org and one of the token's org values — never a stringified value."""
+    org = target.settings.org_id
+
+    @for_all(claims=_loosened_claims(org))
+    def run(claims: dict[str, Any]) -> None:
+        outcome = try_claims("ID-FAITHFUL", target, target.fresh(), claims)
+        if not isinstance(outcome, Principal):
+            return
+        problems = []
+        if outcome.external_id not in user_values(claims):
+            problems.append(f"external_id {outcome.external_id!r} is no usable sub/user_id value")
+        if outcome.org_id != org:
+            problems.append(f"org_id {outcome.org_id!r} is not the configured org {org!r}")
+        if outcome.org_id not in org_values(claims):
+            problems.append(f"org_id {outcome.org_id!r} is no usable org_id/o.id value")
+        if problems:
+            raise InvariantViolation(
+                "ID-FAITHFUL", f"claims {claims!r} {describe(outcome)}: " + "; ".join(problems)
+            )
+
+    run()
+
+
+def check_id_required(target: Target) -> None:
+    """Claims with no usable org or no usable user id are rejected with InvalidClaims."""
+
+    @for_all(
+        claims=malformed_claims(
+            org_id=target.settings.org_id, kinds=("missing_org", "missing_user")
+        )
+    )
+    def run(claims: dict[str, Any]) -> None:
+        outcome = try_claims("ID-REQUIRED", target, target.fresh(), claims, crash_id="ID-REQUIRED")
+        if not isinstance(outcome, InvalidClaims):
+            raise InvariantViolation(
+                "ID-REQUIRED",
+                f"claims {claims!r} without a usable org or user: {describe(outcome)}",
+            )
+
+    run()
+
+
+def _foreign_orgs(org: str) -> st.SearchStrategy[str]:
+    """Other orgs, many of them one step from the trusted one."""
+    near = [
+        org.upper(),
+        org.lower(),
+        f" {org}",
+        f"{org} ",
+        f"{org}\x00",
+        f"{org}:x",
+        org[:-1],
+        "None",
+    ]
+    return (st.sampled_from(near) | clerk_ids("org")).filter(lambda o: o != org)
+
+
+def check_id_org_pinned(target: Target) -> None:
+    """A token for any other org is rejected, whatever the cache holds."""
+    org = target.settings.org_id
+
+    @for_all(
+        before=st.lists(identities(org_id=org, adversarial=False), min_size=0, max_size=3),
+        foreign=_foreign_orgs(org),
+        data=st.data(),
+    )
+    def run(before: list[ClerkIdentity], foreign: str, data: st.DataObject) -> None:
+        sut, story, sids = target.fresh(), [], [None]
+        for who in before:
+            claims = data.draw(session_claims(who))
+            sids.append(claims.get("sid"))
+            outcome = try_claims("ID-ORG-PINNED", target, sut, claims)
+            story.append(f"login {claims!r}: {describe(outcome)}")
+        users = [who.user_id for who in before]
+        user = data.draw(st.sampled_from(users) | clerk_ids("user") if users else clerk_ids("user"))
+        # Deliberately reuse a session id and a user already cached under the trusted org.
+        claims = data.draw(
+            session_claims(ClerkIdentity(foreign, user), sid=data.draw(st.sampled_from(sids)))
+        )
+        outcome = try_claims("ID-ORG-PINNED", target, sut, claims)
+        story.append(f"login for org {foreign!r} {claims!r}: {describe(outcome)}")
+        expect_rejected("ID-ORG-PINNED", outcome, f"a token for org {foreign!r}", story)
+
+    run()
+
+
+def check_id_unambiguous(target: Target) -> None:
+    """Claims naming two users (sub ≠ user_id) or two orgs (org_id ≠ o.id) are rejected."""
+
+    @for_all(
+        claims=malformed_claims(
+            org_id=target.settings.org_id, kinds=("conflicting_user", "conflicting_org")
+        )
+    )
+    def run(claims: dict[str, Any]) -> None:
+        outcome = try_claims("ID-UNAMBIGUOUS", target, target.fresh(), claims)
+        expect_rejected(
+            "ID-UNAMBIGUOUS", outcome, f"claims naming two users or orgs {claims!r}", []
+        )
+
+    run()
+
+
+def check_id_shape_invariant(target: Target) -> None:
+    """The same identity, role and session as v1, v2 or template claims yields the same
+    principal (user, org, role), each shape on a fresh SUT."""
+    org = target.settings.org_id
+
+    @for_all(
+        who=identities(org_id=org),
+        sid=st.none() | clerk_ids("sess"),
+        role=st.none() | st.sampled_from(ROLE_NAMES),
+        data=st.data(),
+    )
+    def run(who: ClerkIdentity, sid: str | None, role: str | None, data: st.DataObject) -> None:
+        results = {}
+        for shape in SHAPES:
+            claims = data.draw(session_claims(who, shape=shape, sid=sid, role=role, noise=False))
+            outcome = try_claims("ID-SHAPE-INVARIANT", target, target.fresh(), claims)
+            seen = (
+                (outcome.external_id, outcome.org_id, outcome.role)
+                if isinstance(outcome, Principal)
+                else "rejected"
+            )
+            results[shape] = (seen, f"{shape} {claims!r}: {describe(outcome)}")
+        if len({seen for seen, _ in results.values()}) > 1:
+            raise InvariantViolation(
+                "ID-SHAPE-INVARIANT",
+                "one identity, role and session in three shapes gave different results:\n"
+                + numbered([line for _, line in results.values()]),
+            )
+
+    run()

@@ -1,0 +1,234 @@
+"""CB-* and REQ-AMBIENT-ONLY: which of the tokens a request carries is the one used.
+
+Every place gets a token for a different identity, so the principal returned names the place
+the implementation read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import strategies as st
+
+from reference import Principal, Request, Unauthorized
+from strategies import (
+    Placed,
+    api_requests,
+    callback_requests,
+    invalid_session_tokens,
+    machine_tokens,
+    session_claims,
+    token_placements,
+    tokens_of,
+)
+
+from ..target import InvariantViolation, Outcome, Target, attempt, describe
+from ._common import Fingerprint, expect_rejected, fingerprint, for_all
+
+
+def _show(request: Request, placed: dict[str, Placed]) -> str:
+    who = {place: p.identity.user_id for place, p in placed.items()}
+    return f"tokens by place {who}\n  request {request!r}"
+
+
+def baselines(
+    invariant_id: str, target: Target, placed: dict[str, Placed]
+) -> dict[str, Fingerprint]:
+    """What each placed token authenticates as *on its own* (``authenticate_token`` on a fresh
+    instance) — so a request check judges precedence, not how the SUT reads claims. Without
+    ``authenticate_token``, the identity each token was signed for."""
+    if not target.has("authenticate_token"):
+        return {
+            place: (p.identity.user_id or "", p.identity.org_id or "")
+            for place, p in placed.items()
+        }
+    return {
+        place: fingerprint(_alone(invariant_id, target, p.token)) for place, p in placed.items()
+    }
+
+
+def _alone(invariant_id: str, target: Target, token: str) -> Outcome:
+    return attempt(
+        invariant_id, lambda: target.fresh().authenticate_token(token), "authenticate_token"
+    )
+
+
+def _expect_place(
+    invariant_id: str,
+    outcome: Outcome,
+    seen: dict[str, Fingerprint],
+    place: str | None,
+    request: Request,
+    placed: dict[str, Placed],
+) -> None:
+    """The outcome is what the token in ``place`` gives on its own — or, with ``place`` None,
+    ``Unauthorized``."""
+    if place is None:
+        if not isinstance(outcome, Unauthorized):
+            raise InvariantViolation(
+                invariant_id,
+                f"with no usable token: {describe(outcome)}\n  {_show(request, placed)}",
+            )
+        return
+    got = fingerprint(outcome)
+    if got != seen[place] or (seen[place] is None and isinstance(outcome, Principal)):
+        used = [p for p, f in seen.items() if got is not None and f == got]
+        raise InvariantViolation(
+            invariant_id,
+            f"expected the {place} token to be used (on its own: "
+            f"{'accepted' if seen[place] else 'rejected'}); {describe(outcome)}"
+            + (f" — the {used[0]} token" if used else "")
+            + f"\n  {_show(request, placed)}",
+        )
+
+
+def _ambient_choice(placed: dict[str, Placed]) -> str | None:
+    return next((p for p in ("bearer", "cookie") if p in placed), None)
+
+
+def check_cb_relayed_first(target: Target) -> None:
+    """When a form POST's first clerk_session_token field is non-empty, it is the token used,
+    whatever ambient header or cookie is present."""
+
+    @for_all(data=st.data())
+    def run(data: st.DataObject) -> None:
+        placed = data.draw(
+            token_placements(
+                target.keys, required=["body"], optional=["bearer", "cookie", "query", "decoy"]
+            )
+        )
+        request = data.draw(callback_requests(tokens_of(placed)))
+        outcome = attempt(
+            "CB-RELAYED-FIRST", lambda: target.fresh().callback_subject(request), "callback_subject"
+        )
+        seen = baselines("CB-RELAYED-FIRST", target, placed)
+        _expect_place("CB-RELAYED-FIRST", outcome, seen, "body", request, placed)
+
+    run()
+
+
+def check_cb_no_query(target: Target) -> None:
+    """A clerk_session_token in the query string is never used, in the callback or anywhere."""
+    calls: list[tuple[str, Callable[[dict[str, str]], st.SearchStrategy[Request]]]] = []
+    if target.has("callback_subject"):
+        calls.append(("callback_subject", callback_requests))
+    if target.has("authenticate_request"):
+        calls.append(("authenticate_request", api_requests))
+
+    @for_all(method=st.sampled_from(calls), data=st.data())
+    def run(method: tuple[str, Any], data: st.DataObject) -> None:
+        name, requests = method
+        placed = data.draw(
+            token_placements(target.keys, required=["query"], optional=["body", "bearer", "cookie"])
+        )
+        request = data.draw(requests(tokens_of(placed)))
+        outcome = attempt("CB-NO-QUERY", lambda: getattr(target.fresh(), name)(request), name)
+        seen = baselines("CB-NO-QUERY", target, placed)
+        others = [f for place, f in seen.items() if place != "query"]
+        if fingerprint(outcome) not in (None, *others) and fingerprint(outcome) == seen["query"]:
+            raise InvariantViolation(
+                "CB-NO-QUERY", f"{name} used the query-string token\n  {_show(request, placed)}"
+            )
+
+    run()
+
+
+def check_cb_fallback_order(target: Target) -> None:
+    """Without a relayed token: Authorization Bearer (any scheme case), then the __session
+    cookie; neither → Unauthorized."""
+
+    @for_all(data=st.data())
+    def run(data: st.DataObject) -> None:
+        placed = data.draw(token_placements(target.keys, optional=["bearer", "cookie", "decoy"]))
+        request = data.draw(callback_requests(tokens_of(placed)))
+        outcome = attempt(
+            "CB-FALLBACK-ORDER",
+            lambda: target.fresh().callback_subject(request),
+            "callback_subject",
+        )
+        seen = baselines("CB-FALLBACK-ORDER", target, placed)
+        _expect_place("CB-FALLBACK-ORDER", outcome, seen, _ambient_choice(placed), request, placed)
+
+    run()
+
+
+@st.composite
+def _failing_choice(draw: st.DrawFn, target: Target) -> tuple[dict[str, Placed], str]:
+    """Valid tokens in some places, and an invalid one in the place the callback must choose."""
+    chosen = draw(st.sampled_from(["body", "bearer"]))
+    lower = ["bearer", "cookie"] if chosen == "body" else ["cookie"]
+    placed = draw(
+        token_placements(target.keys, required=[chosen, *lower[-1:]], optional=lower[:-1])
+    )
+    victim = placed[chosen].identity
+    claims = draw(session_claims(victim, noise=False))
+    bad = draw(invalid_session_tokens(target.keys, claims, org_id=target.settings.org_id))
+    placed[chosen] = Placed(victim, bad)
+    return placed, chosen
+
+
+def check_cb_no_fallback_on_failure(target: Target) -> None:
+    """If the chosen token is invalid, the login fails; a lower-precedence credential is never
+    tried instead."""
+
+    @for_all(choice=_failing_choice(target), data=st.data())
+    def run(choice: tuple[dict[str, Placed], str], data: st.DataObject) -> None:
+        placed, chosen = choice
+        request = data.draw(callback_requests(tokens_of(placed)))
+        outcome = attempt(
+            "CB-NO-FALLBACK-ON-FAILURE",
+            lambda: target.fresh().callback_subject(request),
+            "callback_subject",
+        )
+        expect_rejected(
+            "CB-NO-FALLBACK-ON-FAILURE",
+            outcome,
+            f"a callback whose {chosen} token is invalid",
+            [_show(request, placed)],
+        )
+
+    run()
+
+
+def check_cb_session_tokens_only(target: Target) -> None:
+    """API and machine tokens (not a three-segment JWT; mt_, oat_, ak_) never complete a login."""
+
+    @for_all(
+        token=machine_tokens(), place=st.sampled_from(["body", "bearer", "cookie"]), data=st.data()
+    )
+    def run(token: str, place: str, data: st.DataObject) -> None:
+        request = data.draw(callback_requests({place: token}))
+        outcome = attempt(
+            "CB-SESSION-TOKENS-ONLY",
+            lambda: target.fresh().callback_subject(request),
+            "callback_subject",
+        )
+        expect_rejected(
+            "CB-SESSION-TOKENS-ONLY",
+            outcome,
+            f"a callback with machine token {token!r} as {place}",
+            [repr(request)],
+        )
+
+    run()
+
+
+def check_req_ambient_only(target: Target) -> None:
+    """authenticate_request uses Bearer, then __session; never the body, never the query."""
+
+    @for_all(data=st.data())
+    def run(data: st.DataObject) -> None:
+        placed = data.draw(
+            token_placements(target.keys, optional=["body", "query", "bearer", "cookie", "decoy"])
+        )
+        request = data.draw(api_requests(tokens_of(placed)))
+        outcome = attempt(
+            "REQ-AMBIENT-ONLY",
+            lambda: target.fresh().authenticate_request(request),
+            "authenticate_request",
+        )
+        seen = baselines("REQ-AMBIENT-ONLY", target, placed)
+        _expect_place("REQ-AMBIENT-ONLY", outcome, seen, _ambient_choice(placed), request, placed)
+
+    run()

@@ -1,0 +1,144 @@
+"""ROLE-NO-ESCALATION, SESSION-PENDING, SID-INDEPENDENT: what a session grants, and what the
+session id must never change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from reference import Principal, Role
+from strategies import ClerkIdentity, clerk_ids, identities, role_claims, session_claims
+
+from ..target import InvariantViolation, Outcome, Target, describe, try_claims
+from ._common import expect_rejected, for_all, nested, numbered
+
+ADMIN_VALUES = ("admin", "org:admin")
+GUEST_VALUES = ("guest", "org:guest")
+
+
+def role_claim_values(claims: dict[str, Any]) -> list[object]:
+    """The role claims a token carries (``role``, ``org_role``, ``o.rol``), nulls left out."""
+    values = [claims.get("role"), claims.get("org_role"), nested(claims).get("rol")]
+    return [value for value in values if value is not None]
+
+
+def check_role_no_escalation(target: Target) -> None:
+    """On first login: ADMIN only when every role claim says admin; any guest claim caps the
+    role at GUEST; unknown or missing roles never yield ADMIN."""
+
+    @for_all(
+        claims=identities(org_id=target.settings.org_id)
+        .flatmap(session_claims)
+        .flatmap(role_claims)
+    )
+    def run(claims: dict[str, Any]) -> None:
+        outcome = try_claims("ROLE-NO-ESCALATION", target, target.fresh(), claims)
+        if not isinstance(outcome, Principal):
+            return
+        values = role_claim_values(claims)
+        if outcome.role is Role.ADMIN and not (values and all(v in ADMIN_VALUES for v in values)):
+            raise InvariantViolation(
+                "ROLE-NO-ESCALATION", f"role claims {values!r} gave ADMIN: claims {claims!r}"
+            )
+        if any(v in GUEST_VALUES for v in values) and outcome.role is not Role.GUEST:
+            raise InvariantViolation(
+                "ROLE-NO-ESCALATION",
+                f"a guest role claim among {values!r} gave {outcome.role.name}: claims {claims!r}",
+            )
+
+    run()
+
+
+def check_session_pending(target: Target) -> None:
+    """A token whose session status ``sts`` is "pending" never authenticates."""
+    org = target.settings.org_id
+
+    @for_all(
+        who=identities(org_id=org) | st.builds(ClerkIdentity, st.none(), clerk_ids("user")),
+        data=st.data(),
+    )
+    def run(who: ClerkIdentity, data: st.DataObject) -> None:
+        claims = {**data.draw(session_claims(who)), "sts": "pending"}
+        outcome = try_claims("SESSION-PENDING", target, target.fresh(), claims)
+        expect_rejected("SESSION-PENDING", outcome, f"a pending session {claims!r}", [])
+
+    run()
+
+
+def _sid_variants(base: dict[str, Any], sids: list[str | None]) -> list[dict[str, Any]]:
+    """``base`` claims once per sid (``None``: without one)."""
+    return [base if sid is None else {**base, "sid": sid} for sid in sids]
+
+
+def check_sid_independent(target: Target) -> None:
+    """Adding, removing or changing sid never changes user, org or role; identities never share
+    an entry through their sids; session_id echoes the current sid ("" without one)."""
+    org = target.settings.org_id
+
+    @for_all(
+        who=identities(org_id=org),
+        other=identities(org_id=org, adversarial=False),
+        sids=st.lists(st.none() | clerk_ids("sess"), min_size=2, max_size=4),
+        data=st.data(),
+    )
+    def run(
+        who: ClerkIdentity, other: ClerkIdentity, sids: list[str | None], data: st.DataObject
+    ) -> None:
+        sut, story = target.fresh(), []
+        base = data.draw(session_claims(who, sid=None))
+        seen: set[tuple[str, str, str, Role] | None] = set()
+        for sid, claims in zip(sids, _sid_variants(base, sids), strict=True):
+            outcome = try_claims("SID-INDEPENDENT", target, sut, claims)
+            story.append(f"login sid={sid!r} {claims!r}: {describe(outcome)}")
+            if isinstance(outcome, Principal) and outcome.session_id != (sid or ""):
+                raise InvariantViolation(
+                    "SID-INDEPENDENT",
+                    f"session_id {outcome.session_id!r} does not echo sid {sid!r}:\n"
+                    + numbered(story),
+                )
+            seen.add(_who(outcome))
+            if len(seen) > 1:
+                raise InvariantViolation(
+                    "SID-INDEPENDENT",
+                    "changing only the sid changed who it is:\n" + numbered(story),
+                )
+        if other.user_id == who.user_id:
+            return
+        # Another user presents one of those session ids. Against a control history in which
+        # their sid is one nobody used, any difference is the sid's doing.
+        shared = data.draw(st.sampled_from(sids))
+        claims = data.draw(session_claims(other, sid=shared))
+        outcome = try_claims("SID-INDEPENDENT", target, sut, claims)
+        story.append(f"login as another user, sid={shared!r} {claims!r}: {describe(outcome)}")
+        control = target.fresh()
+        control_ids = {
+            _internal(try_claims("SID-INDEPENDENT", target, control, earlier))
+            for earlier in _sid_variants(base, sids)
+        }
+        unshared = {**claims, "sid": "sess_neverSharedWithAnyone"}
+        expected = try_claims("SID-INDEPENDENT", target, control, unshared)
+        own_ids = {who_seen[0] for who_seen in seen if who_seen is not None}
+        if _who(outcome, ignore_internal=True) != _who(expected, ignore_internal=True) or (
+            (_internal(outcome) in own_ids) != (_internal(expected) in control_ids - {None})
+        ):
+            raise InvariantViolation(
+                "SID-INDEPENDENT",
+                f"sharing a sid changed another user's login (with an unshared sid: "
+                f"{describe(expected)}):\n" + numbered(story),
+            )
+
+    run()
+
+
+def _who(outcome: Outcome, *, ignore_internal: bool = False) -> tuple[str, str, str, Role] | None:
+    """Who an outcome names (internal id, Clerk id, org, role); ``None`` when rejected."""
+    if not isinstance(outcome, Principal):
+        return None
+    internal = "" if ignore_internal else outcome.user_id
+    return (internal, outcome.external_id, outcome.org_id, outcome.role)
+
+
+def _internal(outcome: Outcome) -> str | None:
+    """The internal user id of an acceptance."""
+    return outcome.user_id if isinstance(outcome, Principal) else None

@@ -1,0 +1,92 @@
+"""TOTAL: every input ends in a principal or an ``AuthError`` — never another exception."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from hypothesis import strategies as st
+
+from reference import Request
+from strategies import RESERVED, json_values, sign, signing_keys
+
+from ..target import Target, attempt
+from ._common import for_all
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def any_claims() -> st.SearchStrategy[Any]:
+    """JSON-shaped claims: mostly objects whose keys are the claims parsers look at."""
+    keys = st.sampled_from(sorted(RESERVED)) | st.text(max_size=6)
+    objects = st.dictionaries(
+        keys, json_values() | st.dictionaries(keys, json_values(), max_size=4), max_size=8
+    )
+    return objects | json_values()
+
+
+def any_tokens() -> st.SearchStrategy[str]:
+    """Any string, and strings shaped enough like a JWS to reach deep into a verifier."""
+    segment = st.binary(max_size=40).map(_b64) | st.text(max_size=20)
+    json_segment = any_claims().map(lambda v: _b64(json.dumps(v).encode()))
+    dotted = st.lists(segment | json_segment, min_size=0, max_size=5).map(".".join)
+    signed = st.dictionaries(st.sampled_from(sorted(RESERVED)), json_values(), max_size=6).map(
+        lambda claims: sign(claims, signing_keys().trusted[0], add_times=False)
+    )
+    return st.text() | dotted | signed
+
+
+def any_requests() -> st.SearchStrategy[Request]:
+    """Requests with any method, target, header pairs (CR, LF, NUL, odd cases) and body bytes."""
+    names = st.sampled_from(
+        ["Authorization", "authorization", "Cookie", "Content-Type", "X-Any"]
+    ) | st.text(max_size=8)
+    values = (
+        st.text(max_size=30)
+        | st.builds(lambda s: f"Bearer {s}", st.text(max_size=20))
+        | st.builds(lambda s: f"__session={s}", st.text(max_size=20))
+        | st.sampled_from(["application/x-www-form-urlencoded", "Bearer", "__session", "=;=;"])
+    )
+    bodies = (
+        st.binary(max_size=60)
+        | st.text(max_size=60).map(lambda s: s.encode("utf-8"))
+        | st.sampled_from(
+            [
+                b"clerk_session_token=%zz",
+                b"clerk_session_token=%ff%fe",
+                b"clerk_session_token=",
+                b"&&=&",
+            ]
+        )
+    )
+    return st.builds(
+        Request,
+        st.sampled_from(["GET", "POST", "post", "PUT", ""]) | st.text(max_size=6),
+        st.text(max_size=40),
+        st.lists(st.tuples(names, values), max_size=5).map(tuple),
+        bodies,
+    )
+
+
+def check_total(target: Target) -> None:
+    """For any JSON-shaped claims, any string as token, any request, every method returns a
+    principal or raises an AuthError subclass."""
+    sut_calls = []
+    if target.has("authenticate_claims"):
+        sut_calls.append(("authenticate_claims", any_claims()))
+    if target.has("authenticate_token"):
+        sut_calls.append(("authenticate_token", any_tokens()))
+    for method in ("authenticate_request", "callback_subject"):
+        if target.has(method):
+            sut_calls.append((method, any_requests()))
+
+    @for_all(data=st.data())
+    def run(data: st.DataObject) -> None:
+        name, inputs = data.draw(st.sampled_from(sut_calls))
+        value = data.draw(inputs, label="input")
+        attempt("TOTAL", lambda: getattr(target.fresh(), name)(value), f"{name}({value!r:.500})")
+
+    run()

@@ -1,0 +1,212 @@
+"""The invariant table of DESIGN.md §4: stable IDs, severities, titles, and their checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .invariants import cache, identity, requests, session, total
+from .target import Target
+
+SEVERITIES = ("critical", "high", "medium")
+CLAIMS = ("claims",)  # needs authenticate_claims, or authenticate_token to present signed claims
+
+
+@dataclass(frozen=True)
+class Invariant:
+    """One row of the table. ``needs`` lists the contract methods the check calls (``"claims"``
+    meaning either claims or tokens); ``check`` is ``None`` for rows a later issue adds."""
+
+    id: str
+    severity: str
+    title: str
+    needs: tuple[str, ...]
+    check: Callable[[Target], None] | None
+    any_of: bool = False  # applicable when the SUT has any (not all) of ``needs``
+
+    def missing(self, target: Target) -> list[str]:
+        """The methods ``target`` lacks for this invariant (empty: applicable)."""
+        if self.any_of:
+            return [] if any(target.has(m) for m in self.needs) else list(self.needs)
+        lacking = []
+        for need in self.needs:
+            ok = target.claims_capable if need == "claims" else target.has(need)
+            if not ok:
+                lacking.append(
+                    "authenticate_claims/authenticate_token" if need == "claims" else need
+                )
+        return lacking
+
+
+CALLBACK = ("callback_subject",)
+ALL_METHODS = (
+    "authenticate_claims",
+    "authenticate_token",
+    "authenticate_request",
+    "callback_subject",
+)
+
+INVARIANTS: tuple[Invariant, ...] = (
+    Invariant(
+        "ID-FAITHFUL",
+        "critical",
+        "principal names a user and org the token carries",
+        CLAIMS,
+        identity.check_id_faithful,
+    ),
+    Invariant(
+        "ID-REQUIRED",
+        "critical",
+        "no usable org or user id → InvalidClaims",
+        CLAIMS,
+        identity.check_id_required,
+    ),
+    Invariant(
+        "ID-ORG-PINNED",
+        "critical",
+        "a token for another org is rejected, whatever is cached",
+        CLAIMS,
+        identity.check_id_org_pinned,
+    ),
+    Invariant(
+        "ID-UNAMBIGUOUS",
+        "high",
+        "two users or two orgs in one token → rejected",
+        CLAIMS,
+        identity.check_id_unambiguous,
+    ),
+    Invariant(
+        "ID-SHAPE-INVARIANT",
+        "high",
+        "v1, v2 and template claims give the same principal",
+        CLAIMS,
+        identity.check_id_shape_invariant,
+    ),
+    Invariant(
+        "ROLE-NO-ESCALATION",
+        "critical",
+        "admin only if every role claim says admin; guest caps",
+        CLAIMS,
+        session.check_role_no_escalation,
+    ),
+    Invariant(
+        "SESSION-PENDING",
+        "high",
+        "a pending session never authenticates",
+        CLAIMS,
+        session.check_session_pending,
+    ),
+    Invariant(
+        "SID-INDEPENDENT",
+        "high",
+        "sid never changes who you are; session_id echoes it",
+        CLAIMS,
+        session.check_sid_independent,
+    ),
+    Invariant(
+        "TOTAL",
+        "high",
+        "a principal or an AuthError, never another exception",
+        ALL_METHODS,
+        total.check_total,
+        any_of=True,
+    ),
+    Invariant(
+        "CACHE-ISOLATION",
+        "critical",
+        "every login returns its own identity (the seed bug)",
+        CLAIMS,
+        cache.check_cache_isolation,
+    ),
+    Invariant(
+        "CACHE-KEY-INJECTIVE",
+        "critical",
+        "identities naive keys confuse never share an entry",
+        CLAIMS,
+        cache.check_cache_key_injective,
+    ),
+    Invariant(
+        "CACHE-NO-POISON",
+        "high",
+        "a rejected login changes nothing later logins return",
+        CLAIMS,
+        cache.check_cache_no_poison,
+    ),
+    Invariant("CACHE-FRESH", "medium", "a role change is seen within cache_ttl_s", CLAIMS, None),
+    Invariant(
+        "CACHE-CONCURRENT", "high", "CACHE-ISOLATION holds under concurrent logins", CLAIMS, None
+    ),
+    Invariant(
+        "TOKEN-SIGNATURE",
+        "critical",
+        "only tokens signed by a JWKS key with an allowed alg",
+        ("authenticate_token",),
+        None,
+    ),
+    Invariant(
+        "TOKEN-TIME",
+        "high",
+        "exp required; exp, nbf, iat checked with leeway",
+        ("authenticate_token",),
+        None,
+    ),
+    Invariant(
+        "TOKEN-AUDIENCE",
+        "medium",
+        "azp and iss checked when configured",
+        ("authenticate_token",),
+        None,
+    ),
+    Invariant(
+        "TOKEN-MALFORMED",
+        "high",
+        "any malformed string is Unauthorized",
+        ("authenticate_token",),
+        None,
+    ),
+    Invariant(
+        "CB-RELAYED-FIRST",
+        "critical",
+        "a relayed form-body token beats ambient credentials",
+        CALLBACK,
+        requests.check_cb_relayed_first,
+    ),
+    Invariant(
+        "CB-NO-QUERY",
+        "critical",
+        "a query-string token is never used",
+        ("callback_subject", "authenticate_request"),
+        requests.check_cb_no_query,
+        any_of=True,
+    ),
+    Invariant(
+        "CB-FALLBACK-ORDER",
+        "high",
+        "without a relayed token: Bearer, then __session",
+        CALLBACK,
+        requests.check_cb_fallback_order,
+    ),
+    Invariant(
+        "CB-NO-FALLBACK-ON-FAILURE",
+        "high",
+        "an invalid chosen token fails the login",
+        CALLBACK,
+        requests.check_cb_no_fallback_on_failure,
+    ),
+    Invariant(
+        "CB-SESSION-TOKENS-ONLY",
+        "high",
+        "machine tokens never complete a browser login",
+        CALLBACK,
+        requests.check_cb_session_tokens_only,
+    ),
+    Invariant(
+        "REQ-AMBIENT-ONLY",
+        "high",
+        "API auth: Bearer then __session; never body or query",
+        ("authenticate_request",),
+        requests.check_req_ambient_only,
+    ),
+)
+
+BY_ID = {invariant.id: invariant for invariant in INVARIANTS}

@@ -1,0 +1,145 @@
+"""The system under test (SUT), as the invariants reach it: a factory, settings and keys.
+
+A SUT is named ``module:callable``; the callable takes ``Settings`` and returns an object with
+any subset of the contract's four methods. Every example builds a fresh instance.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from reference import CONTRACT_METHODS, AuthError, Principal, Settings
+from strategies import TRUSTED_ORG, SigningKeys, sign, signing_keys
+
+DEFAULT_SUT = "reference:make"
+
+Factory = Callable[[Settings], Any]
+
+
+class InvariantViolation(AssertionError):
+    """An invariant failed. The message starts with the invariant's ID."""
+
+    def __init__(self, invariant_id: str, message: str) -> None:
+        self.invariant_id = invariant_id
+        super().__init__(f"{invariant_id} violated: {message}")
+
+
+class SutLoadError(Exception):
+    """``--sut`` names nothing importable, or a factory that fails."""
+
+
+def load_factory(spec: str) -> Factory:
+    """Import ``module:callable``; ``SutLoadError`` with an actionable message otherwise."""
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise SutLoadError(f"--sut {spec!r}: expected 'module:callable', e.g. 'my_pkg.auth:make'")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise SutLoadError(f"--sut {spec!r}: cannot import {module_name!r}: {exc}") from exc
+    factory = getattr(module, attr, None)
+    if not callable(factory):
+        raise SutLoadError(f"--sut {spec!r}: {module_name} has no callable {attr!r}")
+    return factory  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A SUT factory with the settings and keys the harness configures it with."""
+
+    name: str
+    factory: Factory
+    keys: SigningKeys
+    settings: Settings
+    methods: frozenset[str]
+
+    @classmethod
+    def load(cls, spec: str = DEFAULT_SUT) -> Target:
+        """Load ``spec`` and probe one instance for the contract methods it has."""
+        keys = signing_keys()
+        settings = Settings(org_id=TRUSTED_ORG, jwks=keys.jwks)
+        factory = load_factory(spec)
+        try:
+            probe = factory(settings)
+        except Exception as exc:
+            raise SutLoadError(f"--sut {spec!r}: the factory raised {exc!r}") from exc
+        methods = frozenset(m for m in CONTRACT_METHODS if callable(getattr(probe, m, None)))
+        if not methods:
+            raise SutLoadError(f"--sut {spec!r}: the object has none of {CONTRACT_METHODS}")
+        return cls(spec, factory, keys, settings, methods)
+
+    def fresh(self, **overrides: Any) -> Any:
+        """A new SUT instance, configured with the target's settings (``overrides`` replaced)."""
+        return self.factory(replace(self.settings, **overrides) if overrides else self.settings)
+
+    def has(self, method: str) -> bool:
+        """Whether the SUT implements ``method``."""
+        return method in self.methods
+
+    @property
+    def claims_capable(self) -> bool:
+        """Claims can be presented: directly, or signed and given to ``authenticate_token``."""
+        return self.has("authenticate_claims") or self.has("authenticate_token")
+
+
+def present_claims(target: Target, sut: Any, claims: Mapping[str, Any]) -> Principal:
+    """Authenticate ``claims``: directly, or — when the SUT only verifies tokens — signed with a
+    trusted key (fresh ``iat``/``nbf``/``exp`` added unless present) and given as a token."""
+    if target.has("authenticate_claims"):
+        return sut.authenticate_claims(claims)  # type: ignore[no-any-return]
+    return sut.authenticate_token(sign(claims, target.keys.trusted[0]))  # type: ignore[no-any-return]
+
+
+Outcome = Principal | AuthError
+
+
+def attempt(
+    invariant_id: str, call: Callable[[], Any], what: str, *, crash_id: str = "TOTAL"
+) -> Outcome:
+    """Run one SUT call: its principal, or the ``AuthError`` it raised.
+
+    Anything else — another exception, or a return value that is not a ``Principal`` — is a
+    violation of ``crash_id``: TOTAL, unless the invariant being checked (``invariant_id``)
+    itself demands a typed error."""
+    try:
+        result = call()
+    except AuthError as exc:
+        return exc
+    except Exception as exc:
+        raise InvariantViolation(
+            crash_id,
+            f"{what} raised {type(exc).__name__}: {exc} — not an AuthError "
+            f"(found while checking {invariant_id})",
+        ) from exc
+    if not isinstance(result, Principal):
+        raise InvariantViolation(
+            crash_id,
+            f"{what} returned {result!r}, not a Principal (found while checking {invariant_id})",
+        )
+    return result
+
+
+def try_claims(
+    invariant_id: str,
+    target: Target,
+    sut: Any,
+    claims: Mapping[str, Any],
+    *,
+    crash_id: str = "TOTAL",
+) -> Outcome:
+    """``attempt`` a login with ``claims`` (see ``present_claims``)."""
+    call = lambda: present_claims(target, sut, claims)  # noqa: E731
+    return attempt(invariant_id, call, f"login {claims!r}", crash_id=crash_id)
+
+
+def describe(outcome: Outcome) -> str:
+    """A one-line account of an outcome, for failure messages."""
+    if isinstance(outcome, Principal):
+        return (
+            f"accepted as user={outcome.external_id!r} org={outcome.org_id!r} "
+            f"role={outcome.role.name} sid={outcome.session_id!r} (internal {outcome.user_id!r})"
+        )
+    return f"rejected: {type(outcome).__name__}({outcome.reason!r})"

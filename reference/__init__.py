@@ -1,0 +1,54 @@
+"""The executable specification of Clerk-style session authentication.
+
+Public contract (DESIGN.md §3) and the reference authenticator (§5)::
+
+    from reference import ReferenceAuthenticator, Settings
+    auth = ReferenceAuthenticator(Settings(org_id="org_1", jwks={"keys": [...]}))
+    principal = auth.authenticate_claims({"sub": "user_1", "org_id": "org_1"})
+"""
+
+from .authenticator import ReferenceAuthenticator
+from .cache import TTLCache, UserRecord, UserStore
+from .claims import Identity, resolve_identity
+from .contract import (
+    CONTRACT_METHODS,
+    Authenticator,
+    CallbackAuthenticator,
+    ClaimsAuthenticator,
+    Principal,
+    Request,
+    RequestAuthenticator,
+    Role,
+    Settings,
+    TokenAuthenticator,
+)
+from .errors import AuthError, InvalidClaims, Unauthorized
+
+
+def make(settings: Settings) -> ReferenceAuthenticator:
+    """The factory ``--sut reference:make`` names (the suite's default SUT)."""
+    return ReferenceAuthenticator(settings)
+
+
+__all__ = [
+    "CONTRACT_METHODS",
+    "AuthError",
+    "Authenticator",
+    "CallbackAuthenticator",
+    "ClaimsAuthenticator",
+    "Identity",
+    "InvalidClaims",
+    "Principal",
+    "ReferenceAuthenticator",
+    "Request",
+    "RequestAuthenticator",
+    "Role",
+    "Settings",
+    "TTLCache",
+    "TokenAuthenticator",
+    "Unauthorized",
+    "UserRecord",
+    "UserStore",
+    "make",
+    "resolve_identity",
+]

@@ -1,0 +1,64 @@
+"""``ReferenceAuthenticator``: the strictest sensible implementation of the contract (§5)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .cache import TTLCache, UserKey, UserRecord, UserStore
+from .claims import resolve_identity
+from .contract import Principal, Request, Settings
+from .errors import InvalidClaims, Unauthorized
+from .requests import ambient_token, looks_like_jwt, relayed_token
+from .tokens import KeySet, verify_token
+
+
+class ReferenceAuthenticator:
+    """Claims → identity → org pin → cache/user store → principal; tokens and requests on top."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.keys = KeySet(settings.jwks)
+        self.users = UserStore()
+        self.cache: TTLCache[UserKey, UserRecord] = TTLCache(settings.cache_ttl_s)
+
+    def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
+        """Resolve the identity, pin the org, then look up (or create) the user."""
+        identity = resolve_identity(claims)
+        if identity.org_id != self.settings.org_id:
+            raise InvalidClaims("org_mismatch", f"org {identity.org_id!r} is not trusted")
+        key = (identity.org_id, identity.external_id)
+        record = self.cache.get(key)
+        if record is None:
+            record = self.users.get_or_create(key)
+            self.cache.put(key, record)
+        return Principal(
+            user_id=record.user_id,
+            external_id=identity.external_id,
+            org_id=identity.org_id,
+            role=identity.role,
+            session_id=identity.session_id,
+        )
+
+    def authenticate_token(self, token: str) -> Principal:
+        """Verify the compact JWS against the JWKS, then authenticate its claims."""
+        return self.authenticate_claims(verify_token(token, self.keys, self.settings))
+
+    def authenticate_request(self, request: Request) -> Principal:
+        """API middleware: ``Authorization: Bearer``, else the ``__session`` cookie."""
+        token = ambient_token(request)
+        if token is None:
+            raise Unauthorized("no_token", "no Bearer token or __session cookie")
+        return self.authenticate_token(token)
+
+    def callback_subject(self, request: Request) -> Principal:
+        """Browser-login callback: the relayed body token first, then the ambient credential.
+
+        The chosen token must be a session JWT; when it fails, nothing else is tried.
+        """
+        token = relayed_token(request) or ambient_token(request)
+        if token is None:
+            raise Unauthorized("no_token", "no relayed, Bearer or cookie token")
+        if not looks_like_jwt(token):
+            raise Unauthorized("not_a_session_token", "the callback accepts session JWTs only")
+        return self.authenticate_token(token)

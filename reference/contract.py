@@ -1,0 +1,111 @@
+"""The public contract every implementation under test is reached through (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+
+class Role(enum.Enum):
+    """A user's role in the trusted organization, ordered by privilege: GUEST < VIEWER < ADMIN."""
+
+    GUEST = "guest"
+    VIEWER = "viewer"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        """Position in the privilege order (GUEST is 0)."""
+        return _RANKS[self]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Role):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Role):
+            return NotImplemented
+        return self.rank <= other.rank
+
+
+_RANKS = {Role.GUEST: 0, Role.VIEWER: 1, Role.ADMIN: 2}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a deployment configures."""
+
+    org_id: str
+    jwks: Mapping[str, Any]
+    algorithms: tuple[str, ...] = ("RS256",)
+    leeway_s: float = 5.0
+    cache_ttl_s: float = 300.0
+    authorized_parties: tuple[str, ...] = ()
+    issuer: str | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    """A framework-neutral HTTP request: raw, ordered header pairs and a raw body."""
+
+    method: str
+    target: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who an implementation decided the caller is."""
+
+    user_id: str
+    external_id: str
+    org_id: str
+    role: Role
+    session_id: str
+
+
+@runtime_checkable
+class ClaimsAuthenticator(Protocol):
+    """Turns already-verified claims into a principal."""
+
+    def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal: ...
+
+
+@runtime_checkable
+class TokenAuthenticator(Protocol):
+    """Verifies a compact JWS, then authenticates its claims."""
+
+    def authenticate_token(self, token: str) -> Principal: ...
+
+
+@runtime_checkable
+class RequestAuthenticator(Protocol):
+    """API middleware: authenticates the ambient credential of a request."""
+
+    def authenticate_request(self, request: Request) -> Principal: ...
+
+
+@runtime_checkable
+class CallbackAuthenticator(Protocol):
+    """Browser-login callback: picks the one token a callback request should use."""
+
+    def callback_subject(self, request: Request) -> Principal: ...
+
+
+@runtime_checkable
+class Authenticator(
+    ClaimsAuthenticator, TokenAuthenticator, RequestAuthenticator, CallbackAuthenticator, Protocol
+):
+    """The whole contract. A SUT may implement any subset of its four methods."""
+
+
+CONTRACT_METHODS = (
+    "authenticate_claims",
+    "authenticate_token",
+    "authenticate_request",
+    "callback_subject",
+)

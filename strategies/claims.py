@@ -1,0 +1,265 @@
+"""Claim sets as Clerk sends them: v1 flat, v2 nested (``o``), JWT-template — and broken ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from ._validation import check_choice, check_type
+from .identities import TRUSTED_ORG, ClerkIdentity
+from .ids import NULL_WORDS, clerk_ids
+
+SHAPES = ("v1", "v2", "template")
+#: Clerk's built-in role names (without the ``org:`` prefix).
+CLERK_ROLES = ("admin", "member", "guest")
+#: Role names as Clerk writes them without the ``org:`` prefix, plus ones no mapping knows.
+ROLE_NAMES = ("admin", "member", "guest", "billing_manager", "Admin", "owner", "")
+#: Claims that name identity, role or session; noise claims never use these names.
+RESERVED = frozenset(
+    {
+        "sub",
+        "user_id",
+        "org_id",
+        "org_role",
+        "org_slug",
+        "org_permissions",
+        "o",
+        "role",
+        "sid",
+        "sts",
+        "v",
+        "exp",
+        "iat",
+        "nbf",
+        "iss",
+        "azp",
+        "jti",
+        "fva",
+        "name",
+        "email",
+        "image_url",
+    }
+)
+
+
+class _Draw:
+    """Sentinel for "draw this option" (distinct from ``None``, which means "absent")."""
+
+    def __repr__(self) -> str:
+        return "DRAW"
+
+
+DRAW: Any = _Draw()
+
+
+def json_values(*, max_leaves: int = 8) -> st.SearchStrategy[Any]:
+    """Any JSON value, biased toward the ones parsers get wrong: ``null``, ``""``, ``0``,
+    ``false``, ``[]``, ``{}``, null-words, numbers-as-strings, nested containers."""
+    tricky: st.SearchStrategy[Any] = st.sampled_from(
+        [None, "", 0, 1, -1, 0.5, True, False, [], {}, "0", "123", *NULL_WORDS]
+    )
+    scalars: st.SearchStrategy[Any] = (
+        tricky
+        | st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False, allow_infinity=False)
+    )
+    scalars = scalars | st.text(max_size=12)
+    return st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+        ),
+        max_leaves=max_leaves,
+    )
+
+
+def _role_claim(shape: str, role: str, prefixed: bool) -> dict[str, Any]:
+    if shape == "v1":
+        return {"org_role": f"org:{role}"}
+    if shape == "v2":
+        return {}  # v2 carries the role inside ``o``
+    return {"role": f"org:{role}" if prefixed else role}  # a template maps either form
+
+
+def noise_claims() -> st.SearchStrategy[dict[str, Any]]:
+    """Extra custom claims a template may add, never under an identity-bearing name."""
+    names = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=10)
+    names = names.filter(lambda n: n not in RESERVED)
+    return st.dictionaries(names, json_values(max_leaves=3), max_size=3)
+
+
+def profile_claims(identity: ClerkIdentity) -> st.SearchStrategy[dict[str, Any]]:
+    """Profile data (``name``, ``email``, ``image_url``): never identity; sometimes not a string."""
+    email = {} if identity.email is None else {"email": identity.email}
+    extras = st.fixed_dictionaries(
+        {},
+        optional={
+            "name": st.text(max_size=10) | json_values(max_leaves=2),
+            "image_url": st.just("https://img.clerk.com/x.png"),
+        },
+    )
+    return extras.map(lambda d: {**d, **email})
+
+
+@st.composite
+def session_claims(
+    draw: st.DrawFn,
+    identity: ClerkIdentity,
+    *,
+    shape: str | None = None,
+    sid: str | None = DRAW,
+    role: str | None = DRAW,
+    noise: bool = True,
+) -> dict[str, Any]:
+    """The claims of a Clerk session token naming ``identity``.
+
+    ``shape`` is ``"v1"`` (flat ``org_id``/``org_role: "org:admin"``), ``"v2"`` (``"v": 2`` with
+    ``o: {"id", "rol": "admin", "slg"}``), ``"template"`` (``sub`` + custom ``user_id``,
+    ``org_id``, ``role``) or ``None`` to draw one. ``sid`` and ``role`` are drawn unless given;
+    ``None`` leaves the claim out; a drawn role is realistic (Clerk's three or a custom one) —
+    pass ``ROLE_NAMES`` members for hostile ones. Role names are written without ``org:``; the
+    shape adds it.
+    An absent identity part (``None``) leaves its claims out.
+
+    >>> session_claims(ClerkIdentity("org_1", "user_1"), shape="v2", sid=None, role="admin",
+    ...                noise=False).example()  # doctest: +SKIP
+    {'sub': 'user_1', 'v': 2, 'o': {'id': 'org_1', 'rol': 'admin', 'slg': 'acme'}}
+    """
+    if shape is not None:
+        check_choice("shape", shape, SHAPES)
+    check_type("identity", identity, ClerkIdentity)
+    shape = shape or draw(st.sampled_from(SHAPES))
+    if sid is DRAW:
+        sid = draw(st.none() | clerk_ids("sess"))
+    if role is DRAW:
+        role = draw(st.none() | st.sampled_from((*CLERK_ROLES, "billing_manager")))
+
+    claims: dict[str, Any] = {}
+    if identity.user_id is not None:
+        claims["sub"] = identity.user_id
+        if shape == "template" and draw(st.booleans()):
+            claims["user_id"] = identity.user_id
+    if shape == "v2":
+        claims["v"] = 2
+        nested: dict[str, Any] = {"slg": "acme"}
+        if identity.org_id is not None:
+            nested["id"] = identity.org_id
+        if role is not None:
+            nested["rol"] = role
+        if draw(st.booleans()):
+            nested.update(per="read,manage", fpm="3")
+        claims["o"] = nested
+    else:
+        if identity.org_id is not None:
+            claims["org_id"] = identity.org_id
+        if shape == "v1":
+            claims["org_slug"] = "acme"
+        if role is not None:
+            claims.update(_role_claim(shape, role, draw(st.booleans())))
+    if sid is not None:
+        claims["sid"] = sid
+    if draw(st.booleans()):
+        claims["azp"] = "https://app.example.com"
+    if draw(st.booleans()):
+        claims["sts"] = "active"
+    claims.update(draw(profile_claims(identity)))
+    if noise:
+        claims.update(draw(noise_claims()))
+    return claims
+
+
+MALFORMED_KINDS = ("missing_org", "missing_user", "conflicting_user", "conflicting_org")
+
+
+def _unusable() -> st.SearchStrategy[Any]:
+    """A value that is *not* a usable id: absent-like, empty, or not a string at all."""
+    return st.sampled_from([None, "", 0, 123, True, False, [], {}, ["user_1"], {"id": "x"}]) | (
+        json_values().filter(lambda v: not (isinstance(v, str) and v))
+    )
+
+
+@st.composite
+def malformed_claims(
+    draw: st.DrawFn, *, org_id: str = TRUSTED_ORG, kinds: tuple[str, ...] = MALFORMED_KINDS
+) -> dict[str, Any]:
+    """Claims a correct implementation must reject with ``InvalidClaims``.
+
+    ``missing_org`` / ``missing_user``: every candidate of that field (``org_id``/``o.id``, or
+    ``sub``/``user_id``) is absent, ``null``, empty or not a string, while the other field is
+    usable (the org being ``org_id``). ``conflicting_user``: ``sub`` ≠ ``user_id``, both usable.
+    ``conflicting_org``: ``org_id`` ≠ ``o.id``, one of them ``org_id``.
+    """
+    for kind in kinds:
+        check_choice("kinds", kind, MALFORMED_KINDS)
+    kind = draw(st.sampled_from(kinds))
+    user = draw(clerk_ids("user"))
+    base = draw(session_claims(ClerkIdentity(org_id, user), sid=DRAW, noise=False))
+    base.pop("user_id", None)
+    if kind == "missing_org":
+        base.pop("org_id", None)
+        nested = base.pop("o", None)
+        if draw(st.booleans()):
+            base["org_id"] = draw(_unusable())
+        if draw(st.booleans()):
+            inner = dict(nested or {})
+            inner.pop("id", None)
+            if draw(st.booleans()):
+                inner["id"] = draw(_unusable())
+            base["o"] = draw(st.sampled_from([inner, inner, None, "org", [inner]]))
+    elif kind == "missing_user":
+        del base["sub"]
+        for name in ("sub", "user_id"):
+            if draw(st.booleans()):
+                base[name] = draw(_unusable())
+    elif kind == "conflicting_user":
+        other = draw(clerk_ids("user").filter(lambda u: u != user))
+        base["user_id"] = other
+        if draw(st.booleans()):
+            base["sub"], base["user_id"] = other, user
+    else:
+        other_org = draw(clerk_ids("org").filter(lambda o: o != org_id))
+        org_ids = draw(st.permutations([org_id, other_org]))
+        base.pop("org_id", None)
+        nested = dict(base.get("o") or {})
+        base["org_id"], nested["id"] = org_ids
+        base["o"] = nested
+    return base
+
+
+ROLE_CLAIM_VALUES = (
+    "admin",
+    "org:admin",
+    "member",
+    "org:member",
+    "guest",
+    "org:guest",
+    "Admin",
+    "ORG:ADMIN",
+    "org:org:admin",
+    "owner",
+    "",
+    None,
+)
+
+
+@st.composite
+def role_claims(draw: st.DrawFn, claims: dict[str, Any]) -> dict[str, Any]:
+    """``claims`` with any subset of ``role``, ``org_role`` and ``o.rol`` set to role values —
+    agreeing, disagreeing, prefixed or not, unknown, empty, absent — in any shape."""
+    out = {k: v for k, v in claims.items() if k not in ("role", "org_role")}
+    nested = dict(out.get("o") or {}) if isinstance(out.get("o"), dict) else None
+    if nested is not None:
+        nested.pop("rol", None)
+    values = st.sampled_from(ROLE_CLAIM_VALUES)
+    for name in ("role", "org_role"):
+        if draw(st.booleans()):
+            out[name] = draw(values)
+    if draw(st.booleans()):
+        nested = nested if nested is not None else {}
+        nested["rol"] = draw(values)
+    if nested is not None:
+        out["o"] = nested
+    return out

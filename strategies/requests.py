@@ -1,0 +1,178 @@
+"""HTTP-shaped requests that carry tokens in every place at once, among decoys.
+
+A request is built from ``tokens``: a mapping from *place* to token. The places:
+
+* ``"body"`` — the ``clerk_session_token`` field of the form body (the relayed token);
+* ``"query"`` — a ``clerk_session_token`` query parameter (never to be used);
+* ``"bearer"`` — ``Authorization: Bearer <token>`` (scheme in any case);
+* ``"cookie"`` — the ``__session`` cookie;
+* ``"decoy"`` — look-alike places no implementation should read (``__session_x`` and
+  ``session`` cookies, an ``X-Clerk-Session-Token`` header, a ``clerk_session_token_x`` field).
+
+Give each place a token for a *different* identity, and the principal an implementation
+returns tells you which place it read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from hypothesis import strategies as st
+
+from reference import Request
+
+from ._validation import check_choice
+from .claims import CLERK_ROLES, session_claims
+from .identities import TRUSTED_ORG, ClerkIdentity
+from .ids import clerk_ids
+from .keys import SigningKeys
+from .tokens import sign
+
+PLACES = ("body", "query", "bearer", "cookie", "decoy")
+CALLBACK_PATH = "/auth/clerk/callback"
+FORM_TYPES = (
+    "application/x-www-form-urlencoded",
+    "application/x-www-form-urlencoded; charset=UTF-8",
+    "Application/X-WWW-Form-URLEncoded",
+)
+
+
+def _name_case(name: str) -> st.SearchStrategy[str]:
+    return st.sampled_from([name, name.lower(), name.upper()])
+
+
+@st.composite
+def _header(draw: st.DrawFn, name: str, value: str) -> tuple[str, str]:
+    return draw(_name_case(name)), value
+
+
+def _form(fields: list[tuple[str, str]]) -> str:
+    return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in fields)
+
+
+@st.composite
+def _noise_headers(draw: st.DrawFn) -> list[tuple[str, str]]:
+    pool = [
+        ("Host", "app.example.com"),
+        ("User-Agent", "Mozilla/5.0"),
+        ("Accept", "text/html"),
+        ("Accept", "application/json"),
+        ("X-Forwarded-For", "203.0.113.7"),
+        ("Origin", "https://app.example.com"),
+    ]
+    chosen = draw(st.lists(st.sampled_from(pool), max_size=4))
+    return [draw(_header(name, value)) for name, value in chosen]
+
+
+@st.composite
+def _requests(
+    draw: st.DrawFn, tokens: Mapping[str, str], *, method: str, path: str, form: bool
+) -> Request:
+    for place in tokens:
+        check_choice("tokens key", place, PLACES)
+    decoy = tokens.get("decoy")
+    headers = draw(_noise_headers())
+    if "bearer" in tokens:
+        scheme = draw(st.sampled_from(["Bearer", "bearer", "BEARER"]))
+        headers.append(draw(_header("Authorization", f"{scheme} {tokens['bearer']}")))
+    cookie_pairs = [("__client_uat", "1767225600")]
+    if "cookie" in tokens:
+        cookie_pairs.append(("__session", tokens["cookie"]))
+    if decoy is not None:
+        cookie_pairs += [("__session_x7Yq", decoy), ("session", decoy)]
+        headers.append(draw(_header("X-Clerk-Session-Token", decoy)))
+    cookie_pairs = draw(st.permutations(cookie_pairs))
+    split = draw(st.integers(1, len(cookie_pairs)))
+    for chunk in (cookie_pairs[:split], cookie_pairs[split:]):
+        if chunk:
+            headers.append(draw(_header("Cookie", "; ".join(f"{k}={v}" for k, v in chunk))))
+
+    query = [("redirect_url", "https://app.example.com/")]
+    if "query" in tokens:
+        query.append(("clerk_session_token", tokens["query"]))
+    target = f"{path}?{_form(draw(st.permutations(query)))}"
+
+    fields = [("redirect_url", "/dashboard")]
+    if "body" in tokens:
+        fields.append(("clerk_session_token", tokens["body"]))
+    if decoy is not None:
+        fields.append(("clerk_session_token_x", decoy))
+    fields = draw(st.permutations(fields))
+    body = b""
+    if method != "GET":
+        if form:
+            headers.append(draw(_header("Content-Type", draw(st.sampled_from(FORM_TYPES)))))
+            body = _form(fields).encode("ascii")
+        else:
+            headers.append(draw(_header("Content-Type", "application/json")))
+            body = ("{" + ",".join(f'"{k}":"{v}"' for k, v in fields) + "}").encode()
+    return Request(method, target, tuple(draw(st.permutations(headers))), body)
+
+
+def callback_requests(tokens: Mapping[str, str]) -> st.SearchStrategy[Request]:
+    """Browser-login callbacks — ``POST`` with a form body — carrying ``tokens`` (place → token;
+    see the module docstring) among decoy headers, cookies, fields and query parameters, with
+    header names in any case and any order.
+
+    >>> callback_requests({"body": relayed, "bearer": ambient}).example()  # doctest: +SKIP
+    Request(method='POST', target='/auth/clerk/callback?redirect_url=...', headers=(...), ...)
+    """
+    return _requests(tokens, method="POST", path=CALLBACK_PATH, form=True)
+
+
+def api_requests(tokens: Mapping[str, str]) -> st.SearchStrategy[Request]:
+    """API calls of any method, carrying ``tokens`` like ``callback_requests``; when there is a
+    body it is a form or JSON, and it (like the query) must never be read for a token."""
+    methods = st.sampled_from(["GET", "POST", "PUT", "DELETE"])
+    paths = st.sampled_from(["/api/v1/users/me", "/api/config", "/mcp"])
+    return st.tuples(methods, paths, st.booleans()).flatmap(
+        lambda mpf: _requests(tokens, method=mpf[0], path=mpf[1], form=mpf[2])
+    )
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A token put in one place of a request, and the identity it names."""
+
+    identity: ClerkIdentity
+    token: str
+
+
+@st.composite
+def token_placements(
+    draw: st.DrawFn,
+    keys: SigningKeys,
+    *,
+    required: Collection[str] = (),
+    optional: Collection[str] = (),
+    org_id: str = TRUSTED_ORG,
+) -> dict[str, Placed]:
+    """A valid, signed session token for a *different* identity in every ``required`` place and
+    in any subset of the ``optional`` ones — so the principal returned names the place read.
+
+    >>> placed = token_placements(keys, required=["body"], optional=["bearer"]).example()
+    ... # doctest: +SKIP
+    >>> callback_requests({p: t.token for p, t in placed.items()})  # doctest: +SKIP
+    """
+    for place in (*required, *optional):
+        check_choice("place", place, PLACES)
+    places = [*required, *(p for p in optional if draw(st.booleans()))]
+    users = draw(
+        st.lists(clerk_ids("user"), min_size=len(places), max_size=len(places), unique=True)
+    )
+    placed = {}
+    for place, user in zip(places, users, strict=True):
+        identity = ClerkIdentity(org_id, user)
+        role = draw(st.none() | st.sampled_from(CLERK_ROLES))
+        # ``user_id`` beside ``sub``: even an implementation reading only one of them tells
+        # the places apart.
+        claims = {**draw(session_claims(identity, role=role, noise=False)), "user_id": user}
+        placed[place] = Placed(identity, sign(claims, draw(st.sampled_from(keys.trusted))))
+    return placed
+
+
+def tokens_of(placed: Mapping[str, Placed]) -> dict[str, str]:
+    """Place → token, as ``callback_requests`` and ``api_requests`` take them."""
+    return {place: p.token for place, p in placed.items()}

@@ -1,0 +1,97 @@
+"""Signed session tokens: real RS256 JWS from PyJWT over the harness's real keys."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from hypothesis import strategies as st
+from jwt.api_jws import PyJWS
+
+from .keys import SigningKey, SigningKeys
+
+#: How long a freshly signed token lives, in seconds (Clerk's default is 60).
+TOKEN_LIFETIME_S = 60
+
+
+def with_times(claims: Mapping[str, Any], now: float | None = None) -> dict[str, Any]:
+    """``claims`` plus ``iat``, ``nbf`` and ``exp`` around ``now`` (default: the clock now),
+    keeping any the claims already carry."""
+    issued = int(time.time() if now is None else now)
+    times = {"iat": issued, "nbf": issued - 5, "exp": issued + TOKEN_LIFETIME_S}
+    return {**times, **claims}
+
+
+def sign_payload(payload: bytes, key: SigningKey) -> str:
+    """A compact RS256 JWS of raw ``payload`` bytes (any JSON, or none) under ``key``."""
+    return PyJWS().encode(payload, key.private_key, algorithm="RS256", headers={"kid": key.kid})
+
+
+def sign(claims: Mapping[str, Any], key: SigningKey, *, add_times: bool = True) -> str:
+    """A compact RS256 JWS of ``claims`` under ``key``, its ``kid`` in the header.
+
+    The claims are signed as given — PyJWT's claim validation is bypassed, so hostile values
+    (a numeric ``iss``, a string ``exp``) reach the verifier under test."""
+    payload = with_times(claims) if add_times else dict(claims)
+    return sign_payload(json.dumps(payload, separators=(",", ":")).encode(), key)
+
+
+def signed_tokens(
+    claims: Mapping[str, Any] | st.SearchStrategy[Mapping[str, Any]], keys: SigningKeys
+) -> st.SearchStrategy[str]:
+    """Tokens signed by one of ``keys``' trusted keys, valid from the moment they are drawn.
+
+    >>> from strategies import signing_keys
+    >>> signed_tokens({"sub": "user_1", "org_id": "org_1"}, signing_keys()).example()
+    ... # doctest: +SKIP
+    'eyJhbGciOiJSUzI1NiIsImtpZCI6Imluc19oYXJuZXNzXzIwMjZhIiwidHlwIjoiSldUIn0.eyJ...'
+    """
+    claim_sets = claims if isinstance(claims, st.SearchStrategy) else st.just(claims)
+    return st.builds(sign, claim_sets, st.sampled_from(keys.trusted))
+
+
+MACHINE_PREFIXES = ("mt_", "oat_", "ak_")
+
+
+def machine_tokens() -> st.SearchStrategy[str]:
+    """Clerk machine credentials — M2M (``mt_``), OAuth access (``oat_``), API keys (``ak_``) —
+    which are opaque, not JWTs, and must never complete a browser login."""
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    body = st.text(alphabet, min_size=24, max_size=40)
+    return st.builds(lambda prefix, tail: prefix + tail, st.sampled_from(MACHINE_PREFIXES), body)
+
+
+INVALID_KINDS = ("untrusted_key", "tampered", "expired", "foreign_org", "no_user", "garbage")
+
+
+def _flip_last(segment: str) -> str:
+    return segment[:-1] + ("A" if segment[-1] != "A" else "B")
+
+
+@st.composite
+def invalid_session_tokens(
+    draw: st.DrawFn, keys: SigningKeys, claims: Mapping[str, Any], *, org_id: str
+) -> str:
+    """JWT-shaped tokens built from ``claims`` that a correct verifier rejects: signed by a key
+    outside the JWKS, tampered after signing, expired an hour ago, for another org, naming no
+    user, or three segments of garbage. (Issue-3 attacks extend this list.)"""
+    kind = draw(st.sampled_from(INVALID_KINDS))
+    trusted = draw(st.sampled_from(keys.trusted))
+    if kind == "untrusted_key":
+        impostor = SigningKey(
+            draw(st.sampled_from([trusted.kid, keys.attacker.kid])), keys.attacker.private_key
+        )
+        return sign(claims, impostor)
+    if kind == "tampered":
+        header, payload, signature = sign(claims, trusted).split(".")
+        return ".".join([header, payload, _flip_last(signature)])
+    if kind == "expired":
+        return sign(with_times(claims, now=time.time() - 3600), trusted, add_times=False)
+    if kind == "foreign_org":
+        moved = {k: v for k, v in claims.items() if k not in ("org_id", "o")}
+        return sign({**moved, "org_id": f"{org_id}_other"}, trusted)
+    if kind == "no_user":
+        return sign({k: v for k, v in claims.items() if k not in ("sub", "user_id")}, trusted)
+    return "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzEifQ.c2lnbmF0dXJl"
