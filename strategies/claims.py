@@ -104,16 +104,14 @@ def profile_claims(identity: ClerkIdentity) -> st.SearchStrategy[dict[str, Any]]
     return extras.map(lambda d: {**d, **email})
 
 
-@st.composite
 def session_claims(
-    draw: st.DrawFn,
     identity: ClerkIdentity,
     *,
     shape: str | None = None,
     sid: str | None = DRAW,
     role: str | None = DRAW,
     noise: bool = True,
-) -> dict[str, Any]:
+) -> st.SearchStrategy[dict[str, Any]]:
     """The claims of a Clerk session token naming ``identity``.
 
     ``shape`` is ``"v1"`` (flat ``org_id``/``org_role: "org:admin"``), ``"v2"`` (``"v": 2`` with
@@ -131,6 +129,18 @@ def session_claims(
     if shape is not None:
         check_choice("shape", shape, SHAPES)
     check_type("identity", identity, ClerkIdentity)
+    return _session_claims(identity, shape, sid, role, noise)
+
+
+@st.composite
+def _session_claims(
+    draw: st.DrawFn,
+    identity: ClerkIdentity,
+    shape: str | None,
+    sid: str | None,
+    role: str | None,
+    noise: bool,
+) -> dict[str, Any]:
     shape = shape or draw(st.sampled_from(SHAPES))
     if sid is DRAW:
         sid = draw(st.none() | clerk_ids("sess"))
@@ -181,10 +191,9 @@ def _unusable() -> st.SearchStrategy[Any]:
     )
 
 
-@st.composite
 def malformed_claims(
-    draw: st.DrawFn, *, org_id: str = TRUSTED_ORG, kinds: tuple[str, ...] = MALFORMED_KINDS
-) -> dict[str, Any]:
+    *, org_id: str = TRUSTED_ORG, kinds: tuple[str, ...] = MALFORMED_KINDS
+) -> st.SearchStrategy[dict[str, Any]]:
     """Claims a correct implementation must reject with ``InvalidClaims``.
 
     ``missing_org`` / ``missing_user``: every candidate of that field (``org_id``/``o.id``, or
@@ -194,6 +203,11 @@ def malformed_claims(
     """
     for kind in kinds:
         check_choice("kinds", kind, MALFORMED_KINDS)
+    return _malformed_claims(org_id, kinds)
+
+
+@st.composite
+def _malformed_claims(draw: st.DrawFn, org_id: str, kinds: tuple[str, ...]) -> dict[str, Any]:
     kind = draw(st.sampled_from(kinds))
     user = draw(clerk_ids("user"))
     base = draw(session_claims(ClerkIdentity(org_id, user), sid=DRAW, noise=False))

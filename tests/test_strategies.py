@@ -60,7 +60,9 @@ def test_arguments_are_validated() -> None:
     with pytest.raises(InvalidArgument):
         confusable_identities(naive="rot13")
     with pytest.raises(InvalidArgument):
-        session_claims(ClerkIdentity("org_1", "user_1"), shape="v3").example()
+        session_claims(ClerkIdentity("org_1", "user_1"), shape="v3")
+    with pytest.raises(InvalidArgument):
+        malformed_claims(kinds=("missing_everything",))
 
 
 @given(identities())

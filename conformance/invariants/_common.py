@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from reference import AuthError, Principal
@@ -16,11 +16,14 @@ from ..target import InvariantViolation, Outcome, Target, describe, try_claims
 def for_all(
     **strategies: st.SearchStrategy[Any],
 ) -> Callable[[Callable[..., None]], Callable[[], None]]:
-    """``@given(**strategies)`` under the active profile, reporting one (shrunk) failure only:
-    a violation is one readable counterexample, not an exception group."""
+    """``@given(**strategies)`` under the active profile, but reporting one shrunk failure (a
+    violation is one readable counterexample, not an exception group) and skipping the
+    ``explain`` phase, whose replays cost minutes on long login histories."""
 
     def decorate(test: Callable[..., None]) -> Callable[[], None]:
-        return settings(report_multiple_bugs=False)(given(**strategies)(test))
+        active = settings()  # the loaded profile's values
+        phases = tuple(phase for phase in active.phases if phase is not Phase.explain)
+        return settings(report_multiple_bugs=False, phases=phases)(given(**strategies)(test))
 
     return decorate
 
