@@ -97,12 +97,10 @@ def verify_signature(token: str, keys: KeySet, algorithms: tuple[str, ...]) -> d
     return parse_json_object(verified["payload"])
 
 
-def numeric_date(claims: Mapping[str, Any], name: str, *, required: bool) -> float | None:
-    """A NumericDate claim: a finite JSON number (not a bool); ``None`` when absent and optional."""
+def numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
+    """A NumericDate claim: a finite JSON number (not a bool); ``None`` when absent."""
     value = claims.get(name)
     if value is None:
-        if required:
-            raise Unauthorized(f"missing_{name}", f"{name} is required")
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Unauthorized(f"malformed_{name}", f"{name} must be a number")
@@ -115,12 +113,18 @@ def numeric_date(claims: Mapping[str, Any], name: str, *, required: bool) -> flo
     return seconds
 
 
+def required_date(claims: Mapping[str, Any], name: str) -> float:
+    """A NumericDate claim that must be present."""
+    seconds = numeric_date(claims, name)
+    if seconds is None:
+        raise Unauthorized(f"missing_{name}", f"{name} is required")
+    return seconds
+
+
 def check_times(claims: Mapping[str, Any], now: float, leeway: float) -> None:
     """``exp`` and ``iat`` required, ``nbf`` optional; each checked with ``leeway`` seconds."""
-    exp = numeric_date(claims, "exp", required=True)
-    iat = numeric_date(claims, "iat", required=True)
-    nbf = numeric_date(claims, "nbf", required=False)
-    assert exp is not None and iat is not None
+    exp, iat = required_date(claims, "exp"), required_date(claims, "iat")
+    nbf = numeric_date(claims, "nbf")
     if exp <= now - leeway:
         raise Unauthorized("expired", f"expired at {exp}, now {now}")
     if nbf is not None and nbf > now + leeway:

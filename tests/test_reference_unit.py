@@ -41,7 +41,7 @@ from reference import (
 )
 from reference.requests import form_fields, looks_like_jwt, percent_decode
 from reference.roles import map_role
-from reference.tokens import KeySet, numeric_date
+from reference.tokens import KeySet, numeric_date, required_date
 from tests.alternative_impl import make as alternative_make
 
 # ---------------------------------------------------------------------------------- fixtures
@@ -737,9 +737,9 @@ def test_non_numeric_times_are_malformed(name: str, value: Any) -> None:
 
 
 def test_numeric_date_accepts_ints_and_finite_floats() -> None:
-    assert numeric_date({"exp": 5}, "exp", required=True) == 5.0
-    assert numeric_date({"exp": 5.5}, "exp", required=True) == 5.5
-    assert numeric_date({}, "nbf", required=False) is None
+    assert required_date({"exp": 5}, "exp") == 5.0
+    assert numeric_date({"exp": 5.5}, "exp") == 5.5
+    assert numeric_date({}, "nbf") is None
 
 
 def test_an_exp_beyond_float_range_is_an_auth_error_not_overflow() -> None:

@@ -66,7 +66,7 @@ class UpstreamAfterFix(ReferenceAuthenticator):
     def authenticate_token(self, token: str) -> Principal:
         claims = verify_signature(token, self.keys, self.settings.algorithms)
         now, leeway = time.time(), self.settings.leeway_s
-        exp = numeric_date(claims, "exp", required=False)  # missing exp: accepted
+        exp = numeric_date(claims, "exp")  # missing exp: accepted
         if exp is not None and exp <= now - leeway:
             raise InvalidClaims("expired")
         check_audience(claims, self.settings)
