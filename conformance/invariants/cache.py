@@ -125,10 +125,10 @@ def _confuse(
     org = target.settings.org_id
     sut, ledger = target.fresh(), Ledger("CACHE-KEY-INJECTIVE")
     story = [f"confusable under {pair.naive!r}: {pair.naive_keys()[0]!r}"]
-    logins = [(pair.first, pair.sids[0]), (pair.second, pair.sids[1])]
+    sides = [(pair.first, pair.sids[0]), (pair.second, pair.sids[1])]
+    claim_sets = [data.draw(session_claims(who, sid=sid, noise=False)) for who, sid in sides]
     for index in order:
-        who, sid = logins[index]
-        claims = data.draw(session_claims(who, sid=sid, noise=False))
+        who, claims = sides[index][0], claim_sets[index]
         outcome = try_claims("CACHE-KEY-INJECTIVE", target, sut, claims)
         story.append(f"login {claims!r}: {describe(outcome)}")
         if _acceptable(who, org):

@@ -87,30 +87,50 @@ def _ambient_choice(placed: dict[str, Placed]) -> str | None:
     return next((p for p in ("bearer", "cookie") if p in placed), None)
 
 
-def check_cb_relayed_first(target: Target) -> None:
-    """When a form POST's first clerk_session_token field is non-empty, it is the token used,
-    whatever ambient header or cookie is present."""
+Requests = Callable[[dict[str, str]], st.SearchStrategy[Request]]
+
+
+def _check_precedence(
+    invariant_id: str,
+    target: Target,
+    method: str,
+    requests: Requests,
+    *,
+    required: tuple[str, ...] = (),
+    optional: tuple[str, ...],
+    expected: Callable[[dict[str, Placed]], str | None],
+) -> None:
+    """Requests with tokens in ``required`` and any of ``optional`` places: ``method`` must use
+    the token in the ``expected`` place (or, when that is None, be ``Unauthorized``)."""
 
     @for_all(data=st.data())
     def run(data: st.DataObject) -> None:
-        placed = data.draw(
-            token_placements(
-                target.keys, required=["body"], optional=["bearer", "cookie", "query", "decoy"]
-            )
-        )
-        request = data.draw(callback_requests(tokens_of(placed)))
-        outcome = attempt(
-            "CB-RELAYED-FIRST", lambda: target.fresh().callback_subject(request), "callback_subject"
-        )
-        seen = baselines("CB-RELAYED-FIRST", target, placed)
-        _expect_place("CB-RELAYED-FIRST", outcome, seen, "body", request, placed)
+        placed = data.draw(token_placements(target.keys, required=required, optional=optional))
+        request = data.draw(requests(tokens_of(placed)))
+        outcome = attempt(invariant_id, lambda: getattr(target.fresh(), method)(request), method)
+        seen = baselines(invariant_id, target, placed)
+        _expect_place(invariant_id, outcome, seen, expected(placed), request, placed)
 
     run()
 
 
+def check_cb_relayed_first(target: Target) -> None:
+    """When a form POST's first clerk_session_token field is non-empty, it is the token used,
+    whatever ambient header or cookie is present."""
+    _check_precedence(
+        "CB-RELAYED-FIRST",
+        target,
+        "callback_subject",
+        callback_requests,
+        required=("body",),
+        optional=("bearer", "cookie", "query", "decoy"),
+        expected=lambda placed: "body",
+    )
+
+
 def check_cb_no_query(target: Target) -> None:
     """A clerk_session_token in the query string is never used, in the callback or anywhere."""
-    calls: list[tuple[str, Callable[[dict[str, str]], st.SearchStrategy[Request]]]] = []
+    calls: list[tuple[str, Requests]] = []
     if target.has("callback_subject"):
         calls.append(("callback_subject", callback_requests))
     if target.has("authenticate_request"):
@@ -137,20 +157,14 @@ def check_cb_no_query(target: Target) -> None:
 def check_cb_fallback_order(target: Target) -> None:
     """Without a relayed token: Authorization Bearer (any scheme case), then the __session
     cookie; neither → Unauthorized."""
-
-    @for_all(data=st.data())
-    def run(data: st.DataObject) -> None:
-        placed = data.draw(token_placements(target.keys, optional=["bearer", "cookie", "decoy"]))
-        request = data.draw(callback_requests(tokens_of(placed)))
-        outcome = attempt(
-            "CB-FALLBACK-ORDER",
-            lambda: target.fresh().callback_subject(request),
-            "callback_subject",
-        )
-        seen = baselines("CB-FALLBACK-ORDER", target, placed)
-        _expect_place("CB-FALLBACK-ORDER", outcome, seen, _ambient_choice(placed), request, placed)
-
-    run()
+    _check_precedence(
+        "CB-FALLBACK-ORDER",
+        target,
+        "callback_subject",
+        callback_requests,
+        optional=("bearer", "cookie", "decoy"),
+        expected=_ambient_choice,
+    )
 
 
 @st.composite
@@ -216,19 +230,11 @@ def check_cb_session_tokens_only(target: Target) -> None:
 
 def check_req_ambient_only(target: Target) -> None:
     """authenticate_request uses Bearer, then __session; never the body, never the query."""
-
-    @for_all(data=st.data())
-    def run(data: st.DataObject) -> None:
-        placed = data.draw(
-            token_placements(target.keys, optional=["body", "query", "bearer", "cookie", "decoy"])
-        )
-        request = data.draw(api_requests(tokens_of(placed)))
-        outcome = attempt(
-            "REQ-AMBIENT-ONLY",
-            lambda: target.fresh().authenticate_request(request),
-            "authenticate_request",
-        )
-        seen = baselines("REQ-AMBIENT-ONLY", target, placed)
-        _expect_place("REQ-AMBIENT-ONLY", outcome, seen, _ambient_choice(placed), request, placed)
-
-    run()
+    _check_precedence(
+        "REQ-AMBIENT-ONLY",
+        target,
+        "authenticate_request",
+        api_requests,
+        optional=("body", "query", "bearer", "cookie", "decoy"),
+        expected=_ambient_choice,
+    )
