@@ -115,13 +115,15 @@ def form_fields(body: bytes) -> list[tuple[str, str]]:
 
 
 def is_form_post(request: Request) -> bool:
-    """A ``POST`` whose single ``Content-Type`` is ``application/x-www-form-urlencoded``."""
+    """A ``POST`` whose ``Content-Type`` is ``application/x-www-form-urlencoded``. Several
+    ``Content-Type`` headers, or a list in one, make the body's kind ambiguous: rejected, so a
+    relayed token can never be silently dropped for an ambient one."""
     if request.method != "POST":
         return False
     types = header_values(request, "content-type")
-    if len(types) != 1:
-        return False
-    return types[0].split(";", 1)[0].strip().lower() == FORM_TYPE
+    if len(types) > 1 or any("," in value for value in types):
+        raise Unauthorized("ambiguous_content_type", "several Content-Type values")
+    return bool(types) and types[0].split(";", 1)[0].strip().lower() == FORM_TYPE
 
 
 def relayed_token(request: Request) -> str | None:

@@ -21,10 +21,6 @@ from jwt.api_jws import PyJWS
 from .contract import Settings
 from .errors import Unauthorized
 
-#: Header parameters that would tell a verifier to fetch or trust a key named by the token.
-#: The reference never uses them (keys come from the JWKS only), so their presence is harmless.
-KEY_CARRYING_HEADERS = ("jwk", "jku", "x5u", "x5c")
-
 _JWS = PyJWS()
 _B64URL = frozenset(string.ascii_letters + string.digits + "-_")
 

@@ -192,24 +192,48 @@ def _unusable() -> st.SearchStrategy[Any]:
 
 
 def malformed_claims(
-    *, org_id: str = TRUSTED_ORG, kinds: tuple[str, ...] = MALFORMED_KINDS
+    *,
+    org_id: str = TRUSTED_ORG,
+    kinds: tuple[str, ...] = MALFORMED_KINDS,
+    user_id: str | None = None,
 ) -> st.SearchStrategy[dict[str, Any]]:
-    """Claims a correct implementation must reject with ``InvalidClaims``.
+    """Claims a correct implementation must reject.
 
-    ``missing_org`` / ``missing_user``: every candidate of that field (``org_id``/``o.id``, or
-    ``sub``/``user_id``) is absent, ``null``, empty or not a string, while the other field is
-    usable (the org being ``org_id``). ``conflicting_user``: ``sub`` ≠ ``user_id``, both usable.
-    ``conflicting_org``: ``org_id`` ≠ ``o.id``, one of them ``org_id``.
+    ``missing_org`` / ``missing_user`` (rejected with ``InvalidClaims``): every candidate of that
+    field (``org_id``/``o.id``, or ``sub``/``user_id``) is absent, ``null``, empty or not a
+    string, while the other field is usable (the org being ``org_id``).
+    ``conflicting_user``: ``sub`` ≠ ``user_id``, both usable; ``conflicting_org``: ``org_id`` ≠
+    ``o.id``, one of them ``org_id``. The other value is unrelated or a near-variant (case,
+    whitespace, NUL, NFKC) that a naive comparison calls equal. ``user_id`` fixes the user the
+    claims are built around (drawn when ``None``).
     """
     for kind in kinds:
         check_choice("kinds", kind, MALFORMED_KINDS)
-    return _malformed_claims(org_id, kinds)
+    if user_id is not None:
+        check_type("user_id", user_id, str)
+    return _malformed_claims(org_id, kinds, user_id)
+
+
+def _other_than(value: str) -> st.SearchStrategy[str]:
+    """Another id: an unrelated one, or a near-variant that naive comparison calls equal
+    (case, surrounding whitespace, NFKC, a trailing NUL)."""
+    kind = value.split("_", 1)[0] if value.split("_", 1)[0] in ("user", "org") else "user"
+    near = [
+        value.swapcase(),
+        f" {value}",
+        f"{value} ",
+        f"{value}\x00",
+        value.replace("_", "\uff3f"),
+    ]
+    return (st.sampled_from(near) | clerk_ids(kind)).filter(lambda other: other != value)
 
 
 @st.composite
-def _malformed_claims(draw: st.DrawFn, org_id: str, kinds: tuple[str, ...]) -> dict[str, Any]:
+def _malformed_claims(
+    draw: st.DrawFn, org_id: str, kinds: tuple[str, ...], user_id: str | None
+) -> dict[str, Any]:
     kind = draw(st.sampled_from(kinds))
-    user = draw(clerk_ids("user"))
+    user = user_id if user_id is not None else draw(clerk_ids("user"))
     base = draw(session_claims(ClerkIdentity(org_id, user), sid=DRAW, noise=False))
     base.pop("user_id", None)
     if kind == "missing_org":
@@ -229,12 +253,12 @@ def _malformed_claims(draw: st.DrawFn, org_id: str, kinds: tuple[str, ...]) -> d
             if draw(st.booleans()):
                 base[name] = draw(_unusable())
     elif kind == "conflicting_user":
-        other = draw(clerk_ids("user").filter(lambda u: u != user))
+        other = draw(_other_than(user))
         base["user_id"] = other
         if draw(st.booleans()):
             base["sub"], base["user_id"] = other, user
     else:
-        other_org = draw(clerk_ids("org").filter(lambda o: o != org_id))
+        other_org = draw(_other_than(org_id))
         org_ids = draw(st.permutations([org_id, other_org]))
         base.pop("org_id", None)
         nested = dict(base.get("o") or {})
@@ -243,7 +267,7 @@ def _malformed_claims(draw: st.DrawFn, org_id: str, kinds: tuple[str, ...]) -> d
     return base
 
 
-ROLE_CLAIM_VALUES = (
+ROLE_CLAIM_VALUES: tuple[Any, ...] = (
     "admin",
     "org:admin",
     "member",
@@ -256,13 +280,21 @@ ROLE_CLAIM_VALUES = (
     "owner",
     "",
     None,
+    # near-misses and non-strings that a lenient mapping turns into admin
+    "administrator",
+    " admin",
+    "admin\x00",
+    ["org:admin"],
+    True,
+    {},
 )
 
 
 @st.composite
 def role_claims(draw: st.DrawFn, claims: dict[str, Any]) -> dict[str, Any]:
     """``claims`` with any subset of ``role``, ``org_role`` and ``o.rol`` set to role values —
-    agreeing, disagreeing, prefixed or not, unknown, empty, absent — in any shape."""
+    agreeing, disagreeing, prefixed or not, unknown, empty, near-misses, non-strings, absent —
+    in any shape."""
     out = {k: v for k, v in claims.items() if k not in ("role", "org_role")}
     nested = dict(out.get("o") or {}) if isinstance(out.get("o"), dict) else None
     if nested is not None:

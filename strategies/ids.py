@@ -37,7 +37,7 @@ def _with_separator(kind: str) -> st.SearchStrategy[str]:
 
 
 def _case_variant(kind: str) -> st.SearchStrategy[str]:
-    return clerk_ids(kind).map(lambda s: s.swapcase() if s.swapcase() != s else s.upper())
+    return clerk_ids(kind).map(str.swapcase)  # the prefix always changes case
 
 
 def _unicode_variant(kind: str) -> st.SearchStrategy[str]:

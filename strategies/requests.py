@@ -39,6 +39,11 @@ FORM_TYPES = (
 )
 
 
+def _check_places(places: Collection[str]) -> None:
+    for place in places:
+        check_choice("place", place, PLACES)
+
+
 def _name_case(name: str) -> st.SearchStrategy[str]:
     return st.sampled_from([name, name.lower(), name.upper()])
 
@@ -70,8 +75,6 @@ def _noise_headers(draw: st.DrawFn) -> list[tuple[str, str]]:
 def _requests(
     draw: st.DrawFn, tokens: Mapping[str, str], *, method: str, path: str, form: bool
 ) -> Request:
-    for place in tokens:
-        check_choice("tokens key", place, PLACES)
     decoy = tokens.get("decoy")
     headers = draw(_noise_headers())
     if "bearer" in tokens:
@@ -119,12 +122,14 @@ def callback_requests(tokens: Mapping[str, str]) -> st.SearchStrategy[Request]:
     >>> callback_requests({"body": relayed, "bearer": ambient}).example()  # doctest: +SKIP
     Request(method='POST', target='/auth/clerk/callback?redirect_url=...', headers=(...), ...)
     """
+    _check_places(tokens)
     return _requests(tokens, method="POST", path=CALLBACK_PATH, form=True)
 
 
 def api_requests(tokens: Mapping[str, str]) -> st.SearchStrategy[Request]:
     """API calls of any method, carrying ``tokens`` like ``callback_requests``; when there is a
     body it is a form or JSON, and it (like the query) must never be read for a token."""
+    _check_places(tokens)
     methods = st.sampled_from(["GET", "POST", "PUT", "DELETE"])
     paths = st.sampled_from(["/api/v1/users/me", "/api/config", "/mcp"])
     return st.tuples(methods, paths, st.booleans()).flatmap(
@@ -140,24 +145,32 @@ class Placed:
     token: str
 
 
-@st.composite
 def token_placements(
-    draw: st.DrawFn,
     keys: SigningKeys,
     *,
     required: Collection[str] = (),
     optional: Collection[str] = (),
     org_id: str = TRUSTED_ORG,
-) -> dict[str, Placed]:
+) -> st.SearchStrategy[dict[str, Placed]]:
     """A valid, signed session token for a *different* identity in every ``required`` place and
     in any subset of the ``optional`` ones — so the principal returned names the place read.
 
     >>> placed = token_placements(keys, required=["body"], optional=["bearer"]).example()
     ... # doctest: +SKIP
-    >>> callback_requests({p: t.token for p, t in placed.items()})  # doctest: +SKIP
+    >>> callback_requests(tokens_of(placed))  # doctest: +SKIP
     """
-    for place in (*required, *optional):
-        check_choice("place", place, PLACES)
+    _check_places([*required, *optional])
+    return _token_placements(keys, tuple(required), tuple(optional), org_id)
+
+
+@st.composite
+def _token_placements(
+    draw: st.DrawFn,
+    keys: SigningKeys,
+    required: tuple[str, ...],
+    optional: tuple[str, ...],
+    org_id: str,
+) -> dict[str, Placed]:
     places = [*required, *(p for p in optional if draw(st.booleans()))]
     users = draw(
         st.lists(clerk_ids("user"), min_size=len(places), max_size=len(places), unique=True)

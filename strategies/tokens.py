@@ -66,8 +66,10 @@ def machine_tokens() -> st.SearchStrategy[str]:
 INVALID_KINDS = ("untrusted_key", "tampered", "expired", "foreign_org", "no_user", "garbage")
 
 
-def _flip_last(segment: str) -> str:
-    return segment[:-1] + ("A" if segment[-1] != "A" else "B")
+def _flip_middle(segment: str) -> str:
+    """Change one base64url character in the middle, where every bit is significant."""
+    i = len(segment) // 2
+    return segment[:i] + ("A" if segment[i] != "A" else "B") + segment[i + 1 :]
 
 
 @st.composite
@@ -86,7 +88,7 @@ def invalid_session_tokens(
         return sign(claims, impostor)
     if kind == "tampered":
         header, payload, signature = sign(claims, trusted).split(".")
-        return ".".join([header, payload, _flip_last(signature)])
+        return ".".join([header, payload, _flip_middle(signature)])
     if kind == "expired":
         return sign(with_times(claims, now=time.time() - 3600), trusted, add_times=False)
     if kind == "foreign_org":

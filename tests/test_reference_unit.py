@@ -1056,10 +1056,9 @@ def test_a_body_outside_a_post_is_ignored(method: str) -> None:
         [("Content-Type", "multipart/form-data; boundary=x")],
         [("Content-Type", "text/plain")],
         [],
-        [("Content-Type", FORM), ("content-type", FORM)],
     ],
 )
-def test_a_body_that_is_not_a_single_form_type_is_ignored(
+def test_a_body_that_is_not_a_form_is_ignored(
     content_types: list[tuple[str, str]],
 ) -> None:
     body = f"clerk_session_token={token_for('user_body')}".encode("ascii")
@@ -1403,3 +1402,26 @@ def test_contract_roles_agree(factory_name: str, roles: dict[str, Any], allowed:
 def test_contract_mixed_guest_and_admin_never_admin(factory_name: str) -> None:
     (outcome,) = _login(FACTORIES[factory_name], claims(role="admin", org_role="org:guest"))
     assert isinstance(outcome, AuthError) or outcome.role is Role.GUEST
+
+
+@pytest.mark.parametrize(
+    "content_types",
+    [
+        [FORM, FORM],
+        ["application/x-www-form-urlencoded, text/plain"],
+        [FORM, "application/json"],
+    ],
+)
+def test_an_ambiguous_content_type_is_rejected_not_read_past(content_types: list[str]) -> None:
+    body_token, ambient = token_for("user_relayed"), token_for("user_ambient")
+    headers = [("Content-Type", value) for value in content_types]
+    request = Request(
+        "POST",
+        "/callback",
+        (*headers, ("Authorization", f"Bearer {ambient}")),
+        f"clerk_session_token={body_token}".encode(),
+    )
+    assert reason_of(lambda: auth().callback_subject(request)) == (
+        Unauthorized,
+        "ambiguous_content_type",
+    )

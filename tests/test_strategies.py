@@ -63,6 +63,10 @@ def test_arguments_are_validated() -> None:
         session_claims(ClerkIdentity("org_1", "user_1"), shape="v3")
     with pytest.raises(InvalidArgument):
         malformed_claims(kinds=("missing_everything",))
+    with pytest.raises(InvalidArgument):
+        callback_requests({"nowhere": "x"})
+    with pytest.raises(InvalidArgument):
+        token_placements(KEYS, optional=["header"])
 
 
 @given(identities())

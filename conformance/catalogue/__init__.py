@@ -37,5 +37,4 @@ def sut_spec(name: str) -> str:
 
 def violations(name: str) -> frozenset[str]:
     """The invariant IDs entry ``name`` declares it violates."""
-    declared: frozenset[str] = load(name).VIOLATES
-    return declared
+    return frozenset(load(name).VIOLATES)

@@ -9,6 +9,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from reference import AuthError, Principal
+from strategies import ClerkIdentity, session_claims
 
 from ..target import InvariantViolation, Outcome, Target, describe, try_claims
 
@@ -75,6 +76,23 @@ def expect_as_alone(
             f"a login was {describe(outcome)}; on a fresh instance it is {describe(alone)}:\n"
             + numbered(story),
         )
+
+
+def warmed_sut(invariant_id: str, target: Target, claims: Mapping[str, Any], data: Any) -> Any:
+    """A fresh SUT — or, as often, one where a valid login by the user ``claims`` name (and with
+    their session id) already happened: a cache hit must not skip validation."""
+    sut = target.fresh()
+    if data.draw(st.booleans(), label="warm cache first"):
+        user = next((v for v in (claims.get("sub"), claims.get("user_id")) if usable(v)), "user_0")
+        sid = claims.get("sid") if usable(claims.get("sid")) else None
+        who = ClerkIdentity(target.settings.org_id, user)
+        try_claims(invariant_id, target, sut, data.draw(session_claims(who, sid=sid, noise=False)))
+    return sut
+
+
+def usable(value: object) -> bool:
+    """A usable claim value: a non-empty string."""
+    return isinstance(value, str) and bool(value)
 
 
 def expect_rejected(invariant_id: str, outcome: Outcome, why: str, story: list[str]) -> None:

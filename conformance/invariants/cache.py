@@ -169,7 +169,7 @@ def _bad_claims(
             **draw(session_claims(who, noise=False)),
             "sid": draw(st.sampled_from([123, "", ["s"], {}])),
         }
-    return {**draw(malformed_claims(org_id=org)), "sid": sid}
+    return {**draw(malformed_claims(org_id=org, user_id=who.user_id)), "sid": sid}
 
 
 def check_cache_no_poison(target: Target) -> None:

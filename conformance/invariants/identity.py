@@ -19,9 +19,11 @@ from strategies import (
 )
 
 from ..target import InvariantViolation, Target, describe, try_claims
-from ._common import expect_rejected, for_all, numbered, org_values, user_values
+from ._common import expect_rejected, for_all, numbered, org_values, user_values, warmed_sut
 
 IDENTITY_CLAIMS = ("sub", "user_id", "org_id", "o.id")
+#: Claims that do not depend on the claim shape (session status, party, profile).
+SHAPE_FREE = ("azp", "sts", "name", "email", "image_url")
 
 
 @st.composite
@@ -68,10 +70,12 @@ def check_id_required(target: Target) -> None:
     @for_all(
         claims=malformed_claims(
             org_id=target.settings.org_id, kinds=("missing_org", "missing_user")
-        )
+        ),
+        data=st.data(),
     )
-    def run(claims: dict[str, Any]) -> None:
-        outcome = try_claims("ID-REQUIRED", target, target.fresh(), claims, crash_id="ID-REQUIRED")
+    def run(claims: dict[str, Any], data: st.DataObject) -> None:
+        sut = warmed_sut("ID-REQUIRED", target, claims, data)
+        outcome = try_claims("ID-REQUIRED", target, sut, claims, crash_id="ID-REQUIRED")
         if not isinstance(outcome, InvalidClaims):
             raise InvariantViolation(
                 "ID-REQUIRED",
@@ -131,10 +135,12 @@ def check_id_unambiguous(target: Target) -> None:
     @for_all(
         claims=malformed_claims(
             org_id=target.settings.org_id, kinds=("conflicting_user", "conflicting_org")
-        )
+        ),
+        data=st.data(),
     )
-    def run(claims: dict[str, Any]) -> None:
-        outcome = try_claims("ID-UNAMBIGUOUS", target, target.fresh(), claims)
+    def run(claims: dict[str, Any], data: st.DataObject) -> None:
+        sut = warmed_sut("ID-UNAMBIGUOUS", target, claims, data)
+        outcome = try_claims("ID-UNAMBIGUOUS", target, sut, claims)
         expect_rejected(
             "ID-UNAMBIGUOUS", outcome, f"claims naming two users or orgs {claims!r}", []
         )
@@ -154,9 +160,13 @@ def check_id_shape_invariant(target: Target) -> None:
         data=st.data(),
     )
     def run(who: ClerkIdentity, sid: str | None, role: str | None, data: st.DataObject) -> None:
-        results = {}
+        results, extras = {}, None
         for shape in SHAPES:
             claims = data.draw(session_claims(who, shape=shape, sid=sid, role=role, noise=False))
+            # Only the shape may differ: the session and profile claims are the first shape's.
+            shared = {k: claims.pop(k) for k in SHAPE_FREE if k in claims}
+            extras = shared if extras is None else extras
+            claims.update(extras)
             outcome = try_claims("ID-SHAPE-INVARIANT", target, target.fresh(), claims)
             seen = (
                 (outcome.external_id, outcome.org_id, outcome.role)

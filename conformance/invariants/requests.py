@@ -11,7 +11,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from reference import Principal, Request, Unauthorized
+from reference import Request, Unauthorized
 from strategies import (
     Placed,
     api_requests,
@@ -72,7 +72,7 @@ def _expect_place(
             )
         return
     got = fingerprint(outcome)
-    if got != seen[place] or (seen[place] is None and isinstance(outcome, Principal)):
+    if got != seen[place]:
         used = [p for p, f in seen.items() if got is not None and f == got]
         raise InvariantViolation(
             invariant_id,

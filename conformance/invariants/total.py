@@ -34,7 +34,7 @@ def any_tokens() -> st.SearchStrategy[str]:
     json_segment = any_claims().map(lambda v: _b64(json.dumps(v).encode()))
     dotted = st.lists(segment | json_segment, min_size=0, max_size=5).map(".".join)
     signed = st.dictionaries(st.sampled_from(sorted(RESERVED)), json_values(), max_size=6).map(
-        lambda claims: sign(claims, signing_keys().trusted[0], add_times=False)
+        lambda claims: sign(claims, signing_keys().trusted[0])  # fresh times: reach the claims
     )
     return st.text() | dotted | signed
 
