@@ -3,7 +3,9 @@
 * Claims are read with a "stringify anything" helper: a missing value becomes ``"None"``.
 * Users are cached under the stringified ``sid`` — so every sid-less (JWT-template) token shares
   the key ``"None"`` — and the cache is read *before* the org is checked.
-* The user is the stringified ``user_id`` template claim (``"None"`` when absent).
+* The user is the stringified ``user_id`` template claim (``"None"`` when absent), the org the
+  stringified flat ``org_id`` (v2's ``o.id`` unknown), the role the same ``clerkRole`` mapping
+  the fixed code kept; ``sts`` is not read.
 * The callback takes the ambient credential (Bearer, then ``__session``) before the relayed
   token, and reads ``clerk_session_token`` like Go's ``FormValue``: body, else query string.
 """

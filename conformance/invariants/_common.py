@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
@@ -41,7 +41,7 @@ def candidate_values(claims: Mapping[str, Any], *names: str) -> set[str]:
     for name in names:
         source, key = (nested(claims), name[2:]) if name.startswith("o.") else (claims, name)
         value = source.get(key)
-        if isinstance(value, str) and value:
+        if usable(value):
             values.add(value)
     return values
 
@@ -78,7 +78,9 @@ def expect_as_alone(
         )
 
 
-def warmed_sut(invariant_id: str, target: Target, claims: Mapping[str, Any], data: Any) -> Any:
+def warmed_sut(
+    invariant_id: str, target: Target, claims: Mapping[str, Any], data: st.DataObject
+) -> Any:
     """A fresh SUT — or, as often, one where a valid login by the user ``claims`` name (and with
     their session id) already happened: a cache hit must not skip validation."""
     sut = target.fresh()
@@ -90,7 +92,7 @@ def warmed_sut(invariant_id: str, target: Target, claims: Mapping[str, Any], dat
     return sut
 
 
-def usable(value: object) -> bool:
+def usable(value: object) -> TypeGuard[str]:
     """A usable claim value: a non-empty string."""
     return isinstance(value, str) and bool(value)
 
