@@ -7,7 +7,10 @@ A request is built from ``tokens``: a mapping from *place* to token. The places:
 * ``"bearer"`` — ``Authorization: Bearer <token>`` (scheme in any case);
 * ``"cookie"`` — the ``__session`` cookie;
 * ``"decoy"`` — look-alike places no implementation should read (``__session_x`` and
-  ``session`` cookies, an ``X-Clerk-Session-Token`` header, a ``clerk_session_token_x`` field).
+  ``session`` cookies, an ``X-Clerk-Session-Token`` header, a ``clerk_session_token_x`` field);
+* ``"body2"``, ``"bearer2"``, ``"cookie2"`` — a second occurrence of that credential (a second
+  field, ``Authorization`` header or ``__session`` cookie), always *after* the first: an
+  ambiguous request, which an implementation may reject or answer with the first occurrence.
 
 Give each place a token for a *different* identity, and the principal an implementation
 returns tells you which place it read.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import quote
 
 from hypothesis import strategies as st
@@ -30,7 +34,10 @@ from .ids import clerk_ids
 from .keys import SigningKeys
 from .tokens import sign
 
-PLACES = ("body", "query", "bearer", "cookie", "decoy")
+T = TypeVar("T")
+PLACES = ("body", "query", "bearer", "cookie", "decoy", "body2", "bearer2", "cookie2")
+#: The places a second occurrence can be put in, and where its first occurrence is.
+DUPLICATES = {"body2": "body", "bearer2": "bearer", "cookie2": "cookie"}
 CALLBACK_PATH = "/auth/clerk/callback"
 FORM_TYPES = (
     "application/x-www-form-urlencoded",
@@ -77,20 +84,22 @@ def _requests(
 ) -> Request:
     decoy = tokens.get("decoy")
     headers = draw(_noise_headers())
-    if "bearer" in tokens:
-        scheme = draw(st.sampled_from(["Bearer", "bearer", "BEARER"]))
-        headers.append(draw(_header("Authorization", f"{scheme} {tokens['bearer']}")))
+    bearers = [draw(_bearer(tokens[p])) for p in ("bearer", "bearer2") if p in tokens]
+    headers += bearers
     cookie_pairs = [("__client_uat", "1767225600")]
-    if "cookie" in tokens:
-        cookie_pairs.append(("__session", tokens["cookie"]))
+    sessions = [("__session", tokens[p]) for p in ("cookie", "cookie2") if p in tokens]
+    cookie_pairs += sessions
     if decoy is not None:
         cookie_pairs += [("__session_x7Yq", decoy), ("session", decoy)]
         headers.append(draw(_header("X-Clerk-Session-Token", decoy)))
-    cookie_pairs = draw(st.permutations(cookie_pairs))
+    cookie_pairs = _in_order(draw(st.permutations(cookie_pairs)), sessions)
     split = draw(st.integers(1, len(cookie_pairs)))
-    for chunk in (cookie_pairs[:split], cookie_pairs[split:]):
-        if chunk:
-            headers.append(draw(_header("Cookie", "; ".join(f"{k}={v}" for k, v in chunk))))
+    cookie_headers = [
+        draw(_header("Cookie", "; ".join(f"{k}={v}" for k, v in chunk)))
+        for chunk in (cookie_pairs[:split], cookie_pairs[split:])
+        if chunk
+    ]
+    headers += cookie_headers
 
     query = [("redirect_url", "https://app.example.com/")]
     if "query" in tokens:
@@ -98,11 +107,11 @@ def _requests(
     target = f"{path}?{_form(draw(st.permutations(query)))}"
 
     fields = [("redirect_url", "/dashboard")]
-    if "body" in tokens:
-        fields.append(("clerk_session_token", tokens["body"]))
+    relayed = [("clerk_session_token", tokens[p]) for p in ("body", "body2") if p in tokens]
+    fields += relayed
     if decoy is not None:
         fields.append(("clerk_session_token_x", decoy))
-    fields = draw(st.permutations(fields))
+    fields = _in_order(draw(st.permutations(fields)), relayed)
     body = b""
     if method != "GET":
         if form:
@@ -111,7 +120,23 @@ def _requests(
         else:
             headers.append(draw(_header("Content-Type", "application/json")))
             body = ("{" + ",".join(f'"{k}":"{v}"' for k, v in fields) + "}").encode()
-    return Request(method, target, tuple(draw(st.permutations(headers))), body)
+    headers = _in_order(_in_order(draw(st.permutations(headers)), bearers), cookie_headers)
+    return Request(method, target, tuple(headers), body)
+
+
+@st.composite
+def _bearer(draw: st.DrawFn, token: str) -> tuple[str, str]:
+    scheme = draw(st.sampled_from(["Bearer", "bearer", "BEARER"]))
+    return draw(_header("Authorization", f"{scheme} {token}"))
+
+
+def _in_order(items: list[T], ordered: list[T]) -> list[T]:
+    """``items`` shuffled, except that the members of ``ordered`` keep their relative order."""
+    slots = [i for i, item in enumerate(items) if item in ordered]
+    out = list(items)
+    for slot, item in zip(slots, ordered, strict=True):
+        out[slot] = item
+    return out
 
 
 def callback_requests(tokens: Mapping[str, str]) -> st.SearchStrategy[Request]:
@@ -172,6 +197,7 @@ def _token_placements(
     org_id: str,
 ) -> dict[str, Placed]:
     places = [*required, *(p for p in optional if draw(st.booleans()))]
+    places = [p for p in places if DUPLICATES.get(p, p) in places]  # a second needs a first
     users = draw(
         st.lists(clerk_ids("user"), min_size=len(places), max_size=len(places), unique=True)
     )

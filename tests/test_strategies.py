@@ -161,6 +161,20 @@ def _cookie_values(request: Request, name: str) -> list[str]:
 
 
 @given(st.data())
+def test_second_occurrences_always_come_after_the_first(data: st.DataObject) -> None:
+    placed = data.draw(
+        token_placements(KEYS, required=["body", "bearer", "cookie", "body2", "bearer2", "cookie2"])
+    )
+    tokens = tokens_of(placed)
+    request = data.draw(callback_requests(tokens))
+    form = parse_qs(request.body.decode("ascii"))
+    assert form["clerk_session_token"] == [tokens["body"], tokens["body2"]]
+    bearers = [v.split(" ")[1] for k, v in request.headers if k.lower() == "authorization"]
+    assert bearers == [tokens["bearer"], tokens["bearer2"]]
+    assert _cookie_values(request, "__session") == [tokens["cookie"], tokens["cookie2"]]
+
+
+@given(st.data())
 def test_callback_requests_put_each_token_in_its_place(data: st.DataObject) -> None:
     placed = data.draw(
         token_placements(KEYS, required=["body", "query", "bearer", "cookie", "decoy"])

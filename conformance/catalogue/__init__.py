@@ -18,6 +18,7 @@ ENTRIES = (
     "query_token",
     "cookie_fallback",
     "cookie_first",
+    "last_occurrence",
     "api_token_callback",
     "session_scoped_user",
     "writes_before_validation",

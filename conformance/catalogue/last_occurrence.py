@@ -1,0 +1,48 @@
+"""Reads the *last* occurrence of a repeated credential — the last ``Authorization`` header, the
+last ``__session`` cookie, the last ``clerk_session_token`` field — as a dict built from pairs
+does. Whoever can append a header, a cookie (cookie tossing from a sibling subdomain) or a
+field gets to choose the identity."""
+
+from __future__ import annotations
+
+from reference import Principal, ReferenceAuthenticator, Request, Settings, Unauthorized
+from reference.requests import (
+    RELAY_FIELD,
+    SESSION_COOKIE,
+    cookies,
+    form_fields,
+    header_values,
+    is_form_post,
+)
+
+VIOLATES = frozenset({"CB-RELAYED-FIRST", "CB-FALLBACK-ORDER", "REQ-AMBIENT-ONLY"})
+
+
+def last(pairs: list[tuple[str, str]], name: str) -> str | None:
+    """The value of the last pair named ``name`` (``dict(pairs)[name]``), if non-empty."""
+    return dict(pairs).get(name) or None
+
+
+def ambient(request: Request) -> str | None:
+    bearers = [v.split(" ", 1)[1] for v in header_values(request, "authorization") if " " in v]
+    bearer = bearers[-1].strip() if bearers else None
+    return bearer or last(cookies(request), SESSION_COOKIE)
+
+
+class LastOccurrence(ReferenceAuthenticator):
+    def authenticate_request(self, request: Request) -> Principal:
+        token = ambient(request)
+        if token is None:
+            raise Unauthorized("no_token")
+        return self.authenticate_token(token)
+
+    def callback_subject(self, request: Request) -> Principal:
+        relayed = last(form_fields(request.body), RELAY_FIELD) if is_form_post(request) else None
+        token = relayed or ambient(request)
+        if token is None:
+            raise Unauthorized("no_token")
+        return self.authenticate_token(token)
+
+
+def make(settings: Settings) -> LastOccurrence:
+    return LastOccurrence(settings)
