@@ -14,6 +14,7 @@ from ..target import InvariantViolation, Outcome, Target, describe, try_claims
 from ._common import expect_rejected, for_all, nested, numbered, warmed_sut
 
 ADMIN_VALUES = ("admin", "org:admin")
+ROLE_SETS_PER_EXAMPLE = 4
 GUEST_VALUES = ("guest", "org:guest")
 
 
@@ -27,15 +28,19 @@ def check_role_no_escalation(target: Target) -> None:
     """On first login: ADMIN only when every role claim says admin; any guest claim caps the
     role at GUEST; unknown or missing roles never yield ADMIN."""
 
-    @for_all(
-        claims=identities(org_id=target.settings.org_id)
-        .flatmap(session_claims)
-        .flatmap(role_claims)
-    )
-    def run(claims: dict[str, Any]) -> None:
-        outcome = try_claims("ROLE-NO-ESCALATION", target, target.fresh(), claims)
-        if not isinstance(outcome, Principal):
-            return
+    @for_all(base=identities(org_id=target.settings.org_id).flatmap(session_claims), data=st.data())
+    def run(base: dict[str, Any], data: st.DataObject) -> None:
+        # Several role-claim sets per identity, each a first login on a fresh instance.
+        for _ in range(ROLE_SETS_PER_EXAMPLE):
+            _first_login_role(target, data.draw(role_claims(base), label="claims"))
+
+    run()
+
+
+def _first_login_role(target: Target, claims: dict[str, Any]) -> None:
+    """The rules of ROLE-NO-ESCALATION for one first login with ``claims``."""
+    outcome = try_claims("ROLE-NO-ESCALATION", target, target.fresh(), claims)
+    if isinstance(outcome, Principal):
         values = role_claim_values(claims)
         if outcome.role is Role.ADMIN and not (values and all(v in ADMIN_VALUES for v in values)):
             raise InvariantViolation(
@@ -46,8 +51,6 @@ def check_role_no_escalation(target: Target) -> None:
                 "ROLE-NO-ESCALATION",
                 f"a guest role claim among {values!r} gave {outcome.role.name}: claims {claims!r}",
             )
-
-    run()
 
 
 def check_session_pending(target: Target) -> None:
