@@ -241,12 +241,14 @@ def _malformed_claims(
         nested = base.pop("o", None)
         if draw(st.booleans()):
             base["org_id"] = draw(_unusable())
+        inner = dict(nested or {})
+        inner.pop("id", None)
         if draw(st.booleans()):
-            inner = dict(nested or {})
-            inner.pop("id", None)
-            if draw(st.booleans()):
-                inner["id"] = draw(_unusable())
-            base["o"] = draw(st.sampled_from([inner, inner, None, "org", [inner]]))
+            inner["id"] = draw(_unusable())
+        # ``o`` absent, an object without a usable id, or not an object at all
+        base["o"] = draw(st.sampled_from([None, inner, "org", [inner], 7]))
+        if base["o"] is None:
+            del base["o"]
     elif kind == "missing_user":
         del base["sub"]
         for name in ("sub", "user_id"):
