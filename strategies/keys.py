@@ -39,15 +39,6 @@ class SigningKeys:
         """The JWKS document a deployment is configured with: the trusted public keys only."""
         return {"keys": [key.public_jwk() for key in self.trusted]}
 
-    @property
-    def kids(self) -> tuple[str, ...]:
-        """The trusted key ids."""
-        return tuple(key.kid for key in self.trusted)
-
-    def key(self, kid: str) -> SigningKey:
-        """The trusted key with ``kid``."""
-        return next(key for key in self.trusted if key.kid == kid)
-
 
 def _rsa() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
