@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .invariants import cache, identity, requests, session, total
+from .invariants import cache, identity, requests, session, tokens, total
 from .target import Target
 
 SEVERITIES = ("critical", "high", "medium")
@@ -132,7 +132,13 @@ INVARIANTS: tuple[Invariant, ...] = (
         CLAIMS,
         cache.check_cache_no_poison,
     ),
-    Invariant("CACHE-FRESH", "medium", "a role change is seen within cache_ttl_s", CLAIMS, None),
+    Invariant(
+        "CACHE-FRESH",
+        "medium",
+        "a role change is seen within cache_ttl_s",
+        CLAIMS,
+        cache.check_cache_fresh,
+    ),
     Invariant(
         "CACHE-CONCURRENT", "high", "CACHE-ISOLATION holds under concurrent logins", CLAIMS, None
     ),
@@ -141,28 +147,28 @@ INVARIANTS: tuple[Invariant, ...] = (
         "critical",
         "only tokens signed by a JWKS key with an allowed alg",
         ("authenticate_token",),
-        None,
+        tokens.check_token_signature,
     ),
     Invariant(
         "TOKEN-TIME",
         "high",
         "exp required; exp, nbf, iat checked with leeway",
         ("authenticate_token",),
-        None,
+        tokens.check_token_time,
     ),
     Invariant(
         "TOKEN-AUDIENCE",
         "medium",
         "azp and iss checked when configured",
         ("authenticate_token",),
-        None,
+        tokens.check_token_audience,
     ),
     Invariant(
         "TOKEN-MALFORMED",
         "high",
         "any malformed string is Unauthorized",
         ("authenticate_token",),
-        None,
+        tokens.check_token_malformed,
     ),
     Invariant(
         "CB-RELAYED-FIRST",

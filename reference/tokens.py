@@ -23,6 +23,10 @@ from .errors import Unauthorized
 
 _JWS = PyJWS()
 _B64URL = frozenset(string.ascii_letters + string.digits + "-_")
+#: Longer tokens are refused unread: a session token is a few hundred bytes; a cookie holds 4 KiB.
+MAX_TOKEN_CHARS = 16 * 1024
+#: Deeper JSON is refused: session claims nest two or three levels.
+MAX_JSON_DEPTH = 32
 
 
 class KeySet:
@@ -44,29 +48,59 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"non-standard JSON constant {name}")
 
 
+def json_depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (a scalar: 0), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        )
+        if children is not None:
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def parse_json_object(raw: bytes, part: str = "payload") -> dict[str, Any]:
-    """Strict JSON → dict: UTF-8, no ``NaN``/``Infinity``, an object at the top."""
+    """Strict JSON → dict: UTF-8, no ``NaN``/``Infinity``, an object at the top, nesting at
+    most ``MAX_JSON_DEPTH`` deep (whatever the interpreter's recursion limit)."""
     try:
         value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise Unauthorized("malformed", f"{part} is not JSON") from exc
     if not isinstance(value, dict):
         raise Unauthorized("malformed", f"{part} is not a JSON object")
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise Unauthorized("malformed", f"{part} nests deeper than {MAX_JSON_DEPTH}")
     return value
 
 
 def b64url_decode(segment: str) -> bytes:
-    """Strict unpadded base64url (RFC 7515 §2): only the URL-safe alphabet, no ``=``."""
+    """Strict, canonical unpadded base64url (RFC 7515 §2): the URL-safe alphabet only, no
+    ``=``, and no stray bits — one string per byte sequence, so a token cannot be re-spelt."""
     if not set(segment) <= _B64URL or len(segment) % 4 == 1:
         raise Unauthorized("malformed", "a segment is not base64url")
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != segment:
+        raise Unauthorized("malformed", "a segment is not canonical base64url")
+    return raw
+
+
+def compact_segments(token: str) -> list[bytes]:
+    """The three decoded segments of a compact JWS no longer than ``MAX_TOKEN_CHARS``."""
+    if not isinstance(token, str):
+        raise Unauthorized("malformed", "a token is a string")
+    if len(token) > MAX_TOKEN_CHARS:
+        raise Unauthorized("too_large", f"longer than {MAX_TOKEN_CHARS} characters")
+    if token.count(".") != 2:
+        raise Unauthorized("malformed", "not a compact JWS (three segments)")
+    return [b64url_decode(segment) for segment in token.split(".")]
 
 
 def read_header(token: str) -> dict[str, Any]:
-    """The unverified JOSE header of a three-segment compact JWS."""
-    if not isinstance(token, str) or token.count(".") != 2:
-        raise Unauthorized("malformed", "not a compact JWS (three segments)")
-    return parse_json_object(b64url_decode(token.split(".", 1)[0]), "header")
+    """The unverified JOSE header of a well-formed compact JWS."""
+    return parse_json_object(compact_segments(token)[0], "header")
 
 
 def verify_signature(token: str, keys: KeySet, algorithms: tuple[str, ...]) -> dict[str, Any]:
@@ -77,7 +111,7 @@ def verify_signature(token: str, keys: KeySet, algorithms: tuple[str, ...]) -> d
         raise Unauthorized("alg_not_allowed", f"alg {alg!r} is not in {algorithms}")
     if "crit" in header:
         raise Unauthorized("unknown_crit", f"unsupported critical extensions {header['crit']!r}")
-    if "kid" not in header:
+    if header.get("kid") is None:
         raise Unauthorized("missing_kid", "the header names no key")
     key = keys.get(header["kid"])
     if key is None:
@@ -117,15 +151,29 @@ def required_date(claims: Mapping[str, Any], name: str) -> float:
     return seconds
 
 
-def check_times(claims: Mapping[str, Any], now: float, leeway: float) -> None:
-    """``exp`` and ``iat`` required, ``nbf`` optional; each checked with ``leeway`` seconds."""
-    exp, iat = required_date(claims, "exp"), required_date(claims, "iat")
-    nbf = numeric_date(claims, "nbf")
-    if exp <= now - leeway:
+#: The registered times every session token must carry.
+REQUIRED_TIMES = ("exp", "iat")
+
+
+def check_times(
+    claims: Mapping[str, Any],
+    now: float,
+    leeway: float,
+    *,
+    required: tuple[str, ...] = REQUIRED_TIMES,
+) -> None:
+    """``exp``, ``nbf`` and ``iat`` checked with ``leeway`` seconds; those in ``required`` must
+    be present."""
+    times = {
+        name: required_date(claims, name) if name in required else numeric_date(claims, name)
+        for name in ("exp", "nbf", "iat")
+    }
+    exp, nbf, iat = times["exp"], times["nbf"], times["iat"]
+    if exp is not None and exp <= now - leeway:
         raise Unauthorized("expired", f"expired at {exp}, now {now}")
     if nbf is not None and nbf > now + leeway:
         raise Unauthorized("not_yet_valid", f"not before {nbf}, now {now}")
-    if iat > now + leeway:
+    if iat is not None and iat > now + leeway:
         raise Unauthorized("issued_in_future", f"issued at {iat}, now {now}")
 
 

@@ -11,6 +11,21 @@ Use them in your own tests::
 Every name below is public and stable.
 """
 
+from .attacks import (
+    ATTACK_NAMES,
+    ATTACKS,
+    AUDIENCE_ATTACKS,
+    AUTHORIZED_PARTIES,
+    ISSUER,
+    MALFORMED_ATTACKS,
+    SIGNATURE_ATTACKS,
+    TIME_ATTACKS,
+    TIMELY_CASES,
+    Attack,
+    Scene,
+    timely_tokens,
+    token_attacks,
+)
 from .claims import (
     CLERK_ROLES,
     DRAW,
@@ -58,12 +73,18 @@ from .tokens import (
 )
 
 __all__ = [
+    "ATTACKS",
+    "ATTACK_NAMES",
+    "AUDIENCE_ATTACKS",
+    "AUTHORIZED_PARTIES",
     "CALLBACK_PATH",
     "CLERK_ROLES",
     "DRAW",
     "EMAILS",
     "INVALID_KINDS",
+    "ISSUER",
     "MACHINE_PREFIXES",
+    "MALFORMED_ATTACKS",
     "MALFORMED_KINDS",
     "NAIVE_KEYS",
     "NULL_WORDS",
@@ -73,10 +94,15 @@ __all__ = [
     "ROLE_NAMES",
     "SEPARATORS",
     "SHAPES",
+    "SIGNATURE_ATTACKS",
+    "TIMELY_CASES",
+    "TIME_ATTACKS",
     "TRUSTED_ORG",
+    "Attack",
     "ClerkIdentity",
     "ConfusablePair",
     "Placed",
+    "Scene",
     "SigningKey",
     "SigningKeys",
     "adversarial_ids",
@@ -98,6 +124,8 @@ __all__ = [
     "sign_payload",
     "signed_tokens",
     "signing_keys",
+    "timely_tokens",
+    "token_attacks",
     "token_placements",
     "tokens_of",
     "with_times",

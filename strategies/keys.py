@@ -6,38 +6,90 @@ every example) signs with the same keys.
 
 from __future__ import annotations
 
+import datetime
 import functools
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
 
 
 @dataclass(frozen=True)
 class SigningKey:
-    """A private key and the ``kid`` the JWKS publishes its public half under."""
+    """A private key and the ``kid`` the JWKS publishes its public half under; RSA keys sign
+    RS256, P-256 keys ES256."""
 
     kid: str
-    private_key: rsa.RSAPrivateKey
+    private_key: PrivateKey
+
+    @property
+    def alg(self) -> str:
+        """The JWS algorithm this key signs with."""
+        return "ES256" if isinstance(self.private_key, ec.EllipticCurvePrivateKey) else "RS256"
+
+    @property
+    def public_key(self) -> PublicKey:
+        """The public half."""
+        return self.private_key.public_key()
+
+    def public_pem(self) -> bytes:
+        """The public key as SubjectPublicKeyInfo PEM — what a server keeps in its config."""
+        return self.public_key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    def public_der(self) -> bytes:
+        """The public key as SubjectPublicKeyInfo DER."""
+        return self.public_key.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
 
     def public_jwk(self) -> dict[str, Any]:
         """The RFC 7517 public JWK, with ``kid``, ``alg`` and ``use``."""
-        jwk = RSAAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
-        return {**jwk, "kid": self.kid, "alg": "RS256", "use": "sig"}
+        if isinstance(self.public_key, ec.EllipticCurvePublicKey):
+            jwk = ECAlgorithm.to_jwk(self.public_key, as_dict=True)
+        else:
+            jwk = RSAAlgorithm.to_jwk(self.public_key, as_dict=True)
+        return {**jwk, "kid": self.kid, "alg": self.alg, "use": "sig"}
+
+    def certificate_der(self) -> bytes:
+        """A self-signed X.509 certificate of this key (DER), as an ``x5c`` chain carries it."""
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, self.kid)])
+        start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(self.public_key)
+            .serial_number(1)
+            .not_valid_before(start)
+            .not_valid_after(start + datetime.timedelta(days=3650))
+            .sign(self.private_key, hashes.SHA256())
+        )
+        return certificate.public_bytes(serialization.Encoding.DER)
 
 
 @dataclass(frozen=True)
 class SigningKeys:
-    """The trusted keys (published in ``jwks``) and one attacker key that is not."""
+    """The trusted RS256 keys, a trusted ES256 key (inert unless a deployment allows ES256), and
+    the attacker's RSA and EC keys, which the JWKS never publishes."""
 
     trusted: tuple[SigningKey, ...]
     attacker: SigningKey
+    trusted_ec: SigningKey
+    attacker_ec: SigningKey
 
     @property
     def jwks(self) -> dict[str, Any]:
         """The JWKS document a deployment is configured with: the trusted public keys only."""
-        return {"keys": [key.public_jwk() for key in self.trusted]}
+        return {"keys": [key.public_jwk() for key in (*self.trusted, self.trusted_ec)]}
 
 
 def _rsa() -> rsa.RSAPrivateKey:
@@ -46,6 +98,11 @@ def _rsa() -> rsa.RSAPrivateKey:
 
 @functools.cache
 def signing_keys() -> SigningKeys:
-    """The process-wide key set: two trusted RSA-2048 keys (a rotation) and an attacker key."""
-    trusted = (SigningKey("ins_harness_2026a", _rsa()), SigningKey("ins_harness_2026b", _rsa()))
-    return SigningKeys(trusted=trusted, attacker=SigningKey("ins_attacker", _rsa()))
+    """The process-wide key set: two trusted RSA-2048 keys (a rotation), a trusted P-256 key,
+    and the attacker's RSA-2048 and P-256 keys."""
+    return SigningKeys(
+        trusted=(SigningKey("ins_harness_2026a", _rsa()), SigningKey("ins_harness_2026b", _rsa())),
+        attacker=SigningKey("ins_attacker", _rsa()),
+        trusted_ec=SigningKey("ins_harness_ec", ec.generate_private_key(ec.SECP256R1())),
+        attacker_ec=SigningKey("ins_attacker_ec", ec.generate_private_key(ec.SECP256R1())),
+    )

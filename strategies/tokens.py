@@ -24,13 +24,18 @@ def with_times(claims: Mapping[str, Any], now: float | None = None) -> dict[str,
     return {**times, **claims}
 
 
-def sign_payload(payload: bytes, key: SigningKey) -> str:
-    """A compact RS256 JWS of raw ``payload`` bytes (any JSON, or none) under ``key``."""
-    return PyJWS().encode(payload, key.private_key, algorithm="RS256", headers={"kid": key.kid})
+def sign_payload(
+    payload: bytes, key: SigningKey, *, headers: Mapping[str, Any] | None = None
+) -> str:
+    """A compact JWS (RS256 or ES256, as ``key`` signs) of raw ``payload`` bytes (any JSON, or
+    none) under ``key``, its ``kid`` in the header unless ``headers`` say otherwise."""
+    return PyJWS().encode(
+        payload, key.private_key, algorithm=key.alg, headers={"kid": key.kid, **(headers or {})}
+    )
 
 
 def sign(claims: Mapping[str, Any], key: SigningKey, *, add_times: bool = True) -> str:
-    """A compact RS256 JWS of ``claims`` under ``key``, its ``kid`` in the header.
+    """A compact JWS of ``claims`` under ``key``, its ``kid`` in the header.
 
     The claims are signed as given — PyJWT's claim validation is bypassed, so hostile values
     (a numeric ``iss``, a string ``exp``) reach the verifier under test."""

@@ -25,6 +25,7 @@ Use it as a SUT: ``--sut tests.alternative_impl:make``.
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import math
@@ -59,6 +60,10 @@ _DEFAULT_ROLE = Role.VIEWER
 #: Three non-empty base64url segments (trailing padding tolerated): the shape of a session JWT.
 _JWS_SHAPE = re.compile(r"[A-Za-z0-9_-]+={0,2}(?:\.[A-Za-z0-9_-]+={0,2}){2}")
 _MAX_TOKEN_CHARS = 64 * 1024
+#: One strict base64url segment: URL-safe alphabet, no padding (its length is checked apart).
+_SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_MAX_DEPTH = 20
 _FORM = "application/x-www-form-urlencoded"
 _RELAY_FIELD = "clerk_session_token"
 _COOKIE = "__session"
@@ -236,6 +241,29 @@ def _jwk_index(jwks: Mapping[str, Any]) -> dict[str, jwt.PyJWK]:
     return index
 
 
+def _canonical_segment(segment: str) -> bool:
+    """Unpadded base64url whose unused trailing bits are zero: one spelling per byte string."""
+    if not _SEGMENT.fullmatch(segment) or len(segment) % 4 == 1:
+        return False
+    unused_bits = {0: 0, 2: 4, 3: 2}[len(segment) % 4]
+    return not segment or _ALPHABET.index(segment[-1]) % (1 << unused_bits) == 0
+
+
+def _payload_bytes(token: str) -> bytes:
+    segment = token.split(".")[1]
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def _deeper_than(value: object, budget: int) -> bool:
+    """Whether arrays/objects nest deeper than ``budget`` (recursion bounded by the budget)."""
+    if not isinstance(value, dict | list):
+        return False
+    if budget == 0:
+        return True
+    children = value.values() if isinstance(value, dict) else value
+    return any(_deeper_than(child, budget - 1) for child in children)
+
+
 def _numeric_date(claims: Mapping[str, Any], name: str) -> int | float | None:
     value = claims.get(name)
     if value is None:
@@ -405,6 +433,12 @@ class AlternativeAuthenticator:
     def _verify(self, token: str) -> dict[str, Any]:
         if not isinstance(token, str) or len(token) > _MAX_TOKEN_CHARS or token.count(".") != 2:
             raise Unauthorized("undecodable", "not a compact JWS")
+        if not all(_canonical_segment(segment) for segment in token.split(".")):
+            raise Unauthorized("undecodable", "a segment is not canonical base64url")
+        try:
+            _payload_bytes(token).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise Unauthorized("undecodable", "the payload is not UTF-8") from exc
         try:
             header = jwt.get_unverified_header(token)
         except (jwt.PyJWTError, ValueError, TypeError, RecursionError) as exc:
@@ -440,6 +474,8 @@ class AlternativeAuthenticator:
             raise Unauthorized(_pyjwt_reason(exc), str(exc)) from exc
         except (ValueError, TypeError, RecursionError, OverflowError) as exc:
             raise Unauthorized("undecodable", "the token could not be decoded") from exc
+        if _deeper_than(claims, _MAX_DEPTH):
+            raise Unauthorized("undecodable", "the claims nest too deeply")
         _check_times(claims, self._settings.leeway_s)
         parties = self._settings.authorized_parties
         if parties:

@@ -23,6 +23,14 @@ ENTRIES = (
     "session_scoped_user",
     "writes_before_validation",
     "trusting_parser",
+    "no_exp_required",
+    "hour_leeway",
+    "hs256_public_key",
+    "embedded_jwk",
+    "every_key",
+    "azp_when_present",
+    "peeking_decoder",
+    "eternal_cache",
 )
 
 

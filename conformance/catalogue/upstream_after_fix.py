@@ -19,7 +19,7 @@ from reference import InvalidClaims, Principal, ReferenceAuthenticator, Role, Se
 from reference.tokens import check_audience, numeric_date, verify_signature
 
 VIOLATES = frozenset(
-    {"ID-UNAMBIGUOUS", "ID-SHAPE-INVARIANT", "ROLE-NO-ESCALATION", "SESSION-PENDING"}
+    {"ID-UNAMBIGUOUS", "ID-SHAPE-INVARIANT", "ROLE-NO-ESCALATION", "SESSION-PENDING", "TOKEN-TIME"}
 )
 
 

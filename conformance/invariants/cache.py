@@ -8,8 +8,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from reference import Principal
+from reference import Principal, Role
 from strategies import (
+    CLERK_ROLES,
     NAIVE_KEYS,
     SHAPES,
     ClerkIdentity,
@@ -227,3 +228,53 @@ def _summary(outcomes: list[Outcome]) -> list[Any]:
         else:
             summary.append(("rejected",))
     return summary
+
+
+#: Cache lifetimes CACHE-FRESH configures; 0 means "do not cache".
+TTLS = st.sampled_from([300, 0, 1, 60, 3600, 86_400])
+#: How far the clock moves between two logins, relative to the TTL: at it, just short, past.
+TTL_OFFSETS = st.sampled_from([0, 1, -1, 60, 3600, 10 * 365 * 86_400])
+
+
+def check_cache_fresh(target: Target) -> None:
+    """A role change in the token is seen within ``cache_ttl_s``: after a login with role R₁,
+    the same identity logging in with R₂ ≠ R₁ Δ ≥ TTL later gets R₂. Over a longer history the
+    rule reads: every principal's role is the role of a login presented less than a TTL ago
+    (or of this one) — so an entry refreshed on every hit cannot keep a role forever."""
+    org = target.settings.org_id
+
+    with frozen_clock() as clock:
+
+        @for_all(
+            who=identities(org_id=org, adversarial=False),
+            ttl=TTLS,
+            shape=st.sampled_from(SHAPES),
+            data=st.data(),
+        )
+        def run(who: ClerkIdentity, ttl: int, shape: str, data: st.DataObject) -> None:
+            clock.move_to(EPOCH)
+            sut, story, now = target.fresh(cache_ttl_s=ttl), [f"cache_ttl_s={ttl}"], 0
+            presented: list[tuple[int, Role]] = []  # (when, the role it maps to on its own)
+            first = data.draw(st.sampled_from(CLERK_ROLES), label="first role")
+            roles = [first, data.draw(st.sampled_from([r for r in CLERK_ROLES if r != first]))]
+            roles += data.draw(st.lists(st.sampled_from(CLERK_ROLES), max_size=2), label="more")
+            for index, role in enumerate(roles):
+                wait = max(0, ttl + data.draw(TTL_OFFSETS, label="Δ - ttl")) if index else 0
+                clock.tick(wait)
+                now += wait
+                claims = data.draw(session_claims(who, shape=shape, role=role, noise=False))
+                outcome = try_claims("CACHE-FRESH", target, sut, claims)
+                alone = try_claims("CACHE-FRESH", target, target.fresh(cache_ttl_s=ttl), claims)
+                story.append(f"after {wait}s, login with role {role!r}: {describe(outcome)}")
+                if not (isinstance(outcome, Principal) and isinstance(alone, Principal)):
+                    continue
+                presented.append((now, alone.role))
+                recent = {r for when, r in presented if when > now - ttl or when == now}
+                if outcome.role not in recent:
+                    raise InvariantViolation(
+                        "CACHE-FRESH",
+                        f"the role {outcome.role.name} is older than cache_ttl_s={ttl}s; roles "
+                        f"presented since: {sorted(r.name for r in recent)}:\n" + numbered(story),
+                    )
+
+        run()

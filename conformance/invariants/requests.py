@@ -186,7 +186,8 @@ def _failing_choice(draw: st.DrawFn, target: Target) -> tuple[dict[str, Placed],
 
 def check_cb_no_fallback_on_failure(target: Target) -> None:
     """If the chosen token is invalid, the login fails; a lower-precedence credential is never
-    tried instead."""
+    tried instead. (Invalid as the SUT itself judges it: a token its ``authenticate_token``
+    accepts on its own is TOKEN-*'s concern — then the callback must name that token's user.)"""
 
     @for_all(choice=_failing_choice(target), data=st.data())
     def run(choice: tuple[dict[str, Placed], str], data: st.DataObject) -> None:
@@ -197,11 +198,22 @@ def check_cb_no_fallback_on_failure(target: Target) -> None:
             lambda: target.fresh().callback_subject(request),
             "callback_subject",
         )
+        story = [_show(request, placed)]
+        if target.has("authenticate_token"):
+            alone = _alone("CB-NO-FALLBACK-ON-FAILURE", target, placed[chosen].token)
+            if fingerprint(alone) is not None and fingerprint(outcome) != fingerprint(alone):
+                raise InvariantViolation(
+                    "CB-NO-FALLBACK-ON-FAILURE",
+                    f"the {chosen} token is {describe(alone)} on its own, but the callback was "
+                    f"{describe(outcome)}\n  " + story[0],
+                )
+            if fingerprint(alone) is not None:
+                return
         expect_rejected(
             "CB-NO-FALLBACK-ON-FAILURE",
             outcome,
             f"a callback whose {chosen} token is invalid",
-            [_show(request, placed)],
+            story,
         )
 
     run()

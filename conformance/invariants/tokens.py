@@ -1,0 +1,246 @@
+"""TOKEN-SIGNATURE, TOKEN-TIME, TOKEN-AUDIENCE, TOKEN-MALFORMED: the tokens a verifier must
+refuse. Every example runs its family's whole attack list (``strategies.ATTACKS``) against one
+instance — sometimes one that just accepted a valid token of the same user, so a cache hit
+cannot skip verification. The clock is frozen once per test and moved inside examples."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable
+from typing import Any, cast
+
+from hypothesis import strategies as st
+
+from reference import Principal, Unauthorized
+from strategies import (
+    ATTACKS,
+    AUDIENCE_ATTACKS,
+    AUTHORIZED_PARTIES,
+    ISSUER,
+    MALFORMED_ATTACKS,
+    SIGNATURE_ATTACKS,
+    TIME_ATTACKS,
+    TIMELY_CASES,
+    Scene,
+    identities,
+    session_claims,
+    timely_tokens,
+)
+from strategies.attacks import YEAR_S, unb64url
+from strategies.tokens import TOKEN_LIFETIME_S
+
+from ..clock import EPOCH, Clock, frozen_clock, timestamp
+from ..target import InvariantViolation, Outcome, Target, attempt, describe
+from ._common import for_all, numbered
+
+#: TOKEN-SIGNATURE runs with ES256 allowed too, so ECDSA attacks reach the trusted EC key.
+SIGNATURE_ALGORITHMS = ("RS256", "ES256")
+LEEWAYS = st.sampled_from([5, 0, 1, 30, 300])
+PARTY_SETS = st.sampled_from(
+    [AUTHORIZED_PARTIES, AUTHORIZED_PARTIES[1:], ("http://localhost:3000", AUTHORIZED_PARTIES[0])]
+)
+ISSUERS = st.sampled_from([ISSUER, "https://clerk.example.com"])
+
+
+def show(token: str, limit: int = 400) -> str:
+    """A token's decoded header and payload (unverified), for reading a counterexample."""
+    parts = []
+    for segment in token.split(".")[:2]:
+        try:
+            parts.append(json.dumps(json.loads(unb64url(segment))))
+        except (ValueError, RecursionError):
+            parts.append(repr(segment))
+    text = f"header {parts[0]} payload {parts[1]}" if len(parts) == 2 else f"token {token!r}"
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(token)} characters)"
+
+
+def _present(
+    invariant_id: str, sut: Any, token: str, what: str, crash_id: str = "TOTAL"
+) -> Outcome:
+    return attempt(invariant_id, lambda: sut.authenticate_token(token), what, crash_id=crash_id)
+
+
+def _prepared(
+    invariant_id: str, target: Target, scene: Scene, data: st.DataObject, **settings: Any
+) -> tuple[Any, list[str]]:
+    """A fresh instance configured with ``settings`` — half the time one that has just accepted
+    (or not) the scene's valid token, so a cached user must not excuse a bad token."""
+    sut, story = target.fresh(**settings), []
+    if data.draw(st.booleans(), label="warm cache first"):
+        outcome = _present(invariant_id, sut, scene.valid(), "a valid token")
+        story.append(f"a valid token: {describe(outcome)}")
+    return sut, story
+
+
+def _refuse_all(
+    invariant_id: str,
+    sut: Any,
+    scene: Scene,
+    names: tuple[str, ...],
+    data: st.DataObject,
+    story: list[str],
+    refused: Callable[[Outcome], bool] = lambda outcome: not isinstance(outcome, Principal),
+    crash_id: str = "TOTAL",
+) -> None:
+    """Every attack in ``names``, one token each, must be ``refused``."""
+    for name in names:
+        # Built from the example's own draws, so a counterexample lists the attack's few
+        # choices, not a megabyte of token.
+        token = ATTACKS[name].build(cast(st.DrawFn, data.draw), scene)
+        outcome = _present(invariant_id, sut, token, f"the {name} token", crash_id)
+        story.append(f"{name}: {describe(outcome)}")
+        if not refused(outcome):
+            raise InvariantViolation(
+                invariant_id,
+                f"the {name!r} attack — {ATTACKS[name].doc} — was {describe(outcome)}:\n  "
+                f"{show(token)}\n" + numbered(story),
+            )
+
+
+def _claims(target: Target, data: st.DataObject) -> dict[str, Any]:
+    """A valid session's claims: a plain identity in the trusted org, any shape, no noise."""
+    who = data.draw(identities(org_id=target.settings.org_id, adversarial=False), label="who")
+    return data.draw(session_claims(who, noise=False), label="claims")
+
+
+def check_token_signature(target: Target) -> None:
+    """Only tokens signed by a key of the JWKS, with an allowed algorithm, are accepted: every
+    forgery of ``SIGNATURE_ATTACKS`` is rejected."""
+    with frozen_clock() as clock:
+
+        @for_all(data=st.data())
+        def run(data: st.DataObject) -> None:
+            clock.move_to(EPOCH)
+            claims = _claims(target, data)
+            scene = Scene(target.keys, claims, timestamp(), 5, AUTHORIZED_PARTIES, ISSUER)
+            sut, story = _prepared(
+                "TOKEN-SIGNATURE", target, scene, data, algorithms=SIGNATURE_ALGORITHMS
+            )
+            _refuse_all("TOKEN-SIGNATURE", sut, scene, SIGNATURE_ATTACKS, data, story)
+
+        run()
+
+
+def _accepted_like(
+    invariant_id: str, control: Outcome, outcome: Outcome, why: str, story: list[str]
+) -> None:
+    """Where the control token is accepted, ``outcome`` must accept the same user."""
+    if isinstance(control, Principal) and not (
+        isinstance(outcome, Principal)
+        and (outcome.external_id, outcome.org_id) == (control.external_id, control.org_id)
+    ):
+        raise InvariantViolation(
+            invariant_id,
+            f"{why} was {describe(outcome)}, though the same session with plain times is "
+            f"{describe(control)}:\n" + numbered(story),
+        )
+
+
+def check_token_time(target: Target) -> None:
+    """``exp`` is required; a token past ``exp``, before ``nbf`` or issued after now — each
+    beyond the leeway — is rejected, and one valid only thanks to the leeway is accepted. The
+    clock jumps by up to decades per example, and a token accepted once is replayed after it
+    expired."""
+    with frozen_clock() as clock:
+
+        @for_all(
+            leeway=LEEWAYS, years=st.sampled_from([0, 1, 30]) | st.integers(0, 30), data=st.data()
+        )
+        def run(leeway: int, years: int, data: st.DataObject) -> None:
+            clock.move_to(EPOCH + datetime.timedelta(days=365 * years))
+            claims = _claims(target, data)
+            now = timestamp(EPOCH) + years * YEAR_S
+            scene = Scene(target.keys, claims, now, leeway, AUTHORIZED_PARTIES, ISSUER)
+            control = _present("TOKEN-TIME", target.fresh(leeway_s=leeway), scene.valid(), "")
+            sut, story = _prepared("TOKEN-TIME", target, scene, data, leeway_s=leeway)
+            story.insert(0, f"leeway {leeway}s, clock at {_when(now)}")
+            _refuse_all("TOKEN-TIME", sut, scene, TIME_ATTACKS, data, story)
+            for case in TIMELY_CASES:
+                _, token = data.draw(
+                    timely_tokens(scene.keys, claims, cases=(case,), now=now, leeway=leeway)
+                )
+                outcome = _present("TOKEN-TIME", sut, token, f"the {case} token")
+                story.append(f"{case}: {describe(outcome)}")
+                _accepted_like(
+                    "TOKEN-TIME", control, outcome, f"a {case} token ({show(token)})", story
+                )
+            _replay_after_expiry(target, clock, scene, data, story)
+
+        run()
+
+
+def _when(seconds: float) -> str:
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).isoformat()
+
+
+def _replay_after_expiry(
+    target: Target, clock: Clock, scene: Scene, data: st.DataObject, story: list[str]
+) -> None:
+    """A token accepted now is rejected once time has moved past ``exp`` plus the leeway."""
+    sut, token = target.fresh(leeway_s=scene.leeway), scene.valid()
+    first = _present("TOKEN-TIME", sut, token, "a valid token")
+    later = (
+        TOKEN_LIFETIME_S
+        + scene.leeway
+        + data.draw(
+            st.sampled_from([0, 1, 3600, 10 * YEAR_S]) | st.integers(0, 30 * YEAR_S), label="wait"
+        )
+    )
+    clock.tick(later)
+    replay = _present("TOKEN-TIME", sut, token, "the replayed token")
+    story.append(f"a valid token: {describe(first)}; {later}s later, replayed: {describe(replay)}")
+    if isinstance(replay, Principal):
+        raise InvariantViolation(
+            "TOKEN-TIME", "a token was accepted after it expired:\n" + numbered(story)
+        )
+
+
+def check_token_audience(target: Target) -> None:
+    """With authorized parties set, ``azp`` must be present and listed; with an issuer set,
+    ``iss`` must equal it — exactly. A token meeting both is accepted."""
+    with frozen_clock() as clock:
+
+        @for_all(parties=PARTY_SETS, issuer=ISSUERS, data=st.data())
+        def run(parties: tuple[str, ...], issuer: str, data: st.DataObject) -> None:
+            clock.move_to(EPOCH)
+            claims = _claims(target, data)
+            scene = Scene(target.keys, claims, timestamp(), 5, parties, issuer)
+            configured = {"authorized_parties": parties, "issuer": issuer}
+            sut, story = _prepared("TOKEN-AUDIENCE", target, scene, data, **configured)
+            story.insert(0, f"authorized parties {parties!r}, issuer {issuer!r}")
+            _refuse_all("TOKEN-AUDIENCE", sut, scene, AUDIENCE_ATTACKS, data, story)
+            control = _present("TOKEN-AUDIENCE", target.fresh(), scene.valid(), "")
+            for party in parties:
+                token = scene.valid(azp=party)
+                outcome = _present("TOKEN-AUDIENCE", sut, token, "a token for a listed party")
+                story.append(f"azp {party!r}, iss {issuer!r}: {describe(outcome)}")
+                _accepted_like("TOKEN-AUDIENCE", control, outcome, "a listed azp", story)
+
+        run()
+
+
+def check_token_malformed(target: Target) -> None:
+    """Any string that is not a well-formed compact JWS — wrong segment count, bad base64url,
+    not JSON, not an object, not UTF-8, too deep, too big — is ``Unauthorized``, whatever the
+    signature: no acceptance, no ``InvalidClaims``, no crash."""
+    with frozen_clock() as clock:
+
+        @for_all(data=st.data())
+        def run(data: st.DataObject) -> None:
+            clock.move_to(EPOCH)
+            claims = _claims(target, data)
+            scene = Scene(target.keys, claims, timestamp(), 5, AUTHORIZED_PARTIES, ISSUER)
+            sut, story = _prepared("TOKEN-MALFORMED", target, scene, data)
+            _refuse_all(
+                "TOKEN-MALFORMED",
+                sut,
+                scene,
+                MALFORMED_ATTACKS,
+                data,
+                story,
+                refused=lambda outcome: isinstance(outcome, Unauthorized),
+                crash_id="TOKEN-MALFORMED",
+            )
+
+        run()

@@ -1,0 +1,802 @@
+"""Attacks on a session-token verifier: forged, mistimed, misaddressed and malformed tokens.
+
+Every attack is named, documented in ``ATTACKS``, and built with real keys and real encodings
+(RSA, ECDSA and HMAC from ``cryptography``/``hmac``; X.509 certificates; base64url of real JSON),
+starting from a *valid* session: the claims of a real identity in the trusted org, with times,
+``azp`` and ``iss`` a correctly configured deployment accepts. So the attack is the only reason
+to reject the token. Draw them one family at a time, or all at once::
+
+    >>> from strategies import ClerkIdentity, signing_keys, token_attacks
+    >>> claims = {"sub": "user_1", "org_id": "org_1"}
+    >>> token_attacks(signing_keys(), claims, attacks=("alg_none",)).example()  # doctest: +SKIP
+    ('alg_none', 'eyJhbGciOiJuT25FIiwia2lkIjoiaW5zX2hhcm5lc3NfMjAyNmEiLCJ0eXAiOiJKV1QifQ.eyJ...')
+
+Attacks with a time (``"expired"``, ``"not_yet_valid"``…) are relative to ``now`` and
+``leeway``; pass the instant and leeway the verifier runs with.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from ._validation import check_choice, check_type
+from .ids import clerk_ids
+from .keys import SigningKey, SigningKeys
+from .tokens import TOKEN_LIFETIME_S
+
+#: The deployment the attacks aim at: its authorized parties (``azp``) and pinned issuer.
+AUTHORIZED_PARTIES = ("https://app.example.com", "https://dashboard.example.com")
+ISSUER = "https://harness-example.clerk.accounts.dev"
+
+#: The order of the P-256 group: ECDSA's r and s must lie in [1, n - 1].
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+#: Degenerate ECDSA (r, s) pairs — (0, 0) is CVE-2022-21449's "psychic signature".
+DEGENERATE_ECDSA = (
+    (0, 0),
+    (0, 1),
+    (1, 0),
+    (P256_ORDER, P256_ORDER),
+    (0, P256_ORDER),
+    (P256_ORDER, 0),
+)
+#: Tokens longer than this are "huge": any sane deployment rejects them (a cookie holds 4 KiB).
+HUGE_TOKEN_CHARS = 1 << 20
+YEAR_S = 365 * 24 * 3600
+
+Signer = Callable[[bytes], bytes]
+AttackToken = tuple[str, str]  # (attack name, compact token)
+
+
+# ----------------------------------------------------------------------------- encodings
+
+
+def b64url(raw: bytes) -> str:
+    """Unpadded base64url (RFC 7515 §2)."""
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def unb64url(segment: str) -> bytes:
+    """Decode unpadded base64url."""
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def compact_json(value: Any) -> bytes:
+    """JSON as a JWS producer writes it: compact, UTF-8."""
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
+def jws(header: Mapping[str, Any] | bytes, payload: bytes, signer: Signer) -> str:
+    """A compact JWS: ``signer`` signs ``b64url(header).b64url(payload)`` as RFC 7515 §5.1 says.
+
+    ``header`` is a JSON object, or raw bytes to send whatever an attacker likes."""
+    raw_header = header if isinstance(header, bytes) else compact_json(header)
+    signing_input = f"{b64url(raw_header)}.{b64url(payload)}"
+    return f"{signing_input}.{b64url(signer(signing_input.encode('ascii')))}"
+
+
+def rsa_signer(key: rsa.RSAPrivateKey) -> Signer:
+    """RS256: RSASSA-PKCS1-v1_5 with SHA-256."""
+    return lambda data: key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+
+def ec_signer(key: ec.EllipticCurvePrivateKey) -> Signer:
+    """ES256: ECDSA P-256 with SHA-256, as the JWS's fixed-width ``r || s``."""
+
+    def sign(data: bytes) -> bytes:
+        r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+    return sign
+
+
+def signer_of(key: SigningKey) -> Signer:
+    """The signer for ``key``'s algorithm."""
+    private = key.private_key
+    return (
+        ec_signer(private)
+        if isinstance(private, ec.EllipticCurvePrivateKey)
+        else rsa_signer(private)
+    )
+
+
+HMAC_DIGESTS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+
+
+def hmac_signer(secret: bytes, alg: str) -> Signer:
+    """HS256/384/512 keyed with ``secret``."""
+    return lambda data: hmac.new(secret, data, HMAC_DIGESTS[alg]).digest()
+
+
+def header_of(key: SigningKey, **extra: Any) -> dict[str, Any]:
+    """The header a legitimate signer writes for ``key`` (``extra`` added; ``None`` removes)."""
+    header = {"alg": key.alg, "kid": key.kid, "typ": "JWT", **extra}
+    return {name: value for name, value in header.items() if value is not None}
+
+
+@functools.cache
+def certificate_b64(key: SigningKey) -> str:
+    """``key``'s self-signed certificate as an ``x5c`` entry: standard base64 of the DER."""
+    return base64.b64encode(key.certificate_der()).decode("ascii")
+
+
+def public_key_forms(key: SigningKey) -> dict[str, bytes]:
+    """The public key as an HMAC-confused verifier might hold it: PEM, DER, JWK JSON."""
+    jwk = {k: v for k, v in key.public_jwk().items() if k in ("kty", "n", "e", "crv", "x", "y")}
+    return {"pem": key.public_pem(), "der": key.public_der(), "jwk": compact_json(jwk)}
+
+
+# ---------------------------------------------------------------------------------- scene
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What an attack starts from: the keys, a valid session's claims, and the deployment it
+    targets (the verifier's ``now``, ``leeway``, authorized parties and issuer)."""
+
+    keys: SigningKeys
+    claims: Mapping[str, Any]
+    now: int
+    leeway: int
+    parties: tuple[str, ...]
+    issuer: str
+
+    @property
+    def key(self) -> SigningKey:
+        """The trusted key legitimate tokens are signed with."""
+        return self.keys.trusted[0]
+
+    def payload(self, **changes: Any) -> dict[str, Any]:
+        """The valid session's claims — times around ``now``, a listed ``azp``, the issuer —
+        with ``changes`` applied (``None`` removes a claim)."""
+        base = {
+            "iat": self.now,
+            "nbf": self.now - 5,
+            "exp": self.now + TOKEN_LIFETIME_S,
+            "azp": self.parties[0] if self.parties else AUTHORIZED_PARTIES[0],
+            "iss": self.issuer,
+            **self.claims,
+            **changes,
+        }
+        return {name: value for name, value in base.items() if value is not None}
+
+    def valid(self, **changes: Any) -> str:
+        """The valid session token (``changes`` applied to its claims), correctly signed."""
+        return jws(header_of(self.key), compact_json(self.payload(**changes)), signer_of(self.key))
+
+
+Build = Callable[[st.DrawFn, Scene], str]
+
+
+@dataclass(frozen=True)
+class Attack:
+    """A named attack: the invariant family it tests and how to build one token."""
+
+    name: str
+    family: str
+    build: Build
+
+    @property
+    def doc(self) -> str:
+        """One line on what the attack is."""
+        return (self.build.__doc__ or "").strip().splitlines()[0]
+
+
+ATTACKS: dict[str, Attack] = {}
+FAMILIES = ("signature", "time", "audience", "malformed")
+
+
+def attack(family: str) -> Callable[[Build], Build]:
+    """Register the decorated builder as the attack named after it, in ``family``."""
+
+    def register(build: Build) -> Build:
+        name = build.__name__.lstrip("_")
+        ATTACKS[name] = Attack(name, family, build)
+        return build
+
+    return register
+
+
+# ---------------------------------------------------------------------- signature attacks
+
+
+@attack("signature")
+def _alg_none(draw: st.DrawFn, scene: Scene) -> str:
+    """``alg`` none, None, NONE or nOnE, with an empty or the original signature."""
+    alg = draw(st.sampled_from(["none", "None", "NONE", "nOnE"]))
+    _, payload, signature = scene.valid().split(".")
+    forged = b64url(compact_json(header_of(scene.key, alg=alg)))
+    return f"{forged}.{payload}.{draw(st.sampled_from(['', signature]))}"
+
+
+@attack("signature")
+def _hmac_public_key(draw: st.DrawFn, scene: Scene) -> str:
+    """HS256/384/512 keyed with the trusted RSA public key as PEM, DER or JWK (alg confusion)."""
+    alg = draw(st.sampled_from(sorted(HMAC_DIGESTS)))
+    secret = public_key_forms(scene.key)[draw(st.sampled_from(["pem", "der", "jwk"]))]
+    payload = compact_json(scene.payload())
+    return jws(header_of(scene.key, alg=alg), payload, hmac_signer(secret, alg))
+
+
+def _attacker(draw: st.DrawFn, scene: Scene) -> SigningKey:
+    return draw(st.sampled_from([scene.keys.attacker, scene.keys.attacker_ec]))
+
+
+@attack("signature")
+def _untrusted_key(draw: st.DrawFn, scene: Scene) -> str:
+    """A correct signature by the attacker's RSA or EC key, which the JWKS does not hold."""
+    key = _attacker(draw, scene)
+    return jws(header_of(key), compact_json(scene.payload()), signer_of(key))
+
+
+@attack("signature")
+def _untrusted_key_victim_kid(draw: st.DrawFn, scene: Scene) -> str:
+    """A correct signature by an attacker key under the ``kid`` of a trusted key of its type."""
+    key = _attacker(draw, scene)
+    victim = (
+        scene.keys.trusted_ec if key.alg == "ES256" else draw(st.sampled_from(scene.keys.trusted))
+    )
+    return jws(header_of(key, kid=victim.kid), compact_json(scene.payload()), signer_of(key))
+
+
+@attack("signature")
+def _unknown_kid(draw: st.DrawFn, scene: Scene) -> str:
+    """A trusted key's correct signature under a ``kid`` the JWKS does not list."""
+    kids = st.sampled_from(["ins_harness_2025z", "", "INS_HARNESS_2026A", "ins_harness_2026a "])
+    kid = draw(kids | st.from_regex(r"ins_[0-9A-Za-z]{8,24}", fullmatch=True))
+    return jws(header_of(scene.key, kid=kid), compact_json(scene.payload()), signer_of(scene.key))
+
+
+@attack("signature")
+def _missing_kid(draw: st.DrawFn, scene: Scene) -> str:
+    """A trusted key's correct signature with no ``kid`` (or a null one) in the header."""
+    header = {k: v for k, v in header_of(scene.key).items() if k != "kid"}
+    if draw(st.booleans()):
+        header["kid"] = None
+    return jws(header, compact_json(scene.payload()), signer_of(scene.key))
+
+
+KID_INJECTIONS = (
+    ("../../../../../../dev/null", b""),
+    ("/dev/null", b""),
+    ("x' UNION SELECT 'harness-secret' -- ", b"harness-secret"),
+    ('0" OR "1"="1', b"harness-secret"),
+)
+
+
+@attack("signature")
+def _kid_injection(draw: st.DrawFn, scene: Scene) -> str:
+    """HS256 keyed with what a ``kid`` lookup by path traversal (``/dev/null``: empty) or SQL
+    injection (a chosen string) would return."""
+    kid, secret = draw(st.sampled_from(KID_INJECTIONS))
+    header = {"alg": "HS256", "kid": kid, "typ": "JWT"}
+    return jws(header, compact_json(scene.payload()), hmac_signer(secret, "HS256"))
+
+
+def _embedded(scene: Scene, key: SigningKey, name: str, value: Any) -> str:
+    header = header_of(key, **{name: value})
+    return jws(header, compact_json(scene.payload()), signer_of(key))
+
+
+@attack("signature")
+def _embedded_jwk(draw: st.DrawFn, scene: Scene) -> str:
+    """Signed by the attacker, whose public key rides along in a ``jwk`` header."""
+    key = _attacker(draw, scene)
+    return _embedded(scene, key, "jwk", key.public_jwk())
+
+
+@attack("signature")
+def _jku_url(draw: st.DrawFn, scene: Scene) -> str:
+    """Signed by the attacker, with ``jku`` pointing at a JWKS the attacker serves."""
+    url = draw(st.sampled_from(["https://attacker.example/.well-known/jwks.json", *_LOOKALIKES]))
+    return _embedded(scene, _attacker(draw, scene), "jku", url)
+
+
+@attack("signature")
+def _x5u_url(draw: st.DrawFn, scene: Scene) -> str:
+    """Signed by the attacker, with ``x5u`` pointing at the attacker's certificate."""
+    url = draw(st.sampled_from(["https://attacker.example/cert.pem", *_LOOKALIKES]))
+    return _embedded(scene, _attacker(draw, scene), "x5u", url)
+
+
+_LOOKALIKES = (
+    "https://harness-example.clerk.accounts.dev.attacker.example/.well-known/jwks.json",
+    "https://attacker.example/harness-example.clerk.accounts.dev/.well-known/jwks.json",
+)
+
+
+@attack("signature")
+def _x5c_chain(draw: st.DrawFn, scene: Scene) -> str:
+    """Signed by the attacker, with the attacker's self-signed certificate in ``x5c``."""
+    key = _attacker(draw, scene)
+    return _embedded(scene, key, "x5c", [certificate_b64(key)])
+
+
+@attack("signature")
+def _tampered_payload(draw: st.DrawFn, scene: Scene) -> str:
+    """A valid token whose payload had one claim changed — the user, or ``exp`` pushed years
+    on — and was re-encoded, the signature kept."""
+    header, _, signature = scene.valid().split(".")
+    if draw(st.booleans()):
+        other = draw(clerk_ids("user").filter(lambda u: u != scene.claims.get("sub")))
+        users = {name: other for name in ("sub", "user_id") if name in scene.claims}
+        changed = scene.payload(**(users or {"sub": other}))
+    else:
+        changed = scene.payload(exp=scene.now + 10 * YEAR_S)
+    return f"{header}.{b64url(compact_json(changed))}.{signature}"
+
+
+@attack("signature")
+def _tampered_header(draw: st.DrawFn, scene: Scene) -> str:
+    """A valid token whose header was changed after signing — ``kid`` moved to the other
+    trusted key, or a field added — and re-encoded, the signature kept."""
+    _, payload, signature = scene.valid().split(".")
+    if draw(st.booleans()):
+        header = header_of(scene.key, kid=scene.keys.trusted[1].kid)
+    else:
+        header = header_of(scene.key, cty="JWT")
+    return f"{b64url(compact_json(header))}.{payload}.{signature}"
+
+
+@attack("signature")
+def _reencoded_segment(draw: st.DrawFn, scene: Scene) -> str:
+    """A valid token with its header or payload re-encoded — ``=`` padding, or the standard
+    ``+``/``/`` alphabet — so the bytes decode the same but the signed text differs."""
+    header_json = compact_json(header_of(scene.key))
+    while len(header_json) % 3 == 0:  # keep room for padding: JSON may end in spaces
+        header_json += b" "
+    payload = compact_json(scene.payload())
+    token = jws(header_json, payload, signer_of(scene.key))
+    segments = token.split(".")
+    variants = []
+    for index in (0, 1):
+        segment = segments[index]
+        if len(segment) % 4:
+            variants.append((index, segment + "=" * (-len(segment) % 4)))
+        if "-" in segment or "_" in segment:
+            variants.append((index, segment.replace("-", "+").replace("_", "/")))
+    index, variant = draw(st.sampled_from(variants))
+    segments[index] = variant
+    return ".".join(segments)
+
+
+@attack("signature")
+def _signature_stripped(draw: st.DrawFn, scene: Scene) -> str:
+    """A valid token with its signature removed (the trailing dot kept)."""
+    header, payload, _ = scene.valid().split(".")
+    return f"{header}.{payload}."
+
+
+@attack("signature")
+def _signature_truncated(draw: st.DrawFn, scene: Scene) -> str:
+    """A valid token whose signature lost its last bytes (1 up to all but one)."""
+    header, payload, signature = scene.valid().split(".")
+    raw = unb64url(signature)
+    kept = draw(st.integers(1, len(raw) - 1))
+    return f"{header}.{payload}.{b64url(raw[:kept])}"
+
+
+@attack("signature")
+def _signature_swapped(draw: st.DrawFn, scene: Scene) -> str:
+    """A valid token carrying the trusted key's genuine signature of *another* token."""
+    header, payload, _ = scene.valid().split(".")
+    other = draw(clerk_ids("user").filter(lambda u: u != scene.claims.get("sub")))
+    donor = jws(
+        header_of(scene.key), compact_json({**scene.payload(), "sub": other}), signer_of(scene.key)
+    )
+    return f"{header}.{payload}.{donor.rsplit('.', 1)[1]}"
+
+
+@attack("signature")
+def _unknown_crit(draw: st.DrawFn, scene: Scene) -> str:
+    """Correctly signed, but ``crit`` names extensions no verifier here understands."""
+    names = draw(
+        st.lists(
+            st.sampled_from(["exp_unchecked", "https://attacker.example/ext", "urn:x:nosig"]),
+            min_size=1,
+            max_size=2,
+            unique=True,
+        )
+    )
+    header = header_of(scene.key, crit=names, **{name: True for name in names})
+    return jws(header, compact_json(scene.payload()), signer_of(scene.key))
+
+
+@attack("signature")
+def _psychic_signature(draw: st.DrawFn, scene: Scene) -> str:
+    """ES256 under the trusted EC key's ``kid`` with a degenerate signature: r = s = 0
+    (CVE-2022-21449), or r or s 0 or the group order."""
+    r, s = draw(st.sampled_from(DEGENERATE_ECDSA))
+    signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    return jws(header_of(scene.keys.trusted_ec), compact_json(scene.payload()), lambda _: signature)
+
+
+# --------------------------------------------------------------------------- time attacks
+
+
+def _beyond(draw: st.DrawFn, *, at_boundary: bool) -> int | float:
+    """How far beyond the leeway: 1 s up to years (0: exactly at it), or absurdly far."""
+    lowest = 0 if at_boundary else 1
+    return draw(
+        st.sampled_from([lowest, 1, 2, 59, 3599, 86_400, 10 * YEAR_S])
+        | st.integers(lowest, 30 * YEAR_S)
+        | st.just(1e300)
+    )
+
+
+@attack("time")
+def _missing_exp(draw: st.DrawFn, scene: Scene) -> str:
+    """Correctly signed, with no ``exp`` (or a null one): a token that never expires."""
+    return scene.valid(exp=None) if draw(st.booleans()) else _with_raw(scene, "exp", b"null")
+
+
+@attack("time")
+def _expired(draw: st.DrawFn, scene: Scene) -> str:
+    """``exp`` exactly at the leeway's edge, or 1 s up to years (or 1e300 s) past it."""
+    return scene.valid(exp=scene.now - scene.leeway - _beyond(draw, at_boundary=True))
+
+
+@attack("time")
+def _not_yet_valid(draw: st.DrawFn, scene: Scene) -> str:
+    """``nbf`` 1 s up to years (or 1e300 s) beyond the leeway in the future."""
+    return scene.valid(nbf=scene.now + scene.leeway + _beyond(draw, at_boundary=False))
+
+
+@attack("time")
+def _issued_in_future(draw: st.DrawFn, scene: Scene) -> str:
+    """``iat`` 1 s up to years (or 1e300 s) beyond the leeway in the future."""
+    return scene.valid(iat=scene.now + scene.leeway + _beyond(draw, at_boundary=False))
+
+
+#: Values that are not NumericDates at all: strings, booleans, arrays, objects.
+UNREADABLE_TIMES: tuple[bytes, ...] = (
+    b'"9999999999"',
+    b'"2099-01-01T00:00:00Z"',
+    b'""',
+    b"true",
+    b"false",
+    b"[9999999999]",
+    b'{"$date":9999999999}',
+)
+#: Numbers beyond a double's range, far in the past (for ``exp``) or the future (``nbf``,
+#: ``iat``): a correct comparison rejects them; a conversion may overflow.
+HUGE_PAST: tuple[bytes, ...] = (b"-1e400", str(-(10**400)).encode())
+HUGE_FUTURE: tuple[bytes, ...] = (b"1e400", str(10**400).encode())
+
+
+def _with_raw(scene: Scene, name: str, raw: bytes) -> str:
+    """The valid token with claim ``name`` set to the raw JSON text ``raw``."""
+    marker = "\x00harness-raw\x00"
+    text = compact_json(scene.payload(**{name: marker}))
+    payload = text.replace(json.dumps(marker).encode(), raw)
+    return jws(header_of(scene.key), payload, signer_of(scene.key))
+
+
+def _raw_time(name: str, kind: str, values: tuple[bytes, ...], doc: str) -> Build:
+    def build(draw: st.DrawFn, scene: Scene) -> str:
+        return _with_raw(scene, name, draw(st.sampled_from(values)))
+
+    build.__name__ = f"{kind}_{name}"
+    build.__doc__ = doc
+    return build
+
+
+for _name in ("exp", "nbf", "iat"):
+    attack("time")(
+        _raw_time(
+            _name, "unreadable", UNREADABLE_TIMES, f"``{_name}`` a string, bool, array or object."
+        )
+    )
+attack("time")(
+    _raw_time("exp", "huge", HUGE_PAST, "``exp`` a number beyond a double's range, in the past.")
+)
+for _name in ("nbf", "iat"):
+    attack("time")(
+        _raw_time(
+            _name, "huge", HUGE_FUTURE, f"``{_name}`` a number beyond a double's range, ahead."
+        )
+    )
+
+
+# ----------------------------------------------------------------------- audience attacks
+
+
+def _near_misses(value: str) -> list[str]:
+    """Strings an equality check must tell from ``value``: a trailing slash, case, the other
+    scheme, a port, a suffix or prefix domain, surrounding space."""
+    scheme, _, rest = value.partition("://")
+    other_scheme = "http" if scheme == "https" else "https"
+    return [
+        value + "/",
+        value.upper(),
+        value.title(),
+        f"{other_scheme}://{rest}",
+        f"{value}:443",
+        f"{value}.attacker.example",
+        f"{scheme}://attacker.{rest}",
+        f" {value}",
+        value[:-1],
+    ]
+
+
+@attack("audience")
+def _azp_missing(draw: st.DrawFn, scene: Scene) -> str:
+    """No ``azp`` (or a null one), though authorized parties are configured."""
+    return scene.valid(azp=None) if draw(st.booleans()) else _with_raw(scene, "azp", b"null")
+
+
+@attack("audience")
+def _azp_unlisted(draw: st.DrawFn, scene: Scene) -> str:
+    """An ``azp`` that is not listed: another origin, or a near miss of a listed one."""
+    listed = draw(st.sampled_from(scene.parties))
+    other = st.sampled_from(["https://attacker.example", "https://localhost:3000"])
+    return scene.valid(azp=draw(st.sampled_from(_near_misses(listed)) | other))
+
+
+@attack("audience")
+def _azp_not_a_string(draw: st.DrawFn, scene: Scene) -> str:
+    """``azp`` as a list holding a listed party, or another non-string."""
+    listed = draw(st.sampled_from(scene.parties))
+    return scene.valid(azp=draw(st.sampled_from([[listed], {"azp": listed}, 1, True])))
+
+
+@attack("audience")
+def _iss_mismatch(draw: st.DrawFn, scene: Scene) -> str:
+    """An ``iss`` other than the pinned issuer — a near miss, another Clerk instance, a
+    non-string — or none at all."""
+    other = st.sampled_from(
+        ["https://attacker.clerk.accounts.dev", "https://clerk.attacker.example", "", 1]
+    )
+    value = draw(st.sampled_from(_near_misses(scene.issuer)) | other | st.just(None))
+    return scene.valid(iss=value)
+
+
+# ---------------------------------------------------------------------- malformed strings
+
+
+def _resigned(scene: Scene, payload: bytes) -> str:
+    """Raw ``payload`` bytes, correctly signed: the malformation survives verification."""
+    return jws(header_of(scene.key), payload, signer_of(scene.key))
+
+
+@attack("malformed")
+def _segment_count(draw: st.DrawFn, scene: Scene) -> str:
+    """0, 1, 2, 4 or 5 dot-separated segments cut from or added to a valid token."""
+    header, payload, signature = scene.valid().split(".")
+    return draw(
+        st.sampled_from(
+            [
+                "",
+                header,
+                f"{header}.{payload}",
+                f"{header}.{payload}.{signature}.{signature}",
+                f"{header}.{payload}.{signature}.{header}.{payload}",
+                f"{header}.{payload}{signature}",
+            ]
+        )
+    )
+
+
+@attack("malformed")
+def _empty_segment(draw: st.DrawFn, scene: Scene) -> str:
+    """An empty header, an empty (correctly signed) payload, or nothing but dots."""
+    _, payload, signature = scene.valid().split(".")
+    empty_payload = _resigned(scene, b"")
+    return draw(st.sampled_from([f".{payload}.{signature}", empty_payload, "..", "...."]))
+
+
+@attack("malformed")
+def _bad_base64url(draw: st.DrawFn, scene: Scene) -> str:
+    """A valid token with a segment that is not strict base64url: ``=`` padding, the standard
+    alphabet, a foreign character, or non-zero unused trailing bits."""
+    segments = scene.valid().split(".")
+    index = draw(st.integers(0, 2))
+    segment = segments[index]
+    variants = [segment + "=" * (4 - len(segment) % 4)]  # padding, even where none belongs
+    if "-" in segment or "_" in segment:
+        variants.append(segment.replace("-", "+").replace("_", "/"))
+    at = len(segment) // 2
+    variants += [segment[:at] + char + segment[at:] for char in ("+", "/", "!", "%2E", "é", "*")]
+    if index == 2:  # an RS256 signature (256 bytes) ends in a character with 4 unused bits
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        last = alphabet.index(segment[-1])
+        variants.append(segment[:-1] + alphabet[last | draw(st.integers(1, 15))])
+    segments[index] = draw(st.sampled_from(variants))
+    return ".".join(segments)
+
+
+@attack("malformed")
+def _whitespace(draw: st.DrawFn, scene: Scene) -> str:
+    """A valid token with a space, tab, CR, LF or no-break space inside it."""
+    token = scene.valid()
+    char = draw(st.sampled_from([" ", "\t", "\n", "\r\n", "\u00a0"]))
+    inside = [token.index("."), token.index(".") + 1, token.rindex(".") + 1, len(token) // 2]
+    at = draw(st.sampled_from(inside))
+    return token[:at] + char + token[at:]
+
+
+@attack("malformed")
+def _not_json(draw: st.DrawFn, scene: Scene) -> str:
+    """A correctly signed payload — or a header — that is not JSON."""
+    text = draw(
+        st.sampled_from([b"{", b"sub=user_1&org_id=org_1", b"{'sub': 'user_1'}", b"NaN", b"\x00"])
+    )
+    if draw(st.booleans()):
+        return _resigned(scene, text)
+    return jws(text, compact_json(scene.payload()), signer_of(scene.key))
+
+
+@attack("malformed")
+def _not_an_object(draw: st.DrawFn, scene: Scene) -> str:
+    """A correctly signed payload — or a header — that is JSON but not an object."""
+    value = draw(st.sampled_from([[dict(scene.payload())], [], "user_1", 1, None, True]))
+    if draw(st.booleans()):
+        return _resigned(scene, compact_json(value))
+    return jws(compact_json(value), compact_json(scene.payload()), signer_of(scene.key))
+
+
+@attack("malformed")
+def _non_utf8(draw: st.DrawFn, scene: Scene) -> str:
+    """A correctly signed payload that is not UTF-8 (Latin-1, a lone surrogate, stray bytes)."""
+    payload = compact_json(scene.payload())
+    raw = draw(
+        st.sampled_from(
+            [
+                payload.replace(b"{", b'{"name":"Jos\xe9",', 1),
+                payload.replace(b"{", b'{"name":"\xed\xa0\x80",', 1),
+                payload + b"\xff",
+                payload.decode().encode("utf-16"),
+            ]
+        )
+    )
+    return _resigned(scene, raw)
+
+
+@attack("malformed")
+def _deeply_nested(draw: st.DrawFn, scene: Scene) -> str:
+    """A correctly signed payload nesting arrays or objects over a thousand deep (yet not
+    huge): past Python's default recursion limit, and past any sane depth limit."""
+    depth = draw(st.integers(1_100, 1_500))
+    opening, closing = draw(st.sampled_from([(b"[", b"]"), (b'{"a":', b"}")]))
+    nested = opening * depth + b"1" + closing * depth
+    payload = compact_json(scene.payload())[:-1] + b',"deep":' + nested + b"}"
+    return _resigned(scene, payload)
+
+
+@attack("malformed")
+def _huge(draw: st.DrawFn, scene: Scene) -> str:
+    """A correctly signed, otherwise valid token of a megabyte or more."""
+    size = draw(st.sampled_from([HUGE_TOKEN_CHARS, 2 * HUGE_TOKEN_CHARS]))
+    return _resigned(scene, compact_json(scene.payload(pad="x" * size)))
+
+
+# ---------------------------------------------------------------------------- strategies
+
+ATTACK_NAMES: tuple[str, ...] = tuple(ATTACKS)
+SIGNATURE_ATTACKS = tuple(a.name for a in ATTACKS.values() if a.family == "signature")
+TIME_ATTACKS = tuple(a.name for a in ATTACKS.values() if a.family == "time")
+AUDIENCE_ATTACKS = tuple(a.name for a in ATTACKS.values() if a.family == "audience")
+MALFORMED_ATTACKS = tuple(a.name for a in ATTACKS.values() if a.family == "malformed")
+
+
+def _check_scene(
+    keys: SigningKeys, claims: Mapping[str, Any], leeway: float, parties: tuple[str, ...]
+) -> None:
+    check_type("keys", keys, SigningKeys)
+    check_type("claims", claims, Mapping)
+    check_type("leeway", leeway, (int, float))
+    if leeway < 0 or leeway != int(leeway):
+        raise InvalidArgument(f"leeway={leeway!r} must be a whole number of seconds, >= 0")
+    if not parties:
+        raise InvalidArgument("parties must name at least one authorized party")
+
+
+def token_attacks(
+    keys: SigningKeys,
+    claims: Mapping[str, Any],
+    *,
+    attacks: tuple[str, ...] = ATTACK_NAMES,
+    now: float | None = None,
+    leeway: float = 5,
+    parties: tuple[str, ...] = AUTHORIZED_PARTIES,
+    issuer: str = ISSUER,
+) -> st.SearchStrategy[AttackToken]:
+    """``(attack_name, token)`` pairs: a valid session with ``claims`` (no times), attacked.
+
+    ``attacks`` names which (``ATTACKS`` documents each; ``SIGNATURE_ATTACKS``,
+    ``TIME_ATTACKS``, ``AUDIENCE_ATTACKS`` and ``MALFORMED_ATTACKS`` are the families). Times
+    are set around ``now`` (default: the clock when drawn) for a verifier with ``leeway``
+    seconds; the session carries ``azp`` ``parties[0]`` and ``iss`` ``issuer``. Every token is
+    one a verifier configured with the JWKS of ``keys``, ``leeway``, ``parties`` and ``issuer``
+    must reject.
+
+    >>> token_attacks(signing_keys(), {"sub": "user_1", "org_id": "org_1"},
+    ...               attacks=("psychic_signature",)).example()  # doctest: +SKIP
+    ('psychic_signature', 'eyJhbGciOiJFUzI1NiIsImtpZCI6Imluc19oYXJuZXNzX2VjIiwidHlwIjoiSldUIn0...')
+    """
+    _check_scene(keys, claims, leeway, parties)
+    for name in attacks:
+        check_choice("attack", name, ATTACK_NAMES)
+    return _scenes(keys, claims, now, leeway, parties, issuer).flatmap(
+        lambda scene: _attack_tokens(scene, attacks)
+    )
+
+
+def _scenes(
+    keys: SigningKeys,
+    claims: Mapping[str, Any],
+    now: float | None,
+    leeway: float,
+    parties: tuple[str, ...],
+    issuer: str,
+) -> st.SearchStrategy[Scene]:
+    """The scene, its ``now`` read when drawn unless given."""
+
+    def build() -> Scene:
+        instant = int(time.time() if now is None else now)
+        return Scene(keys, claims, instant, int(leeway), parties, issuer)
+
+    return st.builds(build)
+
+
+@st.composite
+def _attack_tokens(draw: st.DrawFn, scene: Scene, attacks: tuple[str, ...]) -> AttackToken:
+    name = draw(st.sampled_from(attacks))
+    return name, ATTACKS[name].build(draw, scene)
+
+
+TIMELY_CASES = ("fresh", "exp_inside_leeway", "nbf_at_leeway", "iat_at_leeway", "no_nbf", "edges")
+
+
+def timely_tokens(
+    keys: SigningKeys,
+    claims: Mapping[str, Any],
+    *,
+    cases: tuple[str, ...] = TIMELY_CASES,
+    now: float | None = None,
+    leeway: float = 5,
+    parties: tuple[str, ...] = AUTHORIZED_PARTIES,
+    issuer: str = ISSUER,
+) -> st.SearchStrategy[AttackToken]:
+    """``(case, token)`` pairs the same verifier must *accept*: times valid only thanks to the
+    leeway — ``exp`` up to ``leeway`` seconds past, ``nbf``/``iat`` up to ``leeway`` ahead,
+    exactly at the edges — or plainly fresh, or without ``nbf``. The other half of the
+    temporal attacks: a verifier that rejects these ignores its leeway. ``cases`` picks which
+    of ``TIMELY_CASES``."""
+    _check_scene(keys, claims, leeway, parties)
+    for case in cases:
+        check_choice("case", case, TIMELY_CASES)
+    return _scenes(keys, claims, now, leeway, parties, issuer).flatmap(
+        lambda scene: _timely(scene, cases)
+    )
+
+
+@st.composite
+def _timely(draw: st.DrawFn, scene: Scene, cases: tuple[str, ...]) -> AttackToken:
+    case = draw(st.sampled_from(cases))
+    now, leeway = scene.now, scene.leeway
+    within = st.integers(0, leeway)
+    if case == "exp_inside_leeway":
+        return case, scene.valid(exp=now - leeway + 1 + draw(within))
+    if case == "nbf_at_leeway":
+        return case, scene.valid(nbf=now + leeway - draw(within))
+    if case == "iat_at_leeway":
+        return case, scene.valid(iat=now + leeway - draw(within))
+    if case == "no_nbf":
+        return case, scene.valid(nbf=None)
+    if case == "edges":
+        return case, scene.valid(exp=now - leeway + 1, nbf=now + leeway, iat=now + leeway)
+    return case, scene.valid()
