@@ -41,7 +41,21 @@ from reference import (
 )
 from reference.requests import form_fields, looks_like_jwt, percent_decode
 from reference.roles import map_role
-from reference.tokens import KeySet, numeric_date, required_date
+from reference.tokens import (
+    MAX_JSON_DEPTH,
+    MAX_TOKEN_CHARS,
+    KeySet,
+    b64url_decode,
+    check_times,
+    compact_segments,
+    json_depth,
+    numeric_date,
+    parse_json_object,
+    required_date,
+    verify_signature,
+)
+from strategies import signing_keys
+from strategies.attacks import compact_json, header_of, jws, signer_of
 from tests.alternative_impl import make as alternative_make
 
 # ---------------------------------------------------------------------------------- fixtures
@@ -1425,3 +1439,58 @@ def test_an_ambiguous_content_type_is_rejected_not_read_past(content_types: list
         Unauthorized,
         "ambiguous_content_type",
     )
+
+
+# ------------------------------------------------------------- strict compact serialization
+
+
+@pytest.mark.parametrize(
+    ("segment", "canonical"),
+    [("eyJhIjoxfQ", True), ("eyJhIjoxfQ==", False), ("eyJhIjoxfR", False), ("ab+/", False)],
+)
+def test_base64url_segments_must_be_canonical(segment: str, canonical: bool) -> None:
+    if canonical:
+        assert b64url_decode(segment) == b'{"a":1}'
+    else:
+        with pytest.raises(Unauthorized) as rejected:
+            b64url_decode(segment)
+        assert rejected.value.reason == "malformed"
+
+
+def test_tokens_longer_than_the_cap_are_too_large_unread() -> None:
+    with pytest.raises(Unauthorized) as rejected:
+        compact_segments("!" * (MAX_TOKEN_CHARS + 1))
+    assert rejected.value.reason == "too_large"
+    with pytest.raises(Unauthorized) as rejected:
+        compact_segments("!" * MAX_TOKEN_CHARS)
+    assert rejected.value.reason == "malformed"
+
+
+@pytest.mark.parametrize(("depth", "ok"), [(1, True), (32, True), (33, False), (900, False)])
+def test_json_nesting_is_bounded_whatever_the_recursion_limit(depth: int, ok: bool) -> None:
+    raw = b'{"a":' + b"[" * (depth - 1) + b"1" + b"]" * (depth - 1) + b"}"
+    assert json_depth(json.loads(raw)) == depth and MAX_JSON_DEPTH == 32
+    if ok:
+        assert parse_json_object(raw)["a"] is not None
+    else:
+        with pytest.raises(Unauthorized) as rejected:
+            parse_json_object(raw)
+        assert rejected.value.reason == "malformed"
+
+
+def test_a_null_kid_is_a_missing_kid() -> None:
+    key = signing_keys().trusted[0]
+    token = jws(header_of(key, kid=None), compact_json({"sub": "user_1"}), signer_of(key))
+    header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+    assert "kid" not in header
+    token = jws({**header, "kid": None}, compact_json({"sub": "user_1"}), signer_of(key))
+    with pytest.raises(Unauthorized) as rejected:
+        verify_signature(token, KeySet(signing_keys().jwks), ("RS256",))
+    assert rejected.value.reason == "missing_kid"
+
+
+def test_times_in_required_may_not_be_absent_others_may() -> None:
+    check_times({"iat": 0}, now=10, leeway=0, required=("iat",))
+    with pytest.raises(Unauthorized) as rejected:
+        check_times({"iat": 0}, now=10, leeway=0)
+    assert rejected.value.reason == "missing_exp"
