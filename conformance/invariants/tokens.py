@@ -91,17 +91,29 @@ def _refuse_all(
         outcome = _present(invariant_id, sut, token, f"the {name} token", crash_id)
         story.append(f"{name}: {describe(outcome)}")
         if not refused(outcome):
+            what = ATTACKS[name].doc.rstrip(".")
             raise InvariantViolation(
                 invariant_id,
-                f"the {name!r} attack — {ATTACKS[name].doc} — was {describe(outcome)}:\n  "
-                f"{show(token)}\n" + numbered(story),
+                f"the {name!r} attack — {what} — was {describe(outcome)}:\n  {show(token)}\n"
+                + numbered(story),
             )
 
 
-def _claims(target: Target, data: st.DataObject) -> dict[str, Any]:
-    """A valid session's claims: a plain identity in the trusted org, any shape, no noise."""
+def _scene(
+    target: Target,
+    data: st.DataObject,
+    *,
+    now: int | None = None,
+    leeway: int = 5,
+    parties: tuple[str, ...] = AUTHORIZED_PARTIES,
+    issuer: str = ISSUER,
+) -> Scene:
+    """A valid session to attack: a plain identity in the trusted org, any claim shape, no
+    noise; at ``now`` (default: the epoch) for a deployment with the given settings."""
     who = data.draw(identities(org_id=target.settings.org_id, adversarial=False), label="who")
-    return data.draw(session_claims(who, noise=False), label="claims")
+    claims = data.draw(session_claims(who, noise=False), label="claims")
+    instant = timestamp() if now is None else now
+    return Scene(target.keys, claims, instant, leeway, parties, issuer)
 
 
 def check_token_signature(target: Target) -> None:
@@ -112,8 +124,7 @@ def check_token_signature(target: Target) -> None:
         @for_all(data=st.data())
         def run(data: st.DataObject) -> None:
             clock.move_to(EPOCH)
-            claims = _claims(target, data)
-            scene = Scene(target.keys, claims, timestamp(), 5, AUTHORIZED_PARTIES, ISSUER)
+            scene = _scene(target, data)
             sut, story = _prepared(
                 "TOKEN-SIGNATURE", target, scene, data, algorithms=SIGNATURE_ALGORITHMS
             )
@@ -149,16 +160,15 @@ def check_token_time(target: Target) -> None:
         )
         def run(leeway: int, years: int, data: st.DataObject) -> None:
             clock.move_to(EPOCH + datetime.timedelta(days=365 * years))
-            claims = _claims(target, data)
             now = timestamp(EPOCH) + years * YEAR_S
-            scene = Scene(target.keys, claims, now, leeway, AUTHORIZED_PARTIES, ISSUER)
+            scene = _scene(target, data, now=now, leeway=leeway)
             control = _present("TOKEN-TIME", target.fresh(leeway_s=leeway), scene.valid(), "")
             sut, story = _prepared("TOKEN-TIME", target, scene, data, leeway_s=leeway)
             story.insert(0, f"leeway {leeway}s, clock at {_when(now)}")
             _refuse_all("TOKEN-TIME", sut, scene, TIME_ATTACKS, data, story)
             for case in TIMELY_CASES:
                 _, token = data.draw(
-                    timely_tokens(scene.keys, claims, cases=(case,), now=now, leeway=leeway)
+                    timely_tokens(scene.keys, scene.claims, cases=(case,), now=now, leeway=leeway)
                 )
                 outcome = _present("TOKEN-TIME", sut, token, f"the {case} token")
                 story.append(f"{case}: {describe(outcome)}")
@@ -204,8 +214,7 @@ def check_token_audience(target: Target) -> None:
         @for_all(parties=PARTY_SETS, issuer=ISSUERS, data=st.data())
         def run(parties: tuple[str, ...], issuer: str, data: st.DataObject) -> None:
             clock.move_to(EPOCH)
-            claims = _claims(target, data)
-            scene = Scene(target.keys, claims, timestamp(), 5, parties, issuer)
+            scene = _scene(target, data, parties=parties, issuer=issuer)
             configured = {"authorized_parties": parties, "issuer": issuer}
             sut, story = _prepared("TOKEN-AUDIENCE", target, scene, data, **configured)
             story.insert(0, f"authorized parties {parties!r}, issuer {issuer!r}")
@@ -229,8 +238,7 @@ def check_token_malformed(target: Target) -> None:
         @for_all(data=st.data())
         def run(data: st.DataObject) -> None:
             clock.move_to(EPOCH)
-            claims = _claims(target, data)
-            scene = Scene(target.keys, claims, timestamp(), 5, AUTHORIZED_PARTIES, ISSUER)
+            scene = _scene(target, data)
             sut, story = _prepared("TOKEN-MALFORMED", target, scene, data)
             _refuse_all(
                 "TOKEN-MALFORMED",
