@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .invariants import cache, identity, requests, session, tokens, total
+from .invariants import cache, concurrency, identity, requests, session, tokens, total
 from .target import Target
 
 SEVERITIES = ("critical", "high", "medium")
@@ -140,7 +140,11 @@ INVARIANTS: tuple[Invariant, ...] = (
         cache.check_cache_fresh,
     ),
     Invariant(
-        "CACHE-CONCURRENT", "high", "CACHE-ISOLATION holds under concurrent logins", CLAIMS, None
+        "CACHE-CONCURRENT",
+        "high",
+        "CACHE-ISOLATION holds under concurrent logins",
+        CLAIMS,
+        concurrency.check_cache_concurrent,
     ),
     Invariant(
         "TOKEN-SIGNATURE",

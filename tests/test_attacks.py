@@ -23,7 +23,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from conformance.clock import frozen_clock, timestamp
 from reference import ReferenceAuthenticator, Settings, Unauthorized
 from reference.tokens import MAX_TOKEN_CHARS
 from strategies import (
@@ -48,6 +47,7 @@ from strategies.attacks import (
     public_key_forms,
     unb64url,
 )
+from strategies.clock import frozen_clock, timestamp
 
 KEYS = signing_keys()
 TRUSTED_KIDS = {key.kid for key in (*KEYS.trusted, KEYS.trusted_ec)}

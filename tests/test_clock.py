@@ -20,7 +20,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import DeadlineExceeded, FlakyFailure
 
-from conformance.clock import EPOCH, frozen_clock, timestamp
+from strategies.clock import EPOCH, frozen_clock, timestamp
 
 YEAR = timedelta(days=365)
 TRIPWIRE = settings(

@@ -31,6 +31,9 @@ ENTRIES = (
     "azp_when_present",
     "peeking_decoder",
     "eternal_cache",
+    "shared_current_user",
+    "caches_rejections",
+    "sliding_role_cache",
 )
 
 

@@ -1,6 +1,7 @@
 """Creates (and caches) one internal user per *session*: the store is keyed by
 ``(org, user, sid)``, so every new sign-in is a new account, with none of the old one's data
-and permissions — the sid leaking into identity."""
+and permissions — the sid leaking into identity. Over a login history, one identity holds
+several internal users (CACHE-ISOLATION's login-history check)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from reference import InvalidClaims, Principal, ReferenceAuthenticator, Settings, resolve_identity
 
-VIOLATES = frozenset({"SID-INDEPENDENT"})
+VIOLATES = frozenset({"SID-INDEPENDENT", "CACHE-ISOLATION"})
 
 
 class SessionScopedUser(ReferenceAuthenticator):

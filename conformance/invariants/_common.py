@@ -15,15 +15,17 @@ from ..target import InvariantViolation, Outcome, Target, describe, try_claims
 
 
 def for_all(
-    **strategies: st.SearchStrategy[Any],
+    *, shrink: bool = True, **strategies: st.SearchStrategy[Any]
 ) -> Callable[[Callable[..., None]], Callable[[], None]]:
     """``@given(**strategies)`` under the active profile, but reporting one shrunk failure (a
     violation is one readable counterexample, not an exception group) and skipping the
-    ``explain`` phase, whose replays cost minutes on long login histories."""
+    ``explain`` phase, whose replays cost minutes on long login histories. ``shrink=False``
+    skips shrinking too, for failures that need not repeat (a lost race)."""
 
     def decorate(test: Callable[..., None]) -> Callable[[], None]:
         active = settings()  # the loaded profile's values
-        phases = tuple(phase for phase in active.phases if phase is not Phase.explain)
+        skipped = (Phase.explain,) if shrink else (Phase.explain, Phase.shrink)
+        phases = tuple(phase for phase in active.phases if phase not in skipped)
         return settings(report_multiple_bugs=False, phases=phases)(given(**strategies)(test))
 
     return decorate

@@ -21,8 +21,8 @@ from strategies import (
     malformed_claims,
     session_claims,
 )
+from strategies.clock import EPOCH, frozen_clock
 
-from ..clock import EPOCH, frozen_clock
 from ..target import (
     InvariantViolation,
     Outcome,
@@ -31,6 +31,7 @@ from ..target import (
     try_claims,
 )
 from ._common import expect_as_alone, expect_rejected, for_all, numbered
+from .history import check_history
 
 
 class Ledger:
@@ -112,6 +113,7 @@ def check_cache_isolation(target: Target) -> None:
                 login(step)
 
         run()
+    check_history(target, "isolation")
 
 
 def _acceptable(who: ClerkIdentity, org: str) -> bool:
@@ -212,6 +214,7 @@ def check_cache_no_poison(target: Target) -> None:
             )
 
     run()
+    check_history(target, "poison")
 
 
 def _summary(outcomes: list[Outcome]) -> list[Any]:
@@ -232,8 +235,17 @@ def _summary(outcomes: list[Outcome]) -> list[Any]:
 
 #: Cache lifetimes CACHE-FRESH configures; 0 means "do not cache".
 TTLS = st.sampled_from([300, 0, 1, 60, 3600, 86_400])
-#: How far the clock moves between two logins, relative to the TTL: at it, just short, past.
-TTL_OFFSETS = st.sampled_from([0, 1, -1, 60, 3600, 10 * 365 * 86_400])
+#: How the clock moves between two logins: by the TTL give or take (at it, a second short, a
+#: second, a minute, an hour or ten years past), or — a user active more often than the TTL —
+#: by half of it, or a second short of it.
+WAITS_AROUND_TTL = st.sampled_from([0, -1, 1, 60, 3600, 10 * 365 * 86_400])
+CADENCES = st.sampled_from(["around the TTL", "more often than the TTL"])
+
+
+def _wait(ttl: int, cadence: str, data: st.DataObject) -> int:
+    if cadence == "around the TTL":
+        return max(0, ttl + data.draw(WAITS_AROUND_TTL, label="Δ - ttl"))
+    return data.draw(st.sampled_from([max(1, ttl // 2), max(1, ttl - 1)]), label="Δ < ttl")
 
 
 def check_cache_fresh(target: Target) -> None:
@@ -249,17 +261,20 @@ def check_cache_fresh(target: Target) -> None:
             who=identities(org_id=org, adversarial=False),
             ttl=TTLS,
             shape=st.sampled_from(SHAPES),
+            cadence=CADENCES,
             data=st.data(),
         )
-        def run(who: ClerkIdentity, ttl: int, shape: str, data: st.DataObject) -> None:
+        def run(
+            who: ClerkIdentity, ttl: int, shape: str, cadence: str, data: st.DataObject
+        ) -> None:
             clock.move_to(EPOCH)
-            sut, story, now = target.fresh(cache_ttl_s=ttl), [f"cache_ttl_s={ttl}"], 0
+            sut, story, now = target.fresh(cache_ttl_s=ttl), [f"cache_ttl_s={ttl}, {cadence}"], 0
             presented: list[tuple[int, Role]] = []  # (when, the role it maps to on its own)
             first = data.draw(st.sampled_from(CLERK_ROLES), label="first role")
             roles = [first, data.draw(st.sampled_from([r for r in CLERK_ROLES if r != first]))]
-            roles += data.draw(st.lists(st.sampled_from(CLERK_ROLES), max_size=2), label="more")
+            roles += data.draw(st.lists(st.sampled_from(CLERK_ROLES), min_size=1, max_size=3))
             for index, role in enumerate(roles):
-                wait = max(0, ttl + data.draw(TTL_OFFSETS, label="Δ - ttl")) if index else 0
+                wait = _wait(ttl, cadence, data) if index else 0
                 clock.tick(wait)
                 now += wait
                 claims = data.draw(session_claims(who, shape=shape, role=role, noise=False))
@@ -278,3 +293,4 @@ def check_cache_fresh(target: Target) -> None:
                     )
 
         run()
+    check_history(target, "fresh")

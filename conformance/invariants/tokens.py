@@ -28,9 +28,9 @@ from strategies import (
     timely_tokens,
 )
 from strategies.attacks import YEAR_S, unb64url
+from strategies.clock import EPOCH, Clock, frozen_clock, timestamp
 from strategies.tokens import TOKEN_LIFETIME_S
 
-from ..clock import EPOCH, Clock, frozen_clock, timestamp
 from ..target import InvariantViolation, Outcome, Target, attempt, describe
 from ._common import for_all, numbered
 

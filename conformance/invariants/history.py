@@ -1,0 +1,33 @@
+"""The login-history state machine (``strategies.login_history_machine``) as the second,
+stronger check of CACHE-ISOLATION, CACHE-NO-POISON and CACHE-FRESH: long histories mixing
+confusable identities, rejected logins, role changes and clock jumps, shrunk to a short one."""
+
+from __future__ import annotations
+
+from hypothesis import Phase, settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from strategies import HistoryViolation, frozen_clock, login_history_machine
+
+from ..target import InvariantViolation, Target
+
+
+def check_history(target: Target, check: str) -> None:
+    """Run the machine against ``target`` with only ``check`` on; its violation becomes an
+    ``InvariantViolation`` (the machine's numbered history, Hypothesis's notes kept)."""
+    active = settings()  # the loaded profile, its stateful_step_count included
+    phases = tuple(phase for phase in active.phases if phase is not Phase.explain)
+    with frozen_clock() as clock:
+        machine = login_history_machine(
+            target.factory, target.settings, checks=(check,), clock=clock
+        )
+        try:
+            run_state_machine_as_test(
+                machine, settings=settings(active, report_multiple_bugs=False, phases=phases)
+            )
+        except HistoryViolation as found:
+            _, _, message = str(found).partition(" violated: ")
+            violation = InvariantViolation(found.invariant_id, message)
+            for note in getattr(found, "__notes__", []):
+                violation.add_note(note)
+            raise violation from found

@@ -1,0 +1,335 @@
+"""A Hypothesis state machine over login histories, to run against any authenticator.
+
+The seed bug needed two logins in a row; real ones need longer histories: a confusable pair of
+users, a rejected login in between, a role change, the clock moving past the cache TTL. The
+machine draws such histories, checks after every step, and shrinks a failure to a short one::
+
+    from hypothesis.stateful import run_state_machine_as_test
+    from strategies import login_history_machine
+
+    LoginHistory = login_history_machine(my_pkg.auth.make)  # make(settings) -> authenticator
+    run_state_machine_as_test(LoginHistory)  # or: TestLogins = LoginHistory.TestCase
+
+What it checks (``checks`` picks which; each failure is a ``HistoryViolation`` naming its
+DESIGN.md §4 invariant and listing the history as numbered steps):
+
+* ``"isolation"`` (CACHE-ISOLATION) — every login names its own identity or whom the same
+  login names on a fresh instance (how claims are *read* is ID-FAITHFUL's business, not the
+  cache's); one internal user id per identity, never shared by two;
+* ``"poison"`` (CACHE-NO-POISON) — what a login returns is what it returns in the same history
+  without its rejected logins (replayed on a control instance);
+* ``"fresh"`` (CACHE-FRESH) — no principal carries a role presented ``cache_ttl_s`` or more ago.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    multiple,
+    rule,
+)
+
+from reference import AuthError, Principal, Role, Settings
+
+from ._validation import check_choice
+from .claims import CLERK_ROLES, SHAPES, malformed_claims, session_claims
+from .clock import EPOCH, Clock, frozen_clock
+from .identities import TRUSTED_ORG, ClerkIdentity, confusable_identities, identities
+from .ids import clerk_ids
+from .keys import signing_keys
+from .tokens import sign
+
+CHECKS = ("isolation", "poison", "fresh")
+CHECK_IDS = {"isolation": "CACHE-ISOLATION", "poison": "CACHE-NO-POISON", "fresh": "CACHE-FRESH"}
+#: Confusable families whose two sides are both valid logins in the trusted org, the seed's
+#: two sid-less users first (so shrinking reaches them first).
+BOTH_VALID = ("str(sid)", "casefold", "NFKC", "strip", "C string", "email")
+REJECTED_KINDS = ("foreign_org", "missing_org", "missing_user", "conflicting_user", "bad_signature")
+SIDS = st.none() | st.sampled_from(["sess_1", "sess_2"]) | clerk_ids("sess")
+
+
+class HistoryViolation(AssertionError):
+    """An invariant failed during a login history; the message lists the numbered steps."""
+
+    def __init__(self, invariant_id: str, message: str) -> None:
+        self.invariant_id = invariant_id
+        super().__init__(f"{invariant_id} violated: {message}")
+
+
+Outcome = Principal | AuthError
+Who = tuple[str | None, str | None]  # (org_id, user_id): an identity, as a dictionary key
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A login as it was presented: whose, the claims, and the token when one was signed."""
+
+    who: ClerkIdentity
+    claims: Mapping[str, Any]
+    token: str | None
+
+
+def _who(identity: ClerkIdentity) -> Who:
+    return (identity.org_id, identity.user_id)
+
+
+def _name(who: Who) -> str:
+    """An identity in a step: its user id, and its org unless it is the trusted one."""
+    org, user = who
+    return repr(user) if org == TRUSTED_ORG else f"{user!r} of {org!r}"
+
+
+def _describe(outcome: Outcome) -> str:
+    if isinstance(outcome, Principal):
+        return (
+            f"accepted as user={outcome.external_id!r} org={outcome.org_id!r} "
+            f"role={outcome.role.name} (internal {outcome.user_id!r})"
+        )
+    return f"rejected: {type(outcome).__name__}({outcome.reason!r})"
+
+
+def _seen_as(outcome: Outcome) -> tuple[str, str] | None:
+    return (outcome.external_id, outcome.org_id) if isinstance(outcome, Principal) else None
+
+
+def login_history_machine(
+    make_sut: Callable[[Settings], Any],
+    settings: Settings | None = None,
+    *,
+    checks: tuple[str, ...] = CHECKS,
+    clock: Clock | None = None,
+) -> type[RuleBasedStateMachine]:
+    """A ``RuleBasedStateMachine`` subclass logging identities in and out of one instance of
+    ``make_sut(settings)``.
+
+    ``settings`` defaults to the trusted org with ``signing_keys().jwks`` — an authenticator
+    without ``authenticate_claims`` gets tokens signed by those keys, so keep that JWKS.
+    Time is frozen with freezegun and moved by the machine; pass ``clock`` (from
+    ``frozen_clock()``) to freeze once around many runs, else each run freezes its own.
+    ``checks`` is any of ``"isolation"``, ``"poison"``, ``"fresh"``.
+    """
+    for check in checks:
+        check_choice("checks", check, CHECKS)
+    config = settings or Settings(org_id=TRUSTED_ORG, jwks=signing_keys().jwks)
+    org = config.org_id
+    ttl = int(config.cache_ttl_s)
+
+    class LoginHistory(RuleBasedStateMachine):
+        """Logins, rejected logins, role changes and clock moves against one SUT instance."""
+
+        # Hypothesis prefers rules by target name, then argument count: logins ("issued") come
+        # first, so a shrunk history keeps logins and drops the rest ("moments", "people").
+        issued = Bundle("issued")
+        moments = Bundle("moments")
+        people = Bundle("people")
+
+        def __init__(self) -> None:
+            super().__init__()
+            self._own_clock = None if clock is not None else frozen_clock()
+            self.clock: Clock = clock if clock is not None else self._own_clock.__enter__()  # type: ignore[union-attr]
+            self.clock.move_to(EPOCH)
+            self.now = 0  # seconds since EPOCH
+            self.sut = make_sut(config)
+            self.control = make_sut(config) if "poison" in checks else None
+            self.steps: list[str] = []
+            self.rejections = 0
+            self.internal_of: dict[Who, str] = {}
+            self.owner_of: dict[str, Who] = {}
+            self.role_of: dict[Who, str] = {}
+            self.presented: dict[Who, list[tuple[int, Role]]] = {}
+
+        def teardown(self) -> None:
+            if self._own_clock is not None:
+                self._own_clock.__exit__(None, None, None)
+
+        # ----------------------------------------------------------------- presenting
+
+        def _present(self, sut: Any, issued: Issued) -> Outcome:
+            """Log in on ``sut``: the claims, or the token when the SUT only takes tokens."""
+            try:
+                if issued.token is not None:
+                    result = sut.authenticate_token(issued.token)
+                else:
+                    result = sut.authenticate_claims(issued.claims)
+            except AuthError as error:
+                return error
+            except Exception as exc:
+                raise self._violation(
+                    "TOTAL", f"a login raised {type(exc).__name__}: {exc}, not an AuthError"
+                ) from exc
+            if not isinstance(result, Principal):
+                raise self._violation("TOTAL", f"a login returned {result!r}, not a Principal")
+            return result
+
+        def _issue(self, who: ClerkIdentity, claims: Mapping[str, Any]) -> Issued:
+            if callable(getattr(self.sut, "authenticate_claims", None)):
+                return Issued(who, claims, None)
+            return Issued(who, claims, sign(claims, signing_keys().trusted[0]))
+
+        def _violation(self, invariant_id: str, message: str) -> HistoryViolation:
+            numbered = "\n".join(f"  {i}. {step}" for i, step in enumerate(self.steps, 1))
+            return HistoryViolation(invariant_id, f"{message}:\n{numbered}")
+
+        # ---------------------------------------------------------------------- rules
+
+        @initialize(
+            target=people,
+            pair=st.sampled_from(BOTH_VALID).flatmap(
+                lambda naive: confusable_identities(org_id=org, naive=naive)
+            ),
+        )
+        def confusable_pair(self, pair: Any) -> Any:
+            """Two identities a naive cache key confuses — the seed's sid-less pair first."""
+            first, second = _name(_who(pair.first)), _name(_who(pair.second))
+            self.steps.append(f"meet {first} and {second} (a {pair.naive!r} pair)")
+            return multiple(pair.first, pair.second)
+
+        @rule(target=people, who=identities(org_id=org))
+        def another_identity(self, who: ClerkIdentity) -> ClerkIdentity:
+            """Anyone else, ids adversarial or plain."""
+            self.steps.append(f"meet {_name(_who(who))}")
+            return who
+
+        @rule(
+            target=issued,
+            who=people,
+            sid=SIDS,
+            shape=st.sampled_from(SHAPES),
+            role=st.none() | st.sampled_from(CLERK_ROLES),
+            data=st.data(),
+        )
+        def log_in(
+            self,
+            who: ClerkIdentity,
+            sid: str | None,
+            shape: str,
+            role: str | None,
+            data: st.DataObject,
+        ) -> Issued:
+            """``who`` logs in, with or without ``sid``, in a claim shape, with their current
+            role (``None``) or a token issued with another."""
+            role = role or self.role_of.get(_who(who), "member")
+            claims = data.draw(session_claims(who, shape=shape, sid=sid, role=role, noise=False))
+            issued = self._issue(who, claims)
+            self._login(issued, f"{_name(_who(who))} logs in ({shape}, sid={sid!r}, role={role!r})")
+            return issued
+
+        @rule(target=issued, login=issued)
+        def log_in_again(self, login: Issued) -> Issued:
+            """An earlier login presented again, later — the same claims or the same token."""
+            self._login(login, f"{_name(_who(login.who))} presents an earlier login again")
+            return login
+
+        @rule(target=moments, who=people, role=st.sampled_from(CLERK_ROLES))
+        def change_role(self, who: ClerkIdentity, role: str) -> int:
+            """The organization changes ``who``'s role; their next token carries it."""
+            self.role_of[_who(who)] = role
+            self.steps.append(f"{_name(_who(who))} becomes {role!r}")
+            return self.now
+
+        if "poison" in checks:  # rejected logins only where poisoning is checked
+
+            @rule(target=moments, who=people, kind=st.sampled_from(REJECTED_KINDS), data=st.data())
+            def rejected_login(self, who: ClerkIdentity, kind: str, data: st.DataObject) -> int:
+                """A login that must fail, naming ``who``: another org, no org, no user, two users,
+                or (for a SUT taking tokens) a signature by a key outside the JWKS."""
+                user = who.user_id or "user_0"
+                if kind == "foreign_org":
+                    claims = data.draw(
+                        session_claims(ClerkIdentity(f"{org}_other", user), noise=False)
+                    )
+                elif kind == "bad_signature":
+                    claims = data.draw(session_claims(ClerkIdentity(org, user), noise=False))
+                else:
+                    claims = data.draw(malformed_claims(org_id=org, kinds=(kind,), user_id=user))
+                if kind == "bad_signature":
+                    if not callable(getattr(self.sut, "authenticate_token", None)):
+                        return self.now
+                    issued = Issued(who, claims, sign(claims, signing_keys().attacker))
+                else:
+                    issued = self._issue(who, claims)
+                outcome = self._present(self.sut, issued)
+                self.steps.append(f"a {kind} login naming {user!r}: {_describe(outcome)}")
+                if isinstance(outcome, AuthError):
+                    self.rejections += 1
+                return self.now
+
+        @rule(target=moments, seconds=st.integers(0, 120))
+        def time_passes(self, seconds: int) -> int:
+            """A few seconds pass."""
+            return self._tick(seconds)
+
+        @rule(target=moments, past=st.integers(0, 10 * 365 * 86_400))
+        def time_jumps(self, past: int) -> int:
+            """The clock jumps to the TTL or beyond (up to ten years)."""
+            return self._tick(ttl + past)
+
+        def _tick(self, seconds: int) -> int:
+            self.now += seconds
+            self.clock.move_to(EPOCH + timedelta(seconds=self.now))
+            self.steps.append(f"{seconds}s pass")
+            return self.now
+
+        # ------------------------------------------------------------------- checking
+
+        def _login(self, issued: Issued, what: str) -> None:
+            outcome = self._present(self.sut, issued)
+            alone = self._present(make_sut(config), issued)
+            self.steps.append(f"{what}: {_describe(outcome)}")
+            if self.control is not None:
+                control = self._present(self.control, issued)
+                if self.rejections and _seen_as(outcome) != _seen_as(control):
+                    raise self._violation(
+                        "CACHE-NO-POISON",
+                        f"without the rejected logins, the last login is {_describe(control)}",
+                    )
+            if "isolation" in checks:
+                self._check_isolation(issued, outcome, alone)
+            if "fresh" in checks and isinstance(outcome, Principal):
+                self._check_fresh(issued, outcome, alone)
+
+        def _check_isolation(self, issued: Issued, outcome: Outcome, alone: Outcome) -> None:
+            who = _who(issued.who)
+            seen = _seen_as(outcome)
+            if seen != _seen_as(alone) and (seen is None or seen != (who[1], who[0])):
+                raise self._violation(
+                    "CACHE-ISOLATION", f"on a fresh instance, the last login is {_describe(alone)}"
+                )
+            if not isinstance(outcome, Principal):
+                return
+            owner = self.owner_of.setdefault(outcome.user_id, who)
+            if owner != who:
+                raise self._violation(
+                    "CACHE-ISOLATION",
+                    f"{_name(who)} got {_name(owner)}'s internal user {outcome.user_id!r}",
+                )
+            internal = self.internal_of.setdefault(who, outcome.user_id)
+            if internal != outcome.user_id:
+                raise self._violation(
+                    "CACHE-ISOLATION",
+                    f"{_name(who)} was internal user {internal!r}, now {outcome.user_id!r}",
+                )
+
+        def _check_fresh(self, issued: Issued, outcome: Principal, alone: Outcome) -> None:
+            if not isinstance(alone, Principal):
+                return
+            history = self.presented.setdefault(_who(issued.who), [])
+            history.append((self.now, alone.role))
+            recent = {role for when, role in history if when > self.now - ttl or when == self.now}
+            if outcome.role not in recent:
+                raise self._violation(
+                    "CACHE-FRESH",
+                    f"the role {outcome.role.name} is older than cache_ttl_s={ttl}s; roles "
+                    f"presented since: {sorted(role.name for role in recent)}",
+                )
+
+    LoginHistory.__name__ = LoginHistory.__qualname__ = "LoginHistory"
+    return LoginHistory
