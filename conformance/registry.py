@@ -15,13 +15,13 @@ CLAIMS = ("claims",)  # needs authenticate_claims, or authenticate_token to pres
 @dataclass(frozen=True)
 class Invariant:
     """One row of the table. ``needs`` lists the contract methods the check calls (``"claims"``
-    meaning either claims or tokens); ``check`` is ``None`` for rows a later issue adds."""
+    meaning either claims or tokens); ``check`` raises ``InvariantViolation`` when it fails."""
 
     id: str
     severity: str
     title: str
     needs: tuple[str, ...]
-    check: Callable[[Target], None] | None
+    check: Callable[[Target], None]
     any_of: bool = False  # applicable when the SUT has any (not all) of ``needs``
 
     def missing(self, target: Target) -> list[str]:

@@ -8,13 +8,11 @@ import pytest
 from conformance import INVARIANTS, Invariant, Target
 
 CORRECT = ("reference:make", "tests.alternative_impl:make")
-BUILT = [inv for inv in INVARIANTS if inv.check is not None]
 
 
 @pytest.mark.parametrize("spec", CORRECT)
-@pytest.mark.parametrize("invariant", BUILT, ids=[inv.id for inv in BUILT])
+@pytest.mark.parametrize("invariant", INVARIANTS, ids=[inv.id for inv in INVARIANTS])
 def test_correct_implementation_holds(spec: str, invariant: Invariant) -> None:
     target = Target.load(spec)
     assert invariant.missing(target) == []
-    assert invariant.check is not None
     invariant.check(target)
