@@ -24,6 +24,7 @@ DESIGN.md §4 invariant and listing the history as numbered steps):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
+    MultipleResults,
     RuleBasedStateMachine,
     initialize,
     multiple,
@@ -42,7 +44,13 @@ from reference import AuthError, Principal, Role, Settings
 from ._validation import check_choice
 from .claims import CLERK_ROLES, SHAPES, malformed_claims, session_claims
 from .clock import EPOCH, Clock, frozen_clock
-from .identities import TRUSTED_ORG, ClerkIdentity, confusable_identities, identities
+from .identities import (
+    TRUSTED_ORG,
+    ClerkIdentity,
+    ConfusablePair,
+    confusable_identities,
+    identities,
+)
 from .ids import clerk_ids
 from .keys import signing_keys
 from .tokens import sign
@@ -133,8 +141,8 @@ def login_history_machine(
 
         def __init__(self) -> None:
             super().__init__()
-            self._own_clock = None if clock is not None else frozen_clock()
-            self.clock: Clock = clock if clock is not None else self._own_clock.__enter__()  # type: ignore[union-attr]
+            self._frozen = ExitStack()  # the run's own frozen clock, when none was given
+            self.clock = clock if clock is not None else self._frozen.enter_context(frozen_clock())
             self.clock.move_to(EPOCH)
             self.now = 0  # seconds since EPOCH
             self.sut = make_sut(config)
@@ -147,8 +155,7 @@ def login_history_machine(
             self.presented: dict[Who, list[tuple[int, Role]]] = {}
 
         def teardown(self) -> None:
-            if self._own_clock is not None:
-                self._own_clock.__exit__(None, None, None)
+            self._frozen.close()
 
         # ----------------------------------------------------------------- presenting
 
@@ -186,7 +193,7 @@ def login_history_machine(
                 lambda naive: confusable_identities(org_id=org, naive=naive)
             ),
         )
-        def confusable_pair(self, pair: Any) -> Any:
+        def confusable_pair(self, pair: ConfusablePair) -> MultipleResults[ClerkIdentity]:
             """Two identities a naive cache key confuses — the seed's sid-less pair first."""
             first, second = _name(_who(pair.first)), _name(_who(pair.second))
             self.steps.append(f"meet {first} and {second} (a {pair.naive!r} pair)")
