@@ -13,6 +13,7 @@ from typing import Any
 
 from reference import CONTRACT_METHODS, AuthError, Principal, Settings
 from strategies import TRUSTED_ORG, SigningKeys, sign, signing_keys
+from strategies.history import describe as describe  # re-exported: one wording everywhere
 
 DEFAULT_SUT = "reference:make"
 
@@ -133,13 +134,3 @@ def try_claims(
     """``attempt`` a login with ``claims`` (see ``present_claims``)."""
     call = lambda: present_claims(target, sut, claims)  # noqa: E731
     return attempt(invariant_id, call, f"login {claims!r}", crash_id=crash_id)
-
-
-def describe(outcome: Outcome) -> str:
-    """A one-line account of an outcome, for failure messages."""
-    if isinstance(outcome, Principal):
-        return (
-            f"accepted as user={outcome.external_id!r} org={outcome.org_id!r} "
-            f"role={outcome.role.name} sid={outcome.session_id!r} (internal {outcome.user_id!r})"
-        )
-    return f"rejected: {type(outcome).__name__}({outcome.reason!r})"

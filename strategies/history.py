@@ -95,11 +95,12 @@ def _name(who: Who) -> str:
     return repr(user) if org == TRUSTED_ORG else f"{user!r} of {org!r}"
 
 
-def _describe(outcome: Outcome) -> str:
+def describe(outcome: Outcome) -> str:
+    """A one-line account of a login's outcome, for failure messages."""
     if isinstance(outcome, Principal):
         return (
             f"accepted as user={outcome.external_id!r} org={outcome.org_id!r} "
-            f"role={outcome.role.name} (internal {outcome.user_id!r})"
+            f"role={outcome.role.name} sid={outcome.session_id!r} (internal {outcome.user_id!r})"
         )
     return f"rejected: {type(outcome).__name__}({outcome.reason!r})"
 
@@ -264,7 +265,7 @@ def login_history_machine(
                 else:
                     issued = self._issue(who, claims)
                 outcome = self._present(self.sut, issued)
-                self.steps.append(f"a {kind} login naming {user!r}: {_describe(outcome)}")
+                self.steps.append(f"a {kind} login naming {user!r}: {describe(outcome)}")
                 if isinstance(outcome, AuthError):
                     self.rejections += 1
                 elif self.control is not None:  # accepted after all: the control sees it too
@@ -292,13 +293,13 @@ def login_history_machine(
         def _login(self, issued: Issued, what: str) -> None:
             outcome = self._present(self.sut, issued)
             alone = self._present(make_sut(config), issued)
-            self.steps.append(f"{what}: {_describe(outcome)}")
+            self.steps.append(f"{what}: {describe(outcome)}")
             if self.control is not None:
                 control = self._present(self.control, issued)
                 if self.rejections and _seen_as(outcome) != _seen_as(control):
                     raise self._violation(
                         "CACHE-NO-POISON",
-                        f"without the rejected logins, the last login is {_describe(control)}",
+                        f"without the rejected logins, the last login is {describe(control)}",
                     )
             problem = self._isolation_problem(issued, outcome, alone)
             if problem is not None:
@@ -316,7 +317,7 @@ def login_history_machine(
             who = _who(issued.who)
             seen = _seen_as(outcome)
             if seen != _seen_as(alone) and (seen is None or seen != (who[1], who[0])):
-                return f"on a fresh instance, the last login is {_describe(alone)}"
+                return f"on a fresh instance, the last login is {describe(alone)}"
             if not isinstance(outcome, Principal):
                 return None
             owner = self.owner_of.get(outcome.user_id, who)
