@@ -83,7 +83,7 @@ def invalid_session_tokens(
 ) -> str:
     """JWT-shaped tokens built from ``claims`` that a correct verifier rejects: signed by a key
     outside the JWKS, tampered after signing, expired an hour ago, for another org, naming no
-    user, or three segments of garbage. (Issue-3 attacks extend this list.)"""
+    user, or three segments of garbage. (`token_attacks` has the full list of forgeries.)"""
     kind = draw(st.sampled_from(INVALID_KINDS))
     trusted = draw(st.sampled_from(keys.trusted))
     if kind == "untrusted_key":
