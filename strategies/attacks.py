@@ -202,6 +202,8 @@ FAMILIES = ("signature", "time", "audience", "malformed")
 def attack(family: str) -> Callable[[Build], Build]:
     """Register the decorated builder as the attack named after it, in ``family``."""
 
+    check_choice("family", family, FAMILIES)
+
     def register(build: Build) -> Build:
         name = build.__name__.lstrip("_")
         ATTACKS[name] = Attack(name, family, build)
