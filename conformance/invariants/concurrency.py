@@ -27,7 +27,7 @@ from ._common import fingerprint, for_all
 from .cache import BOTH_ACCEPTABLE
 
 #: Rounds per example, and logins per thread per round.
-ROUNDS = 12
+ROUNDS = 6
 LOGINS_PER_THREAD = 3
 SWITCH_INTERVAL_S = 1e-6
 THREADS = st.just(8) | st.integers(2, 32)
