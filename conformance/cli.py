@@ -11,6 +11,7 @@ catalogue entry violates exactly what it declares); 1 a violation (at or above `
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -73,6 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return its exit code."""
     args = parser().parse_args(argv)
     profiles.register()
+    if os.getcwd() not in sys.path:  # --sut names modules of the project it is run in
+        sys.path.insert(0, os.getcwd())
     colour = sys.stdout.isatty()
     options = Options(
         profile=args.hypothesis_profile,

@@ -19,14 +19,17 @@ def for_all(
 ) -> Callable[[Callable[..., None]], Callable[[], None]]:
     """``@given(**strategies)`` under the active profile, but reporting one shrunk failure (a
     violation is one readable counterexample, not an exception group) and skipping the
-    ``explain`` phase, whose replays cost minutes on long login histories. ``shrink=False``
-    skips shrinking too, for failures that need not repeat (a lost race)."""
+    ``explain`` phase, whose replays cost minutes on long login histories. No deadline, even
+    under a host project's default settings: a check's speed is measured, never asserted.
+    ``shrink=False`` skips shrinking too, for failures that need not repeat (a lost race)."""
 
     def decorate(test: Callable[..., None]) -> Callable[[], None]:
         active = settings()  # the loaded profile's values
         skipped = (Phase.explain,) if shrink else (Phase.explain, Phase.shrink)
         phases = tuple(phase for phase in active.phases if phase not in skipped)
-        return settings(report_multiple_bugs=False, phases=phases)(given(**strategies)(test))
+        return settings(report_multiple_bugs=False, phases=phases, deadline=None)(
+            given(**strategies)(test)
+        )
 
     return decorate
 

@@ -23,7 +23,8 @@ def check_history(target: Target, check: str) -> None:
         )
         try:
             run_state_machine_as_test(
-                machine, settings=settings(active, report_multiple_bugs=False, phases=phases)
+                machine,
+                settings=settings(active, report_multiple_bugs=False, phases=phases, deadline=None),
             )
         except HistoryViolation as found:
             _, _, message = str(found).partition(" violated: ")
