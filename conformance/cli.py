@@ -27,6 +27,7 @@ from .audit import (
     write_json,
     write_junit,
 )
+from .plugin import PROFILES_ENV
 from .registry import BY_ID, SEVERITIES
 from .target import SutLoadError
 
@@ -74,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return its exit code."""
     args = parser().parse_args(argv)
     profiles.register()
+    os.environ[PROFILES_ENV] = "1"  # the harness's profiles, in xdist workers too
     if os.getcwd() not in sys.path:  # --sut names modules of the project it is run in
         sys.path.insert(0, os.getcwd())
     colour = sys.stdout.isatty()

@@ -98,3 +98,12 @@ def test_the_self_check_passes_when_every_entry_violates_what_it_declares(tmp_pa
     assert "Self-check: ok" in done.stdout
     assert "[upstream_after_fix] SESSION-PENDING: VIOLATED" in done.stdout
     assert "[reference:make] SESSION-PENDING: holds" in done.stdout
+
+
+def test_workers_run_under_the_harness_profiles(tmp_path: Path) -> None:
+    done = audit(
+        "--sut", "reference:make", "--invariant", "SESSION-PENDING", "-n", "2",
+        "--hypothesis-profile", "dev", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    assert "[reference:make] SESSION-PENDING: holds" in done.stdout
