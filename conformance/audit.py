@@ -24,8 +24,9 @@ from . import catalogue
 from .registry import BY_ID, INVARIANTS, SEVERITIES
 from .target import DEFAULT_SUT, SutLoadError, Target
 
-HOLDS, VIOLATED, NOT_APPLICABLE = "holds", "VIOLATED", "n/a"
+HOLDS, VIOLATED, NOT_APPLICABLE, ABORTED = "holds", "VIOLATED", "n/a", "aborted"
 _NODE = re.compile(r"test_invariant\[([A-Z-]+)\]")
+_REPORTED = re.compile(r"\b([A-Z]+(?:-[A-Z]+)*) violated: ")
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,11 @@ class Cell:
 
     sut: str
     invariant: str
-    status: str  # holds | VIOLATED | n/a
+    status: str  # holds | VIOLATED | n/a | aborted (another invariant's violation stopped it)
     seconds: float
     counterexample: str = ""
     reproduce: str = ""
+    cause: str = ""  # the invariant a violation (or an abort) names
 
 
 @dataclass(frozen=True)
@@ -99,27 +101,25 @@ class Recorder:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         found = _NODE.search(report.nodeid)
-        if found is None or (report.when != "call" and not report.skipped and report.passed):
+        if found is None or found.group(1) in self.cells:
             return
         invariant = found.group(1)
         if report.skipped:
             cell = Cell(self.spec, invariant, NOT_APPLICABLE, report.duration)
-        elif report.failed:
-            cell = Cell(
-                self.spec,
-                invariant,
-                VIOLATED,
-                report.duration,
-                counterexample(str(report.longrepr)),
-                self.options.reproduce(self.spec, invariant),
-            )
-        elif report.when == "call":
+        elif report.when != "call":
+            return
+        elif report.passed:
             cell = Cell(self.spec, invariant, HOLDS, report.duration)
         else:
-            return
-        if invariant not in self.cells:
-            self.cells[invariant] = cell
-            self.announce(cell)
+            text = counterexample(str(report.longrepr))
+            named = _REPORTED.search(text)
+            cause = named.group(1) if named else invariant
+            # A crash met while checking X is a TOTAL violation: X itself was not decided.
+            status = VIOLATED if cause == invariant else ABORTED
+            reproduce = self.options.reproduce(self.spec, invariant)
+            cell = Cell(self.spec, invariant, status, report.duration, text, reproduce, cause)
+        self.cells[invariant] = cell
+        self.announce(cell)
 
 
 def run_sut(spec: str, options: Options, announce: Callable[[Cell], None]) -> dict[str, Cell]:
@@ -141,8 +141,11 @@ class Audit:
     self_check: bool
 
     def violated(self, spec: str) -> frozenset[str]:
+        """The invariants ``spec`` was found violating (an aborted check names its cause)."""
         return frozenset(
-            i for (s, i), c in self.cells.items() if s == spec and c.status == VIOLATED
+            cell.cause
+            for (s, _), cell in self.cells.items()
+            if s == spec and cell.status in (VIOLATED, ABORTED)
         )
 
     def mismatches(self) -> list[str]:
@@ -163,10 +166,10 @@ class Audit:
         if self.self_check:
             return 1 if self.mismatches() else 0
         floor = SEVERITIES.index(fail_on) if fail_on else len(SEVERITIES) - 1
-        for cell in self.cells.values():
-            rank = SEVERITIES.index(BY_ID[cell.invariant].severity)
-            if cell.status == VIOLATED and rank <= floor:
-                return 1
+        for spec in self.suts:
+            for invariant in self.violated(spec):
+                if SEVERITIES.index(BY_ID[invariant].severity) <= floor:
+                    return 1
         return 0
 
 
@@ -211,7 +214,10 @@ def matrix(audit: Audit, colour: bool) -> str:
         cells = []
         for spec, width in zip(audit.suts, widths, strict=True):
             cell = audit.cells.get((spec, inv.id))
-            text = (cell.status if cell else "-").ljust(width)
+            shown = cell.status if cell else "-"
+            if cell and cell.status == ABORTED:
+                shown = f"({cell.cause})"
+            text = shown.ljust(width)
             if colour and cell and cell.status == VIOLATED:
                 text = f"\033[31m{text}\033[0m"
             elif colour and cell and cell.status == HOLDS:
@@ -226,10 +232,11 @@ def violations_report(audit: Audit) -> str:
     """Each violation: where, the counterexample, and the command that reproduces it."""
     parts = []
     for (spec, invariant), cell in audit.cells.items():
-        if cell.status != VIOLATED:
+        if cell.status not in (VIOLATED, ABORTED):
             continue
         body = "\n".join(f"    {line}" for line in cell.counterexample.splitlines()[:40])
-        parts.append(f"{invariant} — {spec}\n{body}\n    reproduce: {cell.reproduce}")
+        where = invariant if cell.cause == invariant else f"{cell.cause}, met checking {invariant}"
+        parts.append(f"{where} — {spec}\n{body}\n    reproduce: {cell.reproduce}")
     return "\n\n".join(parts)
 
 

@@ -107,3 +107,22 @@ def test_workers_run_under_the_harness_profiles(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
     assert "[reference:make] SESSION-PENDING: holds" in done.stdout
+
+
+def test_a_check_stopped_by_another_invariants_violation_counts_for_that_one() -> None:
+    from conformance.audit import ABORTED, HOLDS, Audit, Cell, counterexample, matrix
+
+    spec = "conformance.catalogue.trusting_parser:make"
+    text = counterexample(
+        "E   conformance.target.InvariantViolation: TOTAL violated: login {'o': []} raised "
+        "TypeError\nE   Failing test case: run(claims=[])\nfoo.py:12: InvariantViolation"
+    )
+    assert text.startswith("TOTAL violated: login") and "Failing test case" in text
+    cells = {
+        (spec, "ID-FAITHFUL"): Cell(spec, "ID-FAITHFUL", ABORTED, 0.1, text, "pytest …", "TOTAL"),
+        (spec, "TOTAL"): Cell(spec, "TOTAL", HOLDS, 0.1),
+    }
+    audit = Audit((spec,), cells, self_check=False)
+    assert audit.violated(spec) == {"TOTAL"}
+    assert audit.exit_code("high") == 1 and audit.exit_code("critical") == 0
+    assert "(TOTAL)" in matrix(audit, colour=False)
