@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from . import catalogue
+from .plugin import PROFILES_ENV
 from .registry import BY_ID, INVARIANTS, SEVERITIES
 from .target import DEFAULT_SUT, SutLoadError, Target
 
@@ -67,8 +68,8 @@ class Options:
     def reproduce(self, spec: str, invariant: str) -> str:
         """The command that runs just this cell again."""
         words = ["pytest", "--pyargs", "conformance", "--sut", spec, "-k", invariant]
-        if self.profile:
-            words.append(f"--hypothesis-profile={self.profile}")
+        if self.profile:  # the harness's profile, not a host's (or Hypothesis's) namesake
+            words = [f"{PROFILES_ENV}=1", *words, f"--hypothesis-profile={self.profile}"]
         if self.seed:
             words.append(f"--hypothesis-seed={self.seed}")
         return shlex.join(words)

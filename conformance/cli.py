@@ -76,8 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     profiles.register()
     os.environ[PROFILES_ENV] = "1"  # the harness's profiles, in xdist workers too
-    if os.getcwd() not in sys.path:  # --sut names modules of the project it is run in
-        sys.path.insert(0, os.getcwd())
+    here = os.getcwd()  # --sut names modules of the project it is run in, for workers too
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
     colour = sys.stdout.isatty()
     options = Options(
         profile=args.hypothesis_profile,

@@ -6,6 +6,7 @@ Each case audits one or two invariants to stay quick; the whole matrix is the sa
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -39,7 +40,10 @@ def test_a_violation_prints_the_matrix_the_counterexample_and_the_command(tmp_pa
     assert "[upstream_after_fix] ID-REQUIRED: holds" in done.stdout
     assert "TOKEN-TIME violated: the 'missing_exp' attack" in done.stdout
     assert "Traceback" not in done.stdout
-    command = f"pytest --pyargs conformance --sut {AFTER_FIX} -k TOKEN-TIME --hypothesis-profile=ci"
+    command = (
+        f"CLERK_HARNESS_PROFILES=1 pytest --pyargs conformance --sut {AFTER_FIX} -k TOKEN-TIME "
+        "--hypothesis-profile=ci"
+    )
     assert f"reproduce: {command}" in done.stdout
     document = json.loads(out.read_text())
     cells = {(r["sut"], r["invariant"]): r for r in document["results"]}
@@ -55,7 +59,8 @@ def test_the_reproduce_command_reproduces(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--pyargs", "conformance",
          "--sut", AFTER_FIX, "-k", "TOKEN-TIME", "--hypothesis-profile=ci", "-q"],
-        capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=600, check=False,
+        capture_output=True, text=True, cwd=tmp_path, timeout=600, check=False,
+        env={**os.environ, "CLERK_HARNESS_PROFILES": "1"},
     )  # fmt: skip
     assert done.returncode == 1 and "TOKEN-TIME violated" in done.stdout
 
