@@ -154,6 +154,7 @@ def login_history_machine(
             self.owner_of: dict[str, Who] = {}
             self.role_of: dict[Who, str] = {}
             self.presented: dict[Who, list[tuple[int, Role]]] = {}
+            self.shared: set[str] = set()  # internal users handed to more than one identity
 
         def teardown(self) -> None:
             self._frozen.close()
@@ -305,7 +306,11 @@ def login_history_machine(
             if problem is not None:
                 if "isolation" in checks:
                     raise self._violation("CACHE-ISOLATION", problem)
+                if isinstance(outcome, Principal):
+                    self.shared.add(outcome.user_id)
                 return  # another identity's entry: isolation's finding, not freshness's
+            if isinstance(outcome, Principal) and outcome.user_id in self.shared:
+                return  # an entry two identities have had: its role may be either's
             if "fresh" in checks and isinstance(outcome, Principal):
                 self._check_fresh(issued, outcome, alone)
 
