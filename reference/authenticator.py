@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .cache import TTLCache, UserKey, UserRecord, UserStore
-from .claims import resolve_identity
+from .claims import Identity, resolve_identity
 from .contract import Principal, Request, Settings
 from .errors import InvalidClaims, Unauthorized
 from .requests import ambient_token, looks_like_jwt, relayed_token
@@ -22,11 +22,16 @@ class ReferenceAuthenticator:
         self.users = UserStore()
         self.cache: TTLCache[UserKey, UserRecord] = TTLCache(settings.cache_ttl_s)
 
-    def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
-        """Resolve the identity, pin the org, then look up (or create) the user."""
+    def identify(self, claims: Mapping[str, Any]) -> Identity:
+        """Resolve the identity the claims carry and pin it to the trusted org."""
         identity = resolve_identity(claims)
         if identity.org_id != self.settings.org_id:
             raise InvalidClaims("org_mismatch", f"org {identity.org_id!r} is not trusted")
+        return identity
+
+    def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
+        """Resolve the identity, pin the org, then look up (or create) the user."""
+        identity = self.identify(claims)
         key = (identity.org_id, identity.external_id)
         record = self.cache.get(key)
         if record is None:

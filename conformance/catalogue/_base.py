@@ -11,13 +11,11 @@ from typing import Any
 
 from reference import (
     Identity,
-    InvalidClaims,
     Principal,
     ReferenceAuthenticator,
     Settings,
     TTLCache,
     UserRecord,
-    resolve_identity,
 )
 
 
@@ -34,9 +32,7 @@ class KeyedCache(ReferenceAuthenticator):
         raise NotImplementedError
 
     def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
-        identity = resolve_identity(claims)
-        if identity.org_id != self.settings.org_id:
-            raise InvalidClaims("org_mismatch", identity.org_id)
+        identity = self.identify(claims)
         key = self.cache_key(identity, claims)
         record = self.records.get(key)
         if record is None:

@@ -9,11 +9,9 @@ from dataclasses import replace
 from typing import Any
 
 from reference import (
-    InvalidClaims,
     Principal,
     ReferenceAuthenticator,
     Settings,
-    resolve_identity,
 )
 
 VIOLATES = frozenset({"CACHE-FRESH"})
@@ -25,9 +23,7 @@ class EternalCache(ReferenceAuthenticator):
         self.principals: dict[tuple[str, str], Principal] = {}
 
     def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
-        identity = resolve_identity(claims)
-        if identity.org_id != self.settings.org_id:
-            raise InvalidClaims("org_mismatch", identity.org_id)
+        identity = self.identify(claims)
         key = (identity.org_id, identity.external_id)
         cached = self.principals.get(key)
         if cached is None:

@@ -8,16 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reference import InvalidClaims, Principal, ReferenceAuthenticator, Settings, resolve_identity
+from reference import Principal, ReferenceAuthenticator, Settings
 
 VIOLATES = frozenset({"SID-INDEPENDENT", "CACHE-ISOLATION"})
 
 
 class SessionScopedUser(ReferenceAuthenticator):
     def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
-        identity = resolve_identity(claims)
-        if identity.org_id != self.settings.org_id:
-            raise InvalidClaims("org_mismatch", identity.org_id)
+        identity = self.identify(claims)
         account = f"{identity.external_id}#{identity.session_id}"
         record = self.users.get_or_create((identity.org_id, account))
         return Principal(

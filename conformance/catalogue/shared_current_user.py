@@ -10,12 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from reference import (
-    InvalidClaims,
     Principal,
     ReferenceAuthenticator,
     Settings,
     UserRecord,
-    resolve_identity,
 )
 
 VIOLATES = frozenset({"CACHE-CONCURRENT"})
@@ -35,9 +33,7 @@ class SharedCurrentUser(ReferenceAuthenticator):
         self.last_login[key] = time.time()
 
     def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
-        identity = resolve_identity(claims)
-        if identity.org_id != self.settings.org_id:
-            raise InvalidClaims("org_mismatch", identity.org_id)
+        identity = self.identify(claims)
         key = (identity.org_id, identity.external_id)
         record = self.cache.get(key)
         if record is None:

@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from reference import (
-    InvalidClaims,
     Principal,
     ReferenceAuthenticator,
     Role,
     Settings,
     UserRecord,
-    resolve_identity,
 )
 
 VIOLATES = frozenset({"CACHE-FRESH"})
@@ -36,9 +34,7 @@ class SlidingRoleCache(ReferenceAuthenticator):
         self.entries: dict[tuple[str, str], Entry] = {}
 
     def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
-        identity = resolve_identity(claims)
-        if identity.org_id != self.settings.org_id:
-            raise InvalidClaims("org_mismatch", identity.org_id)
+        identity = self.identify(claims)
         key, now = (identity.org_id, identity.external_id), time.time()
         entry = self.entries.get(key)
         if entry is None or now - entry.last_seen >= self.settings.cache_ttl_s:
