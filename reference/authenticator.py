@@ -29,14 +29,18 @@ class ReferenceAuthenticator:
             raise InvalidClaims("org_mismatch", f"org {identity.org_id!r} is not trusted")
         return identity
 
-    def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
-        """Resolve the identity, pin the org, then look up (or create) the user."""
-        identity = self.identify(claims)
-        key = (identity.org_id, identity.external_id)
+    def user_record(self, key: UserKey) -> UserRecord:
+        """The user stored under ``key``: from the cache, else the store (then cached)."""
         record = self.cache.get(key)
         if record is None:
             record = self.users.get_or_create(key)
             self.cache.put(key, record)
+        return record
+
+    def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
+        """Resolve the identity, pin the org, then look up (or create) the user."""
+        identity = self.identify(claims)
+        record = self.user_record((identity.org_id, identity.external_id))
         return Principal(
             user_id=record.user_id,
             external_id=identity.external_id,

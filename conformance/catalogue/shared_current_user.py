@@ -35,11 +35,7 @@ class SharedCurrentUser(ReferenceAuthenticator):
     def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
         identity = self.identify(claims)
         key = (identity.org_id, identity.external_id)
-        record = self.cache.get(key)
-        if record is None:
-            record = self.users.get_or_create(key)
-            self.cache.put(key, record)
-        self.current = record
+        self.current = self.user_record(key)
         self.record_login(key)
         user = self.current
         return Principal(

@@ -56,10 +56,7 @@ class UpstreamAfterFix(ReferenceAuthenticator):
         if external_id is None:
             raise InvalidClaims("missing_user")
         key = (org_id, external_id)
-        record = self.cache.get(key)
-        if record is None:
-            record = self.users.get_or_create(key)
-            self.cache.put(key, record)
+        record = self.user_record(key)
         session_id = first_string(claims.get("sid")) or ""
         return Principal(record.user_id, external_id, org_id, clerk_role(claims), session_id)
 
