@@ -8,6 +8,7 @@ exact ``reason``.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 import string
@@ -37,11 +38,17 @@ class KeySet:
         for jwk in jwks.get("keys", ()):
             kid = jwk.get("kid")
             if isinstance(kid, str) and kid:
-                self._keys[kid] = jwt.PyJWK(dict(jwk))
+                self._keys[kid] = _parsed_jwk(json.dumps(jwk, sort_keys=True))
 
     def get(self, kid: object) -> jwt.PyJWK | None:
         """The key for ``kid``, or ``None``."""
         return self._keys.get(kid) if isinstance(kid, str) else None
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_jwk(jwk_json: str) -> jwt.PyJWK:
+    """One JWK, parsed once per process: every instance of a deployment shares its keys."""
+    return jwt.PyJWK(json.loads(jwk_json))
 
 
 def _reject_constant(name: str) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from hypothesis import strategies as st
@@ -53,27 +54,32 @@ class _Draw:
 DRAW: Any = _Draw()
 
 
+#: JSON values parsers get wrong: ``null``, ``""``, ``0``, ``false``, ``[]``, ``{}``, null-words,
+#: numbers-as-strings, a lone id in a container.
+TRICKY_JSON: tuple[Any, ...] = (
+    None, "", 0, 1, -1, 0.5, True, False, [], {}, "0", "123", *NULL_WORDS, ["user_0"], {"id": "x"},
+)  # fmt: skip
+
+
+@functools.cache
 def json_values(*, max_leaves: int = 8) -> st.SearchStrategy[Any]:
-    """Any JSON value, biased toward the ones parsers get wrong: ``null``, ``""``, ``0``,
-    ``false``, ``[]``, ``{}``, null-words, numbers-as-strings, nested containers."""
-    tricky: st.SearchStrategy[Any] = st.sampled_from(
-        [None, "", 0, 1, -1, 0.5, True, False, [], {}, "0", "123", *NULL_WORDS]
-    )
+    """Any JSON value: one parsers get wrong (``TRICKY_JSON``), any scalar, or nested containers
+    (a third of the time each: nesting costs the most to generate)."""
     scalars: st.SearchStrategy[Any] = (
-        tricky
-        | st.none()
+        st.none()
         | st.booleans()
         | st.integers()
         | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(max_size=12)
     )
-    scalars = scalars | st.text(max_size=12)
-    return st.recursive(
+    nested = st.recursive(
         scalars,
         lambda inner: (
             st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
         ),
         max_leaves=max_leaves,
     )
+    return st.sampled_from(TRICKY_JSON) | scalars | nested
 
 
 def _role_claim(shape: str, role: str, prefixed: bool) -> dict[str, Any]:
@@ -84,24 +90,50 @@ def _role_claim(shape: str, role: str, prefixed: bool) -> dict[str, Any]:
     return {"role": f"org:{role}" if prefixed else role}  # a template maps either form
 
 
+#: Custom claim names templates use; some near identity names, none of them ``RESERVED``.
+NOISE_NAMES = ("plan", "tenant", "metadata", "public_metadata", "user", "org", "id", "uid", "x")
+
+
+@functools.cache
 def noise_claims() -> st.SearchStrategy[dict[str, Any]]:
-    """Extra custom claims a template may add, never under an identity-bearing name."""
-    names = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=10)
-    names = names.filter(lambda n: n not in RESERVED)
-    return st.dictionaries(names, json_values(max_leaves=3), max_size=3)
+    """Extra custom claims a template may add, never under an identity-bearing name: usually
+    none, else up to three, named like real ones (or any lowercase name)."""
+    invented = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=10)
+    names = st.sampled_from(NOISE_NAMES) | invented.filter(lambda n: n not in RESERVED)
+    return st.just({}) | st.dictionaries(names, json_values(max_leaves=2), min_size=1, max_size=3)
 
 
 def profile_claims(identity: ClerkIdentity) -> st.SearchStrategy[dict[str, Any]]:
     """Profile data (``name``, ``email``, ``image_url``): never identity; sometimes not a string."""
     email = {} if identity.email is None else {"email": identity.email}
-    extras = st.fixed_dictionaries(
+    return _profile_extras().map(lambda d: {**d, **email})
+
+
+#: Display names: ordinary, empty, null, not a string, or shaped like another user's id.
+PROFILE_NAMES: tuple[Any, ...] = ("Ada Lovelace", "", None, 0, ["Ada"], {"first": "Ada"}, "user_0")
+_IMAGE = {"image_url": "https://img.clerk.com/x.png"}
+
+
+@functools.cache
+def _profile_extras() -> st.SearchStrategy[dict[str, Any]]:
+    """``name`` (any of ``PROFILE_NAMES``) and ``image_url``, each present or not: one draw."""
+    shown = [
         {},
-        optional={
-            "name": st.text(max_size=10) | json_values(max_leaves=2),
-            "image_url": st.just("https://img.clerk.com/x.png"),
-        },
-    )
-    return extras.map(lambda d: {**d, **email})
+        _IMAGE,
+        *({"name": n} for n in PROFILE_NAMES),
+        *({"name": n, **_IMAGE} for n in PROFILE_NAMES),
+    ]
+    return st.sampled_from(shown).map(dict)
+
+
+@functools.cache
+def _drawn_sids() -> st.SearchStrategy[str | None]:
+    return st.none() | clerk_ids("sess")
+
+
+@functools.cache
+def _drawn_roles() -> st.SearchStrategy[str | None]:
+    return st.none() | st.sampled_from((*CLERK_ROLES, "billing_manager"))
 
 
 def session_claims(
@@ -132,6 +164,11 @@ def session_claims(
     return _session_claims(identity, shape, sid, role, noise)
 
 
+#: A session's optional parts, one bit each: drawn in one go, shrinking to none of them.
+_USER_ID, _PERMISSIONS, _PREFIXED, _AZP, _STS = (1 << bit for bit in range(5))
+_OPTIONAL_PARTS = st.integers(0, 2**5 - 1)
+
+
 @st.composite
 def _session_claims(
     draw: st.DrawFn,
@@ -142,15 +179,16 @@ def _session_claims(
     noise: bool,
 ) -> dict[str, Any]:
     shape = shape or draw(st.sampled_from(SHAPES))
+    flags = draw(_OPTIONAL_PARTS)
     if sid is DRAW:
-        sid = draw(st.none() | clerk_ids("sess"))
+        sid = draw(_drawn_sids())
     if role is DRAW:
-        role = draw(st.none() | st.sampled_from((*CLERK_ROLES, "billing_manager")))
+        role = draw(_drawn_roles())
 
     claims: dict[str, Any] = {}
     if identity.user_id is not None:
         claims["sub"] = identity.user_id
-        if shape == "template" and draw(st.booleans()):
+        if shape == "template" and flags & _USER_ID:
             claims["user_id"] = identity.user_id
     if shape == "v2":
         claims["v"] = 2
@@ -159,7 +197,7 @@ def _session_claims(
             nested["id"] = identity.org_id
         if role is not None:
             nested["rol"] = role
-        if draw(st.booleans()):
+        if flags & _PERMISSIONS:
             nested.update(per="read,manage", fpm="3")
         claims["o"] = nested
     else:
@@ -168,14 +206,16 @@ def _session_claims(
         if shape == "v1":
             claims["org_slug"] = "acme"
         if role is not None:
-            claims.update(_role_claim(shape, role, draw(st.booleans())))
+            claims.update(_role_claim(shape, role, bool(flags & _PREFIXED)))
     if sid is not None:
         claims["sid"] = sid
-    if draw(st.booleans()):
+    if flags & _AZP:
         claims["azp"] = "https://app.example.com"
-    if draw(st.booleans()):
+    if flags & _STS:
         claims["sts"] = "active"
-    claims.update(draw(profile_claims(identity)))
+    claims.update(draw(_profile_extras()))
+    if identity.email is not None:
+        claims["email"] = identity.email
     if noise:
         claims.update(draw(noise_claims()))
     return claims
@@ -184,6 +224,7 @@ def _session_claims(
 MALFORMED_KINDS = ("missing_org", "missing_user", "conflicting_user", "conflicting_org")
 
 
+@functools.cache
 def _unusable() -> st.SearchStrategy[Any]:
     """A value that is *not* a usable id: absent-like, empty, or not a string at all."""
     return st.sampled_from([None, "", 0, 123, True, False, [], {}, ["user_1"], {"id": "x"}]) | (

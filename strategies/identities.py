@@ -7,6 +7,7 @@ must be rejected, and is used to catch keys that stringify a missing value.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ class ClerkIdentity:
         return self.org_id is not None and self.user_id is not None
 
 
+@functools.cache
 def identities(
     *, org_id: str | None = TRUSTED_ORG, adversarial: bool = True
 ) -> st.SearchStrategy[ClerkIdentity]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from hypothesis import strategies as st
@@ -17,6 +18,7 @@ NULL_WORDS = ("None", "<nil>", "null", "undefined", "nil", "NULL")
 SEPARATORS = (":", "|", "/", "\x00", " ", "-", "_", ".")
 
 
+@functools.cache
 def clerk_ids(kind: str = "user") -> st.SearchStrategy[str]:
     """Realistic Clerk ids such as ``user_2NNEqL2nrIRdJ194ndJqAHwEfxC``; shrink to ``user_0``.
 
@@ -27,6 +29,7 @@ def clerk_ids(kind: str = "user") -> st.SearchStrategy[str]:
     return st.text(BASE62, min_size=1, max_size=27).map(lambda tail: f"{kind}_{tail}")
 
 
+@functools.cache
 def _with_separator(kind: str) -> st.SearchStrategy[str]:
     return st.builds(
         lambda a, sep, b: f"{a}{sep}{b}",
@@ -36,10 +39,12 @@ def _with_separator(kind: str) -> st.SearchStrategy[str]:
     )
 
 
+@functools.cache
 def _case_variant(kind: str) -> st.SearchStrategy[str]:
     return clerk_ids(kind).map(str.swapcase)  # the prefix always changes case
 
 
+@functools.cache
 def _unicode_variant(kind: str) -> st.SearchStrategy[str]:
     accented = st.sampled_from(["é", "ñ", "Å", "ﬁ", "\uff35", "ǅ", "ß", "İ"])
     form = st.sampled_from(["NFC", "NFD", "NFKC", "NFKD"])
@@ -51,6 +56,7 @@ def _unicode_variant(kind: str) -> st.SearchStrategy[str]:
     )
 
 
+@functools.cache
 def _padded(kind: str) -> st.SearchStrategy[str]:
     pads = st.sampled_from([" ", "\t", "\n", "\u00a0", "\u200b", "\x00"])
     return st.builds(
@@ -58,6 +64,7 @@ def _padded(kind: str) -> st.SearchStrategy[str]:
     )
 
 
+@functools.cache
 def adversarial_ids(kind: str = "user") -> st.SearchStrategy[str]:
     """Non-empty ids built to break naive handling: separators, NUL, whitespace, case and Unicode
     variants, null-words (``"None"``, ``"<nil>"``, ``"null"``, ``"undefined"``), very long ids.
@@ -76,6 +83,7 @@ def adversarial_ids(kind: str = "user") -> st.SearchStrategy[str]:
     )
 
 
+@functools.cache
 def any_ids(kind: str = "user") -> st.SearchStrategy[str]:
     """Realistic ids mostly, adversarial ones often; shrinks to the realistic."""
     return st.one_of(clerk_ids(kind), adversarial_ids(kind))
