@@ -1,13 +1,15 @@
 """``clerk-harness audit``: the conformance suite against one or more SUTs, as a matrix.
 
-Each SUT gets an in-process pytest run of ``conformance`` (so profiles, ``-n`` workers and
-seeds behave exactly as in ``pytest --pyargs conformance``); a recorder plugin turns each
-``test_invariant[ID]`` report into a cell — ``holds``, ``VIOLATED`` or ``n/a`` — with the
-violation's counterexample and the command that reproduces it.
+One in-process pytest run of ``conformance`` with every ``--sut`` (so profiles, ``-n`` workers
+and seeds behave exactly as in ``pytest --pyargs conformance``, and xdist workers start once and
+share every SUT's cells); a recorder plugin turns each ``test_invariant`` report into a cell —
+``holds``, ``VIOLATED`` or ``n/a`` — with the violation's counterexample and the command that
+reproduces it.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shlex
@@ -26,7 +28,6 @@ from .registry import BY_ID, INVARIANTS, SEVERITIES
 from .target import DEFAULT_SUT, SutLoadError, Target
 
 HOLDS, VIOLATED, NOT_APPLICABLE, ABORTED = "holds", "VIOLATED", "n/a", "aborted"
-_NODE = re.compile(r"test_invariant\[([A-Z-]+)\]")
 _REPORTED = re.compile(r"\b([A-Z]+(?:-[A-Z]+)*) violated: ")
 
 
@@ -52,15 +53,17 @@ class Options:
     seed: str | None = None
     only: tuple[str, ...] = ()  # invariant IDs; empty: all
 
-    def pytest_args(self, spec: str) -> list[str]:
-        args = ["--pyargs", "conformance", "--sut", spec, "-p", "no:cacheprovider"]
+    def pytest_args(self, specs: Sequence[str]) -> list[str]:
+        args = ["--pyargs", "conformance", "-p", "no:cacheprovider"]
+        for spec in specs:
+            args += ["--sut", spec]
         args += ["-p", "no:terminal", "-o", "addopts=", "-W", "ignore::DeprecationWarning"]
         if self.profile:
             args.append(f"--hypothesis-profile={self.profile}")
         if self.seed:
             args.append(f"--hypothesis-seed={self.seed}")
-        if self.workers:
-            args += ["-n", self.workers]
+        if self.workers and self.workers != "0" and _has_xdist():
+            args += ["-n", self.workers, "--dist", "worksteal"]  # cells vary 100-fold in cost
         if self.only:
             args += ["-k", " or ".join(self.only)]
         return args
@@ -73,6 +76,11 @@ class Options:
         if self.seed:
             words.append(f"--hypothesis-seed={self.seed}")
         return shlex.join(words)
+
+
+def _has_xdist() -> bool:
+    """pytest-xdist is a dependency, but an environment may lack it: then run in-process."""
+    return importlib.util.find_spec("xdist") is not None
 
 
 def counterexample(longrepr: str) -> str:
@@ -94,42 +102,48 @@ def counterexample(longrepr: str) -> str:
 
 
 class Recorder:
-    """A pytest plugin collecting one ``Cell`` per invariant test, announcing each as it ends."""
+    """A pytest plugin collecting one ``Cell`` per invariant test, announcing each as it ends
+    (the test records its SUT and invariant as user properties, which cross xdist)."""
 
-    def __init__(self, spec: str, options: Options, announce: Callable[[Cell], None]) -> None:
-        self.spec, self.options, self.announce = spec, options, announce
-        self.cells: dict[str, Cell] = {}
+    def __init__(self, options: Options, announce: Callable[[Cell], None]) -> None:
+        self.options, self.announce = options, announce
+        self.cells: dict[tuple[str, str], Cell] = {}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        found = _NODE.search(report.nodeid)
-        if found is None or found.group(1) in self.cells:
+        recorded = dict(report.user_properties)
+        spec, invariant = recorded.get("sut"), recorded.get("invariant")
+        if not isinstance(spec, str) or not isinstance(invariant, str):
             return
-        invariant = found.group(1)
+        if (spec, invariant) in self.cells:
+            return
         if report.skipped:
-            cell = Cell(self.spec, invariant, NOT_APPLICABLE, report.duration)
+            cell = Cell(spec, invariant, NOT_APPLICABLE, report.duration)
         elif report.when != "call":
             return
         elif report.passed:
-            cell = Cell(self.spec, invariant, HOLDS, report.duration)
+            cell = Cell(spec, invariant, HOLDS, report.duration)
         else:
             text = counterexample(str(report.longrepr))
             named = _REPORTED.search(text)
             cause = named.group(1) if named else invariant
             # A crash met while checking X is a TOTAL violation: X itself was not decided.
             status = VIOLATED if cause == invariant else ABORTED
-            reproduce = self.options.reproduce(self.spec, invariant)
-            cell = Cell(self.spec, invariant, status, report.duration, text, reproduce, cause)
-        self.cells[invariant] = cell
+            reproduce = self.options.reproduce(spec, invariant)
+            cell = Cell(spec, invariant, status, report.duration, text, reproduce, cause)
+        self.cells[(spec, invariant)] = cell
         self.announce(cell)
 
 
-def run_sut(spec: str, options: Options, announce: Callable[[Cell], None]) -> dict[str, Cell]:
-    """Audit one SUT: load it (``SutLoadError`` when it cannot be), then run the suite."""
-    Target.load(spec)  # fail fast, with the one-line message, before pytest starts
-    recorder = Recorder(spec, options, announce)
-    code = pytest.main(options.pytest_args(spec), plugins=[recorder])
+def run_suts(
+    specs: Sequence[str], options: Options, announce: Callable[[Cell], None]
+) -> dict[tuple[str, str], Cell]:
+    """Audit the SUTs in one pytest run: load each first (``SutLoadError`` when one cannot be)."""
+    for spec in specs:
+        Target.load(spec)  # fail fast, with the one-line message, before pytest starts
+    recorder = Recorder(options, announce)
+    code = pytest.main(options.pytest_args(specs), plugins=[recorder])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not recorder.cells:
-        raise SutLoadError(f"--sut {spec!r}: pytest could not run the suite (exit code {code})")
+        raise SutLoadError(f"--sut {', '.join(specs)}: pytest could not run the suite ({code})")
     return recorder.cells
 
 
@@ -186,14 +200,17 @@ def self_check_suts() -> tuple[str, ...]:
 
 
 def run_audit(suts: Sequence[str], options: Options, announce: Callable[[Cell], None]) -> Audit:
-    """Audit each SUT in turn (no SUT: the self-check)."""
+    """Audit the SUTs (none: the self-check)."""
     self_check = not suts
-    specs = tuple(suts) or self_check_suts()
-    cells: dict[tuple[str, str], Cell] = {}
-    for spec in specs:
-        for invariant, cell in run_sut(spec, options, announce).items():
-            cells[(spec, invariant)] = cell
-    return Audit(specs, cells, self_check)
+    specs = tuple(dict.fromkeys(suts)) or self_check_suts()
+    cells = run_suts(specs, options, announce)
+    ordered = {  # matrix order: SUTs as named, invariants as in the table
+        (spec, inv.id): cells[(spec, inv.id)]
+        for spec in specs
+        for inv in INVARIANTS
+        if (spec, inv.id) in cells
+    }
+    return Audit(specs, ordered, self_check)
 
 
 # -------------------------------------------------------------------------------- reports

@@ -51,7 +51,13 @@ def parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--hypothesis-profile", choices=profiles.PROFILES, default="ci", help="default: ci"
     )
-    audit.add_argument("-n", "--workers", metavar="N", help="pytest-xdist workers (or 'auto')")
+    audit.add_argument(
+        "-n",
+        "--workers",
+        metavar="N",
+        default="auto",
+        help="pytest-xdist workers: a number, or 'auto' (default: one per core); 0: in-process",
+    )
     audit.add_argument("--hypothesis-seed", metavar="SEED", help="seed for random profiles")
     audit.add_argument(
         "--invariant",

@@ -1,8 +1,9 @@
 """A Hypothesis state machine over login histories, to run against any authenticator.
 
 The seed bug needed two logins in a row; real ones need longer histories: a confusable pair of
-users, a rejected login in between, a role change, the clock moving past the cache TTL. The
-machine draws such histories, checks after every step, and shrinks a failure to a short one::
+users, a rejected login in between, a role change, a user who stays active past the cache TTL,
+the clock jumping. The machine draws such histories, checks after every step, and shrinks a
+failure to a short one::
 
     from hypothesis.stateful import run_state_machine_as_test
     from strategies import login_history_machine
@@ -277,6 +278,21 @@ def login_history_machine(
         def time_passes(self, seconds: int) -> int:
             """A few seconds pass."""
             return self._tick(seconds)
+
+        if "fresh" in checks:  # a user who stays active: freshness's scenario
+
+            @rule(target=moments, who=people, data=st.data())
+            def stays_active(self, who: ClerkIdentity, data: st.DataObject) -> int:
+                """``who`` keeps using the app: a fresh token with their current role each time just
+                under the TTL has passed, three times — a sliding expiry would keep their first
+                role all along."""
+                role = self.role_of.get(_who(who), "member")
+                for _ in range(3):
+                    self._tick(max(ttl - 1, 1))
+                    claims = data.draw(session_claims(who, role=role, noise=False))
+                    issued = self._issue(who, claims)
+                    self._login(issued, f"{_name(_who(who))} is still active (role={role!r})")
+                return self.now  # a moment, not a login: shrinking prefers plain logins
 
         @rule(target=moments, past=st.integers(0, 10 * 365 * 86_400))
         def time_jumps(self, past: int) -> int:

@@ -39,9 +39,10 @@ def test_the_wheel_serves_an_outside_project(tmp_path: Path) -> None:
                 cwd=tmp_path)  # fmt: skip
     assert built.returncode == 0, built.stderr
     (wheel,) = (tmp_path / "dist").glob("clerk_session_harness-*.whl")
-    venv.create(tmp_path / "venv", with_pip=True)
+    venv.create(tmp_path / "venv")  # no pip of its own: this one installs into it (--python)
     python = tmp_path / "venv" / "bin" / "python"
-    installed = run(python, "-m", "pip", "install", "-q", wheel, cwd=tmp_path)
+    installed = run(sys.executable, "-m", "pip", "--python", python, "install", "-q", wheel,
+                    cwd=tmp_path)  # fmt: skip
     assert installed.returncode == 0, installed.stderr
     project = tmp_path / "project"
     shutil.copytree(PROJECT, project)

@@ -35,14 +35,19 @@ from .history import check_history
 
 
 class Ledger:
-    """Which internal user id each identity was given; two identities may never share one."""
+    """Which internal user id each identity was given: two identities may never share one, and
+    (with ``one_each``) one identity never holds two — a new account per sign-in loses the old
+    one's data, and is what the login-history machine reports as CACHE-ISOLATION too."""
 
-    def __init__(self, invariant_id: str) -> None:
+    def __init__(self, invariant_id: str, *, one_each: bool = False) -> None:
         self.invariant_id = invariant_id
+        self.one_each = one_each
         self.owner: dict[str, tuple[str | None, str | None]] = {}
+        self.held: dict[tuple[str | None, str | None], str] = {}
 
     def record(self, outcome: Outcome, who: ClerkIdentity, story: list[str]) -> None:
-        """Note ``outcome``'s internal id for ``who``; a violation if another identity has it."""
+        """Note ``outcome``'s internal id for ``who``; a violation if another identity has it
+        (or, with ``one_each``, if ``who`` already has another)."""
         if not isinstance(outcome, Principal):
             return
         identity = (who.org_id, who.user_id)
@@ -52,6 +57,13 @@ class Ledger:
                 self.invariant_id,
                 f"users {owner!r} and {identity!r} share the internal user {outcome.user_id!r}:\n"
                 + numbered(story),
+            )
+        held = self.held.setdefault(identity, outcome.user_id)
+        if self.one_each and held != outcome.user_id:
+            raise InvariantViolation(
+                self.invariant_id,
+                f"user {identity!r} holds two internal users, {held!r} and "
+                f"{outcome.user_id!r}:\n" + numbered(story),
             )
 
 
@@ -74,7 +86,8 @@ WAITS = st.sampled_from([0.0, 1.0, 60.0, 299.0, 301.0, 3600.0])
 
 def check_cache_isolation(target: Target) -> None:
     """Over any interleaving of logins by distinct identities — with and without sid, repeated,
-    in any order, with time moving — each login returns its own identity.
+    in any order, with time moving — each login returns its own identity, and each identity
+    keeps one internal user.
 
     Each history opens with both sides of a confusable pair of every family back to back — so
     naive keys meet the identities they confuse, the seed's two sid-less users first — then
@@ -87,7 +100,7 @@ def check_cache_isolation(target: Target) -> None:
         @for_all(data=st.data())
         def run(data: st.DataObject) -> None:
             clock.move_to(EPOCH)
-            sut, story, ledger = target.fresh(), [], Ledger("CACHE-ISOLATION")
+            sut, story, ledger = target.fresh(), [], Ledger("CACHE-ISOLATION", one_each=True)
 
             def login(step: Step) -> None:
                 clock.tick(step.wait_s)

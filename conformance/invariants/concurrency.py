@@ -2,7 +2,7 @@
 
 Threads log in distinct and confusable identities, released together by a barrier, round after
 round — every other round on a cold instance, so their cache misses race too. The interpreter's
-thread switch interval is cut to a microsecond for the check, so a window between two bytecodes
+thread switch interval is cut to a microsecond while they run, so a window between two bytecodes
 (a cache read and the principal built from it) is hit, not hoped for. A race lost once is a
 violation even when replaying its example does not lose it again; nothing is shrunk.
 """
@@ -75,19 +75,25 @@ def _login(target: Target, sut: Any, credential: Any) -> Outcome:
     return attempt("CACHE-CONCURRENT", call, "a concurrent login", crash_id="CACHE-CONCURRENT")
 
 
-def _race(target: Target, sut: Any, people: list[tuple[ClerkIdentity, Any]]) -> list[list[Outcome]]:
-    """Each identity logs in ``LOGINS_PER_THREAD`` times on its own thread, all started at once."""
-    barrier = threading.Barrier(len(people))
-    results: list[list[Outcome]] = [[] for _ in people]
+def _race(target: Target, suts: list[Any], people: list[tuple[ClerkIdentity, Any]]) -> list[Any]:
+    """One thread per identity, started once: in each round (on ``suts[round]``) all are
+    released together by a barrier and log in ``LOGINS_PER_THREAD`` times. Returns
+    ``outcomes[round][index]``, a list of that thread's outcomes."""
+    barrier = threading.Barrier(len(people) + 1)  # the main thread releases each round
+    results: list[list[list[Outcome]]] = [[[] for _ in people] for _ in suts]
     errors: list[BaseException] = []
 
     def worker(index: int, credential: Any) -> None:
         try:
-            barrier.wait()
-            for _ in range(LOGINS_PER_THREAD):
-                results[index].append(_login(target, sut, credential))
+            for round_, sut in enumerate(suts):
+                barrier.wait()
+                for _ in range(LOGINS_PER_THREAD):
+                    results[round_][index].append(_login(target, sut, credential))
+        except threading.BrokenBarrierError:
+            pass  # another thread failed: its error is the one reported
         except BaseException as exc:  # re-raised on the main thread
             errors.append(exc)
+            barrier.abort()
 
     threads = [
         threading.Thread(target=worker, args=(i, credential), daemon=True)
@@ -95,8 +101,14 @@ def _race(target: Target, sut: Any, people: list[tuple[ClerkIdentity, Any]]) -> 
     ]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    with fast_thread_switching():  # only while they race: generation runs at full speed
+        try:
+            for _ in suts:
+                barrier.wait()
+        except threading.BrokenBarrierError:
+            pass  # a thread failed
+        for thread in threads:
+            thread.join()
     if errors:
         raise errors[0]
     return results
@@ -136,20 +148,19 @@ def check_cache_concurrent(target: Target) -> None:
         alone = [seen for i, seen in enumerate(alone_all) if i not in colliding]
         if len(people) < 2:
             return
-        sut = target.fresh()
-        for round_ in range(ROUNDS):
-            if round_ % 2 == 0:
-                sut = target.fresh()  # a cold cache: the misses race too
+        suts: list[Any] = []
+        for round_ in range(ROUNDS):  # every other round a cold cache: the misses race too
+            suts.append(target.fresh() if round_ % 2 == 0 else suts[-1])
+        for round_, outcomes_by_thread in enumerate(_race(target, suts, people)):
             owners: dict[str, int] = {}
-            for index, outcomes in enumerate(_race(target, sut, people)):
+            for index, outcomes in enumerate(outcomes_by_thread):
                 for outcome in outcomes:
                     _expect_own(people, alone, index, outcome, owners, threads, round_)
 
-    with fast_thread_switching():
-        try:
-            run()
-        except FlakyFailure as flaky:
-            raise _lost_race(flaky) from flaky
+    try:
+        run()
+    except FlakyFailure as flaky:
+        raise _lost_race(flaky) from flaky
 
 
 def _lost_race(flaky: FlakyFailure) -> BaseException:

@@ -1,0 +1,409 @@
+"""How fast and how sharp the harness is (not part of the test suite: nothing here asserts).
+
+    python benchmarks/run.py                       # everything (under 10 minutes on 2 cores)
+    python benchmarks/run.py --only throughput     # one part: bound, throughput, detection, wall
+
+Prints a table per part and writes them all to ``benchmarks/results.json`` (``--json PATH``):
+
+* **bound** — raw PyJWT RS256 sign+verify per second with the harness's trusted key: the
+  ceiling for checks that sign what they present;
+* **throughput** — each invariant against the reference on one core, derandomized, grouped:
+  examples per second (a cache check's login histories count as examples too) and, for the
+  token group, tokens judged per second next to the bound;
+* **detection** — for each catalogue entry and each invariant it declares, over 20 seeds at
+  the default profile (100 examples, random): the share of runs that catch it and the median
+  number of examples until the first failure (shrinking off: it is detection, not reporting);
+* **wall** — wall time and peak memory (summed over the process tree) of the README's test
+  command, ``pytest -n 2 --hypothesis-profile=ci``, and of ``clerk-harness audit``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import functools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import jwt  # noqa: E402
+from hypothesis import Phase, settings  # noqa: E402
+
+import conformance.invariants._common as common  # noqa: E402
+import conformance.invariants.history as history  # noqa: E402
+import reference  # noqa: E402
+from conformance import (  # noqa: E402
+    BY_ID,
+    INVARIANTS,
+    InvariantViolation,
+    Target,
+    catalogue,
+    profiles,
+)
+from strategies import TRUSTED_ORG, signing_keys, with_times  # noqa: E402
+
+PARTS = ("bound", "throughput", "detection", "wall")
+GROUPS = {
+    "claims": ("ID-", "ROLE-", "SESSION-", "SID-", "TOTAL"),  # one login's claims per example
+    "cache": ("CACHE-",),  # a history of logins per example
+    "tokens": ("TOKEN-",),  # a family of signed tokens per example
+    "requests": ("CB-", "REQ-"),  # HTTP requests carrying signed tokens
+}
+SEEDS = 20
+TARGETS = {
+    "claims_examples_per_s": 1000,
+    "tokens_share_of_bound": 0.5,
+    "detection_runs_caught": f"{SEEDS}/{SEEDS}",
+    "critical_median_examples": 20,
+    "suite_wall_s": 60,
+    "audit_wall_s": 90,
+}
+
+
+def group_of(invariant_id: str) -> str:
+    return next(g for g, prefixes in GROUPS.items() if invariant_id.startswith(prefixes))
+
+
+# ----------------------------------------------------------------------------- counting
+
+
+class Counter:
+    """Examples run (test-body calls, machine runs) and tokens judged, since the last reset."""
+
+    def __init__(self) -> None:
+        self.examples = 0
+        self.tokens = 0
+        self.first_failure: int | None = None
+
+    def reset(self) -> None:
+        self.examples, self.tokens, self.first_failure = 0, 0, None
+
+
+COUNT = Counter()
+
+
+def _counting_given(given: Callable[..., Any]) -> Callable[..., Any]:
+    def counted_given(**strategies: Any) -> Callable[[Callable[..., None]], Any]:
+        def decorate(test: Callable[..., None]) -> Any:
+            @functools.wraps(test)
+            def body(*args: Any, **kwargs: Any) -> None:
+                COUNT.examples += 1
+                try:
+                    test(*args, **kwargs)
+                except InvariantViolation:
+                    if COUNT.first_failure is None:
+                        COUNT.first_failure = COUNT.examples
+                    raise
+
+            return given(**strategies)(body)
+
+        return decorate
+
+    return counted_given
+
+
+def _counting_machine(build: Callable[..., Any]) -> Callable[..., Any]:
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        machine = build(*args, **kwargs)
+
+        class Counted(machine):  # type: ignore[misc, valid-type]
+            def __init__(self) -> None:
+                COUNT.examples += 1
+                super().__init__()
+
+        Counted.__name__ = machine.__name__
+        return Counted
+
+    return counted
+
+
+def install_counters() -> None:
+    """Count examples by wrapping the two places checks hand strategies to Hypothesis, and
+    tokens by wrapping the reference's ``authenticate_token``."""
+    common.given = _counting_given(common.given)  # type: ignore[attr-defined]
+    history.login_history_machine = _counting_machine(history.login_history_machine)  # type: ignore[attr-defined]
+    original = reference.ReferenceAuthenticator.authenticate_token
+
+    def counted_token(self: Any, token: str) -> Any:
+        COUNT.tokens += 1
+        return original(self, token)
+
+    reference.ReferenceAuthenticator.authenticate_token = counted_token  # type: ignore[method-assign]
+
+
+def _machine_failures_count_too() -> None:
+    """A machine's violation surfaces where ``check_history`` turns it into an
+    ``InvariantViolation``, after Hypothesis replayed the failing history once more."""
+    original = history.check_history
+
+    def check(target: Target, which: str) -> None:
+        try:
+            original(target, which)
+        except InvariantViolation:
+            if COUNT.first_failure is None:
+                COUNT.first_failure = COUNT.examples - 1  # not the final replay
+            raise
+
+    import conformance.invariants.cache as cache
+
+    cache.check_history = check  # type: ignore[assignment]
+
+
+# ----------------------------------------------------------------------------- parts
+
+
+def bound(seconds: float = 3.0) -> dict[str, Any]:
+    """Raw PyJWT RS256 sign+verify per second (fresh claims each time, as checks sign)."""
+    keys = signing_keys()
+    key = keys.trusted[0]
+    public = jwt.PyJWK(dict(keys.jwks["keys"][0]))
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        claims = with_times({"sub": f"user_{n}", "org_id": TRUSTED_ORG})
+        token = jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
+        jwt.decode(token, public, algorithms=["RS256"], options={"verify_aud": False})
+        n += 1
+    rate = n / (time.perf_counter() - start)
+    print(f"bound: PyJWT RS256 sign+verify {rate:,.0f}/s")
+    return {"rs256_sign_verify_per_s": round(rate)}
+
+
+@contextmanager
+def profile(name: str, **changes: Any) -> Iterator[None]:
+    settings.register_profile(name, parent=settings.get_profile("ci"), **changes)
+    previous = settings.get_current_profile_name()
+    settings.load_profile(name)
+    try:
+        yield
+    finally:
+        settings.load_profile(previous)
+
+
+def throughput(examples: int, rate_bound: float | None) -> dict[str, Any]:
+    """Each invariant against the reference, ``examples`` per check, one core."""
+    target = Target.load("reference:make")
+    rows, groups = [], {g: {"examples": 0, "tokens": 0, "seconds": 0.0} for g in GROUPS}
+    with profile("bench-throughput", max_examples=examples):
+        for inv in INVARIANTS:
+            COUNT.reset()
+            start = time.perf_counter()
+            inv.check(target)
+            seconds = time.perf_counter() - start
+            row = {
+                "id": inv.id,
+                "group": group_of(inv.id),
+                "examples": COUNT.examples,
+                "tokens": COUNT.tokens,
+                "seconds": round(seconds, 3),
+                "examples_per_s": round(COUNT.examples / seconds),
+            }
+            rows.append(row)
+            total = groups[row["group"]]
+            total["examples"] += COUNT.examples
+            total["tokens"] += COUNT.tokens
+            total["seconds"] += seconds
+            print(
+                f"  {inv.id:27} {COUNT.examples:5} ex {seconds:6.2f}s "
+                f"{row['examples_per_s']:6,} ex/s {COUNT.tokens:6} tokens",
+                flush=True,
+            )
+    summary = {}
+    for name, total in groups.items():
+        entry: dict[str, Any] = {
+            "examples_per_s": round(total["examples"] / total["seconds"]),
+            "seconds": round(total["seconds"], 2),
+        }
+        if total["tokens"]:
+            entry["tokens_per_s"] = round(total["tokens"] / total["seconds"])
+            if rate_bound:
+                entry["share_of_bound"] = round(entry["tokens_per_s"] / rate_bound, 2)
+        summary[name] = entry
+        print(f"group {name:9} {entry}")
+    return {"examples_per_check": examples, "checks": rows, "groups": summary}
+
+
+def _detect_one(job: tuple[str, str, int]) -> dict[str, Any]:
+    """One (entry, invariant, seed) run at the default profile, shrinking off."""
+    entry, invariant_id, seed = job
+    target = Target.load(catalogue.sut_spec(entry))
+    phases = tuple(p for p in Phase if p not in (Phase.shrink, Phase.explain))
+    with profile("bench-detect", derandomize=False, phases=phases, print_blob=False):
+        global_force_seed_set(seed)
+        COUNT.reset()
+        start = time.perf_counter()
+        caught = None
+        try:
+            BY_ID[invariant_id].check(target)
+        except InvariantViolation as exc:
+            caught = exc.invariant_id
+        seconds = time.perf_counter() - start
+    return {
+        "entry": entry,
+        "invariant": invariant_id,
+        "seed": seed,
+        "caught": caught,
+        "examples": COUNT.first_failure,
+        "seconds": round(seconds, 3),
+    }
+
+
+def global_force_seed_set(seed: int) -> None:
+    import hypothesis.core
+
+    hypothesis.core.global_force_seed = seed
+
+
+def _worker_init() -> None:
+    profiles.register()
+    settings.load_profile("ci")
+    install_counters()
+    _machine_failures_count_too()
+
+
+def detection(seeds: int, workers: int, entries: list[str]) -> dict[str, Any]:
+    """Every (entry, declared invariant) pair over ``seeds`` seeds, in ``workers`` processes."""
+    pairs = [(n, i) for n in entries for i in sorted(catalogue.violations(n))]
+    jobs = [(n, i, seed) for n, i in pairs for seed in range(seeds)]
+    with concurrent.futures.ProcessPoolExecutor(workers, initializer=_worker_init) as pool:
+        runs = list(pool.map(_detect_one, jobs, chunksize=4))
+    rows = []
+    for entry, invariant_id in pairs:
+        mine = [r for r in runs if (r["entry"], r["invariant"]) == (entry, invariant_id)]
+        caught = [r for r in mine if r["caught"] == invariant_id]
+        counts = [r["examples"] for r in caught if r["examples"] is not None]
+        row = {
+            "entry": entry,
+            "invariant": invariant_id,
+            "severity": BY_ID[invariant_id].severity,
+            "caught": f"{len(caught)}/{len(mine)}",
+            "median_examples": statistics.median(counts) if counts else None,
+            "max_examples": max(counts) if counts else None,
+            "median_seconds": round(statistics.median(r["seconds"] for r in mine), 2),
+            "other_ids": sorted(
+                {r["caught"] for r in mine if r["caught"] not in (None, invariant_id)}
+            ),
+        }
+        rows.append(row)
+        print(
+            f"  {entry:26} {invariant_id:27} {row['severity']:8} caught {row['caught']:>5}  "
+            f"median {row['median_examples']} examples (max {row['max_examples']}), "
+            f"{row['median_seconds']}s",
+            flush=True,
+        )
+    return {"seeds": seeds, "pairs": rows}
+
+
+def _tree_rss_kib(root: int) -> int:
+    """Resident memory of ``root`` and its descendants (Linux ``/proc``; 0 elsewhere)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            parents[int(entry.name)] = int(fields[1])
+            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+        except (OSError, IndexError, ValueError):
+            continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
+def timed(command: list[str]) -> dict[str, Any]:
+    """Run ``command`` from the repository root: wall time, exit code, peak tree memory."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_rss_kib(child.pid))
+            stop.wait(0.25)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = child.communicate()
+    stop.set()
+    sampler.join()
+    seconds = time.perf_counter() - start
+    tail = output.decode(errors="replace").strip().splitlines()[-1:]
+    print(
+        f"  {' '.join(command[-4:])}: {seconds:.1f}s, exit {child.returncode}, "
+        f"peak {peak / 1024:.0f} MiB — {tail[0] if tail else ''}",
+        flush=True,
+    )
+    return {
+        "command": " ".join(command),
+        "seconds": round(seconds, 1),
+        "exit_code": child.returncode,
+        "peak_mib": round(peak / 1024),
+        "last_line": tail,
+    }
+
+
+def wall() -> dict[str, Any]:
+    bin_dir = Path(sys.executable).parent
+    suite = timed([str(bin_dir / "pytest"), "-n", "2", "--hypothesis-profile=ci", "-q"])
+    audit = timed([str(bin_dir / "clerk-harness"), "audit"])
+    return {"suite": suite, "audit": audit}
+
+
+def main() -> int:
+    args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args.add_argument("--only", choices=PARTS, action="append", help="run only these parts")
+    args.add_argument("--examples", type=int, default=200, help="per check (throughput)")
+    args.add_argument("--seeds", type=int, default=SEEDS, help="per pair (detection)")
+    args.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="(detection)")
+    args.add_argument("--entry", action="append", choices=catalogue.ENTRIES, help="(detection)")
+    args.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results.json")
+    options = args.parse_args()
+    parts = options.only or list(PARTS)
+    _worker_init()
+    results: dict[str, Any] = {
+        "targets": TARGETS,
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+    }
+    started = time.perf_counter()
+    if "bound" in parts or "throughput" in parts:
+        print("== bound")
+        results["bound"] = bound()
+    if "throughput" in parts:
+        print("== throughput (reference, one core)")
+        rate = results["bound"]["rs256_sign_verify_per_s"]
+        results["throughput"] = throughput(options.examples, rate)
+    if "detection" in parts:
+        print(f"== detection ({options.seeds} seeds, default profile, {options.workers} processes)")
+        results["detection"] = detection(
+            options.seeds, options.workers, options.entry or list(catalogue.ENTRIES)
+        )
+    if "wall" in parts:
+        print("== wall time and peak memory")
+        results["wall"] = wall()
+    results["benchmark_seconds"] = round(time.perf_counter() - started, 1)
+    options.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {options.json} ({results['benchmark_seconds']}s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
