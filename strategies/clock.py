@@ -19,7 +19,9 @@ from freezegun.api import FrozenDateTimeFactory, StepTickTimeFactory, TickingDat
 
 #: Where every example's clock starts: the seed pull request's merge day.
 EPOCH = datetime(2026, 6, 29, 10, 18, tzinfo=UTC)
-IGNORED_BY_CLOCK = ("hypothesis", "_pytest", "pytest", "pluggy", "xdist", "execnet", "_hypothesis")
+IGNORED_BY_CLOCK = (
+    "hypothesis", "_pytest", "pytest", "pluggy", "xdist", "execnet", "_hypothesis", "hypofuzz",
+)  # fmt: skip
 
 Clock = FrozenDateTimeFactory | StepTickTimeFactory | TickingDateTimeFactory
 
@@ -29,18 +31,29 @@ def timestamp(instant: datetime = EPOCH) -> int:
     return int(instant.timestamp())
 
 
+_active: list[Clock] = []  # the clock frozen_clock() froze, while it is frozen
+
+
 @contextmanager
 def frozen_clock() -> Iterator[Clock]:
     """Freeze the clock at ``EPOCH`` for the SUT only; ``clock.move_to(EPOCH)`` per example.
+    Inside another ``frozen_clock()``, it is that same clock (one frozen time, one mover).
 
     By default freezegun lets a call use the real clock when any of its five innermost callers
     is an ignored module — so a SUT called straight from a Hypothesis-run function would see
     the real time. Inspecting just the immediate caller keeps the frozen clock for everything
     but Hypothesis and pytest themselves."""
+    if _active:
+        yield _active[-1]
+        return
     depth = freezegun.api.call_stack_inspection_limit
     freezegun.api.call_stack_inspection_limit = 1
     try:
         with freeze_time(EPOCH, ignore=list(IGNORED_BY_CLOCK)) as clock:
-            yield clock
+            _active.append(clock)
+            try:
+                yield clock
+            finally:
+                _active.pop()
     finally:
         freezegun.api.call_stack_inspection_limit = depth

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeGuard
 
 from hypothesis import Phase, given, settings
@@ -12,6 +14,26 @@ from reference import AuthError, Principal
 from strategies import ClerkIdentity, session_claims
 
 from ..target import InvariantViolation, Outcome, Target, describe, try_claims
+
+#: While set (``capturing``), ``for_all`` records each test it builds instead of letting the
+#: check run it: how ``conformance.test_fuzz_targets`` exposes the checks to HypoFuzz.
+_CAPTURED: ContextVar[list[Callable[[], None]] | None] = ContextVar("captured", default=None)
+
+
+@contextmanager
+def capturing() -> Iterator[list[Callable[[], None]]]:
+    """Collect the Hypothesis tests checks build meanwhile (each check then runs nothing)."""
+    tests: list[Callable[[], None]] = []
+    token = _CAPTURED.set(tests)
+    try:
+        yield tests
+    finally:
+        _CAPTURED.reset(token)
+
+
+def is_capturing() -> bool:
+    """Whether checks are being captured rather than run."""
+    return _CAPTURED.get() is not None
 
 
 def for_all(
@@ -27,9 +49,14 @@ def for_all(
         active = settings()  # the loaded profile's values
         skipped = (Phase.explain,) if shrink else (Phase.explain, Phase.shrink)
         phases = tuple(phase for phase in active.phases if phase not in skipped)
-        return settings(report_multiple_bugs=False, phases=phases, deadline=None)(
-            given(**strategies)(test)
-        )
+        built: Callable[[], None] = settings(
+            report_multiple_bugs=False, phases=phases, deadline=None
+        )(given(**strategies)(test))
+        captured = _CAPTURED.get()
+        if captured is None:
+            return built
+        captured.append(built)
+        return lambda: None
 
     return decorate
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure
 
 from reference import Principal
-from strategies import ClerkIdentity, confusable_identities, identities, session_claims, sign
+from strategies import ClerkIdentity, confusable_identities, session_claims, sign
 
 from ..target import InvariantViolation, Outcome, Target, attempt, describe, present_claims
 from ._common import fingerprint, for_all
@@ -55,8 +55,8 @@ def _crowd(target: Target, size: int, data: st.DataObject) -> list[tuple[ClerkId
         if len(people) < 2 * len(BOTH_ACCEPTABLE):
             pair = data.draw(confusable_identities(org_id=org, naive=next(families)))
             sides = [(pair.first, pair.sids[0]), (pair.second, pair.sids[1])]
-        else:
-            sides = [(data.draw(identities(org_id=org, adversarial=False)), None)]
+        else:  # plain bystanders: distinct by construction, nothing to draw but their claims
+            sides = [(ClerkIdentity(org, f"user_crowd{len(people)}"), None)]
         for who, sid in sides:
             if (who.org_id, who.user_id) not in seen and len(people) < size:
                 seen.add((who.org_id, who.user_id))

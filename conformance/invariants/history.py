@@ -10,11 +10,14 @@ from hypothesis.stateful import run_state_machine_as_test
 from strategies import HistoryViolation, frozen_clock, login_history_machine
 
 from ..target import InvariantViolation, Target
+from ._common import is_capturing
 
 
 def check_history(target: Target, check: str) -> None:
     """Run the machine against ``target`` with only ``check`` on; its violation becomes an
     ``InvariantViolation`` (the machine's numbered history, Hypothesis's notes kept)."""
+    if is_capturing():  # HypoFuzz targets: the machine is fuzzed through its own TestCase
+        return
     active = settings()  # the loaded profile, its stateful_step_count included
     phases = tuple(phase for phase in active.phases if phase is not Phase.explain)
     with frozen_clock() as clock:

@@ -1,0 +1,126 @@
+"""``fastapi-clerk-auth`` under the contract: its ``ClerkHTTPBearer`` guarding a real FastAPI
+app, which every call reaches as an HTTP request through httpx's ``ASGITransport``.
+
+The glue, all of it:
+
+* configuration — ``ClerkConfig`` with a JWKS URL that is never fetched, ``leeway`` from
+  ``leeway_s``, ``issuer`` (and ``verify_iss``) when the settings pin one; everything else is
+  the package's default. It has no option for authorized parties or algorithms (RS256 is
+  hard-coded): those settings are not used;
+* the JWKS: ``ClerkHTTPBearer`` builds its own ``PyJWKClient``; that client's ``fetch_data`` —
+  the method PyJWT documents as the one a subclass may override — is replaced on the instance
+  by one returning a fresh copy of ``Settings.jwks``, so the package's key lookup, its cache
+  and its verification run unchanged, with no network;
+* the app: one route for every path and the usual methods but HEAD, guarded by
+  ``Depends(ClerkHTTPBearer(config))`` as the package's README shows, answering the decoded
+  payload (``json.dumps``, so any JSON value survives the trip back);
+* the request: method, target (made origin-form and percent-encoded as a client sends it),
+  header fields (``_app.raw_headers``) and body go into an ``httpx.Request``;
+  ``authenticate_token`` sends the token as ``Authorization: Bearer <token>`` of a ``GET /``;
+* the answer: 200 → the payload goes to ``_app.MinimalApp`` as ``sub``; ``o.id``, ``o.rol`` for
+  a v2 token (``"v": 2``, the layout Clerk documents) else ``org_id``, ``org_role``; ``sid`` —
+  the package hands over the raw payload, so reading it is the application's job; any other
+  status (the package answers 403) → ``Unauthorized``.
+
+Not provided by the package, so not applicable: ``authenticate_claims``, ``callback_subject``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from fastapi import Depends, FastAPI, Response
+from fastapi_clerk_auth import (  # type: ignore[import-untyped]
+    ClerkConfig,
+    ClerkHTTPBearer,
+    HTTPAuthorizationCredentials,
+)
+
+from reference import Principal, Request, Settings, Unauthorized
+
+from ._app import MinimalApp, bearer_request, raw_headers
+
+JWKS_URL = "https://harness.clerk.accounts.dev/.well-known/jwks.json"  # never fetched
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # HEAD: no body to answer with
+_TARGET_SAFE = frozenset(range(0x21, 0x7F)) - {ord("#"), ord("%")}
+
+
+def request_target(target: str) -> bytes:
+    """``target`` as a client puts it on the wire: origin-form (a leading ``/``), every byte
+    outside visible ASCII, ``#`` and a ``%`` not starting an escape percent-encoded."""
+    raw = target.encode("utf-8", "surrogatepass")
+    out = bytearray(b"" if raw.startswith(b"/") else b"/")
+    for i, byte in enumerate(raw):
+        escape = byte == ord("%") and _is_escape(raw[i + 1 : i + 3])
+        out += bytes([byte]) if byte in _TARGET_SAFE or escape else b"%%%02X" % byte
+    return bytes(out)
+
+
+def _is_escape(digits: bytes) -> bool:
+    return len(digits) == 2 and all(chr(d) in "0123456789abcdefABCDEF" for d in digits)
+
+
+def build_app(settings: Settings) -> FastAPI:
+    """A FastAPI app whose every route is guarded by the package, answering the payload."""
+    config = ClerkConfig(
+        jwks_url=JWKS_URL,
+        leeway=settings.leeway_s,
+        issuer=settings.issuer,
+        verify_iss=settings.issuer is not None,
+    )
+    guard = ClerkHTTPBearer(config=config)
+    jwks = json.dumps(dict(settings.jwks))
+    guard.jwks_client.fetch_data = lambda: json.loads(jwks)
+    app = FastAPI()
+
+    @app.api_route("/{path:path}", methods=METHODS)
+    async def whoami(credentials: HTTPAuthorizationCredentials = Depends(guard)) -> Response:  # noqa: B008
+        return Response(json.dumps(credentials.decoded), media_type="application/json")
+
+    return app
+
+
+def documented_claims(payload: Mapping[str, Any]) -> tuple[object, object]:
+    """``(org, org_role)`` where Clerk documents them: ``o.id``/``o.rol`` in a v2 token."""
+    nested = payload.get("o")
+    if payload.get("v") == 2 and isinstance(nested, Mapping):
+        return nested.get("id"), nested.get("rol")
+    return payload.get("org_id"), payload.get("org_role")
+
+
+class FastapiClerkAuth:
+    """A FastAPI app guarded by ``ClerkHTTPBearer``, driven over ASGI."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.application = MinimalApp(settings)
+        self.transport = httpx.ASGITransport(app=build_app(settings))
+
+    async def _send(self, request: Request) -> httpx.Response:
+        url = httpx.URL("http://testserver", raw_path=request_target(request.target))
+        headers = raw_headers(request)
+        sent = httpx.Request(request.method, url, headers=headers, content=request.body)
+        response = await self.transport.handle_async_request(sent)
+        await response.aread()
+        return response
+
+    def authenticate_request(self, request: Request) -> Principal:
+        """The app's answer to the request, then the application's principal."""
+        response = asyncio.run(self._send(request))
+        if response.status_code != 200:
+            raise Unauthorized(f"http_{response.status_code}", response.text[:200])
+        payload = json.loads(response.content)
+        org, org_role = documented_claims(payload)
+        return self.application.principal(payload.get("sub"), org, org_role, payload.get("sid"))
+
+    def authenticate_token(self, token: str) -> Principal:
+        """``token`` as the Bearer credential of an API request."""
+        return self.authenticate_request(bearer_request(token))
+
+
+def make(settings: Settings) -> FastapiClerkAuth:
+    """The ``--sut`` factory."""
+    return FastapiClerkAuth(settings)
