@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from reference import Request
-from strategies import RESERVED, json_values, sign, signing_keys
+from strategies import RESERVED, identities, json_values, session_claims, sign, signing_keys
 
 from ..target import Target, attempt
 from ._common import for_all
@@ -19,13 +19,33 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
+#: Claims a real session may carry beyond ``RESERVED``: Clerk v2's features (``fea``).
+MANGLED = (*sorted(RESERVED), "fea")
+#: Clerk v2's structured claims, which parsers dig into: mangled half the time.
+STRUCTURED = ("o", "fea")
+
+
+@st.composite
+def mangled_sessions(draw: st.DrawFn) -> dict[str, Any]:
+    """A real session's claims, in any shape, with one to three claims replaced by any JSON
+    value: parsing gets past the first checks (``"v": 2`` stays), then meets a type it did not
+    expect (``"o": "org"``, ``"fea": 5``). Half are v2 sessions, half mangle ``o`` or ``fea``."""
+    shape = draw(st.sampled_from(["v2", "v1", "template", "v2"]))  # v2 half the time
+    claims = dict(draw(session_claims(draw(identities()), shape=shape)))
+    names = st.sampled_from(STRUCTURED) | st.sampled_from(MANGLED)
+    for name in draw(st.lists(names, min_size=1, max_size=3, unique=True)):
+        claims[name] = draw(json_values())
+    return claims
+
+
 def any_claims() -> st.SearchStrategy[Any]:
-    """JSON-shaped claims: mostly objects whose keys are the claims parsers look at."""
+    """JSON-shaped claims: real sessions with mangled claims, objects whose keys are the claims
+    parsers look at, or any JSON value at all."""
     keys = st.sampled_from(sorted(RESERVED)) | st.text(max_size=6)
     objects = st.dictionaries(
         keys, json_values() | st.dictionaries(keys, json_values(), max_size=4), max_size=8
     )
-    return objects | json_values()
+    return mangled_sessions() | objects | json_values()
 
 
 def any_tokens() -> st.SearchStrategy[str]:
@@ -33,7 +53,8 @@ def any_tokens() -> st.SearchStrategy[str]:
     segment = st.binary(max_size=40).map(_b64) | st.text(max_size=20)
     json_segment = any_claims().map(lambda v: _b64(json.dumps(v).encode()))
     dotted = st.lists(segment | json_segment, min_size=0, max_size=5).map(".".join)
-    signed = st.dictionaries(st.sampled_from(sorted(RESERVED)), json_values(), max_size=6).map(
+    reserved = st.dictionaries(st.sampled_from(sorted(RESERVED)), json_values(), max_size=6)
+    signed = (mangled_sessions() | reserved).map(
         lambda claims: sign(claims, signing_keys().trusted[0])  # fresh times: reach the claims
     )
     return st.text() | dotted | signed
