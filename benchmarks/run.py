@@ -171,7 +171,7 @@ def bound(seconds: float = 3.0) -> dict[str, Any]:
     n, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         claims = with_times({"sub": f"user_{n}", "org_id": TRUSTED_ORG})
-        token = jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
+        token = jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
         jwt.decode(token, public, algorithms=["RS256"], options={"verify_aud": False})
         n += 1
     rate = n / (time.perf_counter() - start)

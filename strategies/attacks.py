@@ -175,8 +175,14 @@ class Scene:
         return {name: value for name, value in base.items() if value is not None}
 
     def valid(self, **changes: Any) -> str:
-        """The valid session token (``changes`` applied to its claims), correctly signed."""
-        return jws(header_of(self.key), compact_json(self.payload(**changes)), signer_of(self.key))
+        """The valid session token (``changes`` applied to its claims), correctly signed — the
+        unchanged one signed once per scene, as many attacks start from it."""
+        if not changes and "_valid" in self.__dict__:
+            return str(self.__dict__["_valid"])
+        token = jws(header_of(self.key), compact_json(self.payload(**changes)), signer_of(self.key))
+        if not changes:
+            object.__setattr__(self, "_valid", token)  # a cache, not state: same claims, same token
+        return token
 
 
 Build = Callable[[st.DrawFn, Scene], str]

@@ -68,6 +68,20 @@ def test_the_reproduce_command_reproduces(tmp_path: Path) -> None:
     assert done.returncode == 1 and "TOKEN-TIME violated" in done.stdout
 
 
+def test_several_suts_run_in_one_pytest_session(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--pyargs", "conformance",
+         "--sut", "reference:make", "--sut", AFTER_FIX, "-k", "SESSION-PENDING",
+         "--hypothesis-profile=ci", "-q", "-rfE"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600, check=False,
+        env={**os.environ, "CLERK_HARNESS_PROFILES": "1"},
+    )  # fmt: skip
+    assert "1 failed, 1 passed" in done.stdout, done.stdout[-2000:]
+    assert f"FAILED test_conformance.py::test_invariant[{AFTER_FIX}-SESSION-PENDING]" in (
+        done.stdout
+    )
+
+
 @pytest.mark.parametrize(("fail_on", "code"), [("critical", 0), ("high", 1), ("medium", 1)])
 def test_fail_on_counts_only_violations_at_or_above_a_severity(
     tmp_path: Path, fail_on: str, code: int

@@ -34,7 +34,7 @@ FINDINGS = (
     Finding("TOKEN-SIGNATURE", (r"the '(unknown_kid|missing_kid)' attack",)),
     Finding("TOKEN-TIME", (r"the '(missing_exp|unreadable_(exp|nbf|iat))' attack",)),
     Finding("TOKEN-AUDIENCE", (r"the 'iss_mismatch' attack",)),
-    Finding("TOKEN-MALFORMED", (r"the '(deeply_nested|huge|bad_base64url|non_utf8)' attack",)),
+    Finding("TOKEN-MALFORMED", (r"the '(huge|bad_base64url|non_utf8)' attack",)),
     Finding(
         "REQ-AMBIENT-ONLY",
         (
@@ -45,7 +45,8 @@ FINDINGS = (
         ),
     ),
 )
-#: Its own check (100 examples) misses the crash CACHE-NO-POISON meets; pinned by hand below.
+#: Its own check finds the crash CACHE-NO-POISON meets only at random (``ci``'s derandomized
+#: examples miss it, §4 H5 of docs/findings.md); pinned by hand below.
 UNSETTLED = frozenset({"TOTAL"})
 HOLDS = frozenset(
     {
@@ -109,12 +110,18 @@ def test_a_genuine_signature_is_accepted_whatever_the_kid(target: Target) -> Non
 
 
 def test_masked_token_findings(target: Target) -> None:
-    """No ``exp`` is accepted; a ``=``-padded signature is the same signature."""
+    """No ``exp`` is accepted; a ``=``-padded signature is the same signature; a signed payload
+    may hold UTF-8-encoded surrogates."""
     org, key = target.settings.org_id, target.keys.trusted[0]
     no_exp = sign({"sub": "user_1", "org_id": org, "iat": 1, "nbf": 1}, key, add_times=False)
     assert target.fresh().authenticate_token(no_exp).external_id == "user_1"
     padded = sign({"sub": "user_1", "org_id": org}, key) + "=="
     assert target.fresh().authenticate_token(padded).external_id == "user_1"
+    payload = (
+        compact_json(with_times({"sub": "user_1", "org_id": org}))[:-1] + b',"n":"\xed\xa0\x80"}'
+    )
+    surrogate = jws({"alg": "RS256", "kid": key.kid}, payload, signer_of(key))
+    assert target.fresh().authenticate_token(surrogate).external_id == "user_1"
 
 
 def test_masked_request_findings(target: Target) -> None:
