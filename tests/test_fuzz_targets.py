@@ -1,4 +1,4 @@
-"""The HypoFuzz targets (``conformance/test_fuzz_targets.py``): module-level Hypothesis tests
+"""The HypoFuzz targets (``conformance/fuzz_targets.py``): module-level Hypothesis tests
 that take no fixtures — what HypoFuzz fuzzes — one per applicable invariant, which catch what
 the suite catches. Run in subprocesses: the module freezes the clock for its whole process."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from conformance import INVARIANTS
 
 ROOT = Path(__file__).parent.parent
-MODULE = "conformance/test_fuzz_targets.py"
+MODULE = "conformance/fuzz_targets.py"
 
 
 def run(spec: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -25,7 +25,7 @@ def run(spec: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_every_invariant_is_a_fixture_free_hypothesis_test() -> None:
     probe = (
-        "import inspect, conformance.test_fuzz_targets as m\n"
+        "import inspect, conformance.fuzz_targets as m\n"
         "for name, f in sorted(vars(m).items()):\n"
         "    if name.startswith('test_'):\n"
         "        print(name, getattr(f, 'is_hypothesis_test', False),"
@@ -46,7 +46,7 @@ def test_the_targets_catch_what_the_suite_catches() -> None:
         "-k", "session_pending or id_faithful",
     )  # fmt: skip
     assert "1 failed, 1 passed" in done.stdout, done.stdout[-3000:]
-    assert "FAILED conformance/test_fuzz_targets.py::test_session_pending" in done.stdout
+    assert "FAILED conformance/fuzz_targets.py::test_session_pending" in done.stdout
     assert "SESSION-PENDING violated" in done.stdout
 
 

@@ -16,7 +16,7 @@ from strategies import ClerkIdentity, session_claims
 from ..target import InvariantViolation, Outcome, Target, describe, try_claims
 
 #: While set (``capturing``), ``for_all`` records each test it builds instead of letting the
-#: check run it: how ``conformance.test_fuzz_targets`` exposes the checks to HypoFuzz.
+#: check run it: how ``conformance.fuzz_targets`` exposes the checks to HypoFuzz.
 _CAPTURED: ContextVar[list[Callable[[], None]] | None] = ContextVar("captured", default=None)
 
 

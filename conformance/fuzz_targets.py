@@ -3,13 +3,15 @@
 HypoFuzz fuzzes the ``@given`` tests pytest collects that take no fixtures. The conformance
 suite builds its tests per SUT at run time (``test_conformance.py``), so this module builds
 the same tests at import — against the SUT named by ``CLERK_HARNESS_FUZZ``, with the clock
-frozen for the whole process (the tests move it) — and is skipped without that variable::
+frozen for the whole process (the tests move it). It is collected only when named (its name
+does not match ``test_*.py``, so ``pytest --pyargs conformance`` never sees it), and skipped
+without that variable::
 
-    CLERK_HARNESS_FUZZ=my_pkg.auth:make hypothesis fuzz -- --pyargs conformance -k fuzz_targets
+    CLERK_HARNESS_FUZZ=my_pkg.auth:make hypothesis fuzz -- --pyargs conformance.fuzz_targets
 
-One test per applicable invariant, named ``test_<id>`` (``test_cache_isolation``…). The
-login-history machine runs in ``clerk-harness audit``, not here; fuzz it through
-``login_history_machine(make).TestCase`` in a test module of your own.
+One test per applicable invariant, named ``test_<id>`` (``test_cache_isolation``…), and the
+login-history machine with all its checks, ``TestLoginHistory`` (HypoFuzz fuzzes a state
+machine's ``TestCase`` too). HypoFuzz skips derandomized tests: fuzz under a random profile.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Callable
 
 import pytest
 
-from strategies import frozen_clock
+from strategies import frozen_clock, login_history_machine
 
 from .invariants._common import capturing
 from .registry import INVARIANTS
@@ -47,7 +49,13 @@ _SPEC = os.environ.get(FUZZ_ENV)
 if not _SPEC:
     pytest.skip(f"set {FUZZ_ENV}=module:callable to build fuzz targets", allow_module_level=True)
 
-_CLOCK = frozen_clock()
-_CLOCK.__enter__()  # for the process's lifetime: each target moves the clock it shares
-atexit.register(_CLOCK.__exit__, None, None, None)  # thawed before the interpreter shuts down
-globals().update(fuzz_targets(Target.load(_SPEC)))
+_FROZEN = frozen_clock()
+_CLOCK = _FROZEN.__enter__()  # for the process's lifetime: each target moves the clock it shares
+atexit.register(_FROZEN.__exit__, None, None, None)  # thawed before the interpreter shuts down
+_TARGET = Target.load(_SPEC)
+globals().update(fuzz_targets(_TARGET))
+if _TARGET.claims_capable:
+    #: The login-history machine with all three checks, as a ``unittest`` test case.
+    TestLoginHistory = login_history_machine(
+        _TARGET.factory, _TARGET.settings, clock=_CLOCK
+    ).TestCase
