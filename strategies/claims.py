@@ -96,8 +96,8 @@ NOISE_NAMES = ("plan", "tenant", "metadata", "public_metadata", "user", "org", "
 
 @functools.cache
 def noise_claims() -> st.SearchStrategy[dict[str, Any]]:
-    """Extra custom claims a template may add, never under an identity-bearing name: usually
-    none, else up to three, named like real ones (or any lowercase name)."""
+    """Extra custom claims a template may add, never under an identity-bearing name: none half
+    the time, else up to three, named like real ones (or any lowercase name)."""
     invented = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=10)
     names = st.sampled_from(NOISE_NAMES) | invented.filter(lambda n: n not in RESERVED)
     return st.just({}) | st.dictionaries(names, json_values(max_leaves=2), min_size=1, max_size=3)
@@ -123,7 +123,7 @@ def _profile_extras() -> st.SearchStrategy[dict[str, Any]]:
         *({"name": n} for n in PROFILE_NAMES),
         *({"name": n, **_IMAGE} for n in PROFILE_NAMES),
     ]
-    return st.sampled_from(shown).map(dict)
+    return st.sampled_from(shown)  # read-only: callers copy what they keep
 
 
 @functools.cache
@@ -133,7 +133,7 @@ def _drawn_sids() -> st.SearchStrategy[str | None]:
 
 @functools.cache
 def _drawn_roles() -> st.SearchStrategy[str | None]:
-    return st.none() | st.sampled_from((*CLERK_ROLES, "billing_manager"))
+    return st.sampled_from((None, *CLERK_ROLES, "billing_manager"))  # one draw; shrinks to none
 
 
 def session_claims(
