@@ -1,8 +1,8 @@
 """Token verification: a compact JWS signed by a key of the configured JWKS, then its times.
 
-PyJWT (with ``cryptography``) checks the signature against the one key named by ``kid``;
-the registered claims are checked here, by small pure functions, so each rejection has an
-exact ``reason``.
+The token is decoded once, strictly; PyJWT's algorithm objects (with ``cryptography``) check
+the signature against the one key named by ``kid``; the registered claims are checked here,
+by small pure functions, so each rejection has an exact ``reason``.
 """
 
 from __future__ import annotations
@@ -17,12 +17,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import jwt
-from jwt.api_jws import PyJWS
 
 from .contract import Settings
 from .errors import Unauthorized
 
-_JWS = PyJWS()
 _B64URL = frozenset(string.ascii_letters + string.digits + "-_")
 #: Longer tokens are refused unread: a session token is a few hundred bytes; a cookie holds 4 KiB.
 MAX_TOKEN_CHARS = 16 * 1024
@@ -111,8 +109,12 @@ def read_header(token: str) -> dict[str, Any]:
 
 
 def verify_signature(token: str, keys: KeySet, algorithms: tuple[str, ...]) -> dict[str, Any]:
-    """Verify the signature with the JWKS key named by ``kid``; return the payload claims."""
-    header = read_header(token)
+    """Verify the signature with the JWKS key named by ``kid``; return the payload claims.
+
+    The token is decoded once, strictly (``compact_segments``); PyJWT's algorithm for the key
+    — bound to the key, and to be the header's ``alg`` — checks the signature."""
+    header_raw, payload_raw, signature = compact_segments(token)
+    header = parse_json_object(header_raw, "header")
     alg = header.get("alg")
     if not isinstance(alg, str) or alg not in algorithms:
         raise Unauthorized("alg_not_allowed", f"alg {alg!r} is not in {algorithms}")
@@ -123,15 +125,16 @@ def verify_signature(token: str, keys: KeySet, algorithms: tuple[str, ...]) -> d
     key = keys.get(header["kid"])
     if key is None:
         raise Unauthorized("unknown_kid", f"kid {header['kid']!r} is not in the JWKS")
+    if key.algorithm_name != alg:
+        raise Unauthorized("alg_not_allowed", f"kid names a {key.algorithm_name} key, not {alg}")
+    signing_input = token.rpartition(".")[0].encode("ascii")
     try:
-        verified = _JWS.decode_complete(token, key=key, algorithms=[alg])
-    except jwt.InvalidSignatureError as exc:
-        raise Unauthorized("bad_signature", "signature verification failed") from exc
-    except jwt.InvalidAlgorithmError as exc:
-        raise Unauthorized("alg_not_allowed", str(exc)) from exc
-    except (jwt.InvalidTokenError, jwt.PyJWTError, ValueError, TypeError) as exc:
-        raise Unauthorized("malformed", str(exc)) from exc
-    return parse_json_object(verified["payload"])
+        valid = key.Algorithm.verify(signing_input, key.key, signature)
+    except (ValueError, TypeError) as exc:
+        raise Unauthorized("malformed", f"unverifiable signature: {exc}") from exc
+    if not valid:
+        raise Unauthorized("bad_signature", "signature verification failed")
+    return parse_json_object(payload_raw)
 
 
 def numeric_date(claims: Mapping[str, Any], name: str) -> float | None:
