@@ -224,7 +224,7 @@ def throughput(examples: int, rate_bound: float | None) -> dict[str, Any]:
             "examples_per_s": round(total["examples"] / total["seconds"]),
             "seconds": round(total["seconds"], 2),
         }
-        if total["tokens"]:
+        if name == "tokens":  # every example signs and verifies a family of tokens
             entry["tokens_per_s"] = round(total["tokens"] / total["seconds"])
             if rate_bound:
                 entry["share_of_bound"] = round(entry["tokens_per_s"] / rate_bound, 2)
