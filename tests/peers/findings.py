@@ -10,6 +10,9 @@ from dataclasses import dataclass
 import pytest
 
 from conformance import BY_ID, InvariantViolation, Target
+from strategies import sign
+from strategies.attacks import compact_json, jws, signer_of
+from strategies.tokens import with_times
 
 
 @dataclass(frozen=True)
@@ -48,3 +51,19 @@ def assert_partition(target: Target, *groups: frozenset[str]) -> None:
     seen = [id_ for group in groups for id_ in group]
     assert sorted(seen) == sorted(BY_ID), "each invariant must be in exactly one group"
     assert groups[-1] == {id_ for id_, inv in BY_ID.items() if inv.missing(target)}
+
+
+def assert_masked_token_findings(target: Target) -> None:
+    """The TOKEN-* findings the first counterexample hides, for a PyJWT-based verifier: no
+    ``exp`` is accepted; a ``=``-padded signature is the same signature; a signed payload may
+    hold UTF-8-encoded surrogates."""
+    org, key = target.settings.org_id, target.keys.trusted[0]
+    no_exp = sign({"sub": "user_1", "org_id": org, "iat": 1, "nbf": 1}, key, add_times=False)
+    assert target.fresh().authenticate_token(no_exp).external_id == "user_1"
+    padded = sign({"sub": "user_1", "org_id": org}, key) + "=="
+    assert target.fresh().authenticate_token(padded).external_id == "user_1"
+    payload = (
+        compact_json(with_times({"sub": "user_1", "org_id": org}))[:-1] + b',"n":"\xed\xa0\x80"}'
+    )
+    surrogate = jws({"alg": "RS256", "kid": key.kid}, payload, signer_of(key))
+    assert target.fresh().authenticate_token(surrogate).external_id == "user_1"
