@@ -14,6 +14,11 @@ from strategies import sign
 from strategies.attacks import compact_json, jws, signer_of
 from strategies.tokens import with_times
 
+#: Neither package has a browser-login callback: the callback rows are not applicable.
+NOT_APPLICABLE = frozenset(
+    {"CB-RELAYED-FIRST", "CB-FALLBACK-ORDER", "CB-NO-FALLBACK-ON-FAILURE", "CB-SESSION-TOKENS-ONLY"}
+)
+
 
 @dataclass(frozen=True)
 class Finding:

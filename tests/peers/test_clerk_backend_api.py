@@ -14,6 +14,7 @@ from strategies import sign
 from strategies.attacks import compact_json, jws, signer_of
 from strategies.tokens import with_times
 from tests.peers.findings import (
+    NOT_APPLICABLE,
     Finding,
     assert_holds,
     assert_masked_token_findings,
@@ -60,9 +61,6 @@ HOLDS = frozenset(
         "CACHE-CONCURRENT",
         "CB-NO-QUERY",
     }
-)
-NOT_APPLICABLE = frozenset(
-    {"CB-RELAYED-FIRST", "CB-FALLBACK-ORDER", "CB-NO-FALLBACK-ON-FAILURE", "CB-SESSION-TOKENS-ONLY"}
 )
 
 

@@ -11,6 +11,7 @@ from conformance import Target
 from reference import Request, Unauthorized
 from strategies import sign
 from tests.peers.findings import (
+    NOT_APPLICABLE,
     Finding,
     assert_holds,
     assert_masked_token_findings,
@@ -50,9 +51,6 @@ HOLDS = frozenset(
 #: clerk_backend_api module checks too; ``-m "not slow"`` leaves them out.
 SLOW = frozenset(
     {"CACHE-ISOLATION", "CACHE-KEY-INJECTIVE", "CACHE-NO-POISON", "CACHE-FRESH", "CACHE-CONCURRENT"}
-)
-NOT_APPLICABLE = frozenset(
-    {"CB-RELAYED-FIRST", "CB-FALLBACK-ORDER", "CB-NO-FALLBACK-ON-FAILURE", "CB-SESSION-TOKENS-ONLY"}
 )
 
 
