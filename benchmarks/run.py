@@ -85,6 +85,7 @@ class Counter:
         self.examples = 0
         self.tokens = 0
         self.first_failure: int | None = None
+        self.installed = False  # whether this process counts (``_worker_init``)
 
     def reset(self) -> None:
         self.examples, self.tokens, self.first_failure = 0, 0, None
@@ -265,10 +266,14 @@ def global_force_seed_set(seed: int) -> None:
 
 
 def _worker_init() -> None:
+    """Profiles and counters, once per process: a forked worker inherits the parent's, and
+    counting twice would double every count."""
     profiles.register()
     settings.load_profile("ci")
-    install_counters()
-    _machine_failures_count_too()
+    if not COUNT.installed:
+        install_counters()
+        _machine_failures_count_too()
+        COUNT.installed = True
 
 
 def detection(seeds: int, workers: int, entries: list[str]) -> dict[str, Any]:

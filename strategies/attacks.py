@@ -37,7 +37,7 @@ from hypothesis.errors import InvalidArgument
 from ._validation import check_choice, check_type
 from .ids import clerk_ids
 from .keys import SigningKey, SigningKeys
-from .tokens import TOKEN_LIFETIME_S
+from .tokens import TOKEN_LIFETIME_S, remembered
 
 #: The deployment the attacks aim at: its authorized parties (``azp``) and pinned issuer.
 AUTHORIZED_PARTIES = ("https://app.example.com", "https://dashboard.example.com")
@@ -91,18 +91,23 @@ def jws(header: Mapping[str, Any] | bytes, payload: bytes, signer: Signer) -> st
 
 
 def rsa_signer(key: rsa.RSAPrivateKey) -> Signer:
-    """RS256: RSASSA-PKCS1-v1_5 with SHA-256."""
-    return lambda data: key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+    """RS256: RSASSA-PKCS1-v1_5 with SHA-256 (each input signed once: ``remembered``)."""
+
+    def sign(data: bytes) -> bytes:
+        return key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+    return lambda data: bytes(remembered(key, data, sign))
 
 
 def ec_signer(key: ec.EllipticCurvePrivateKey) -> Signer:
-    """ES256: ECDSA P-256 with SHA-256, as the JWS's fixed-width ``r || s``."""
+    """ES256: ECDSA P-256 with SHA-256, as the JWS's fixed-width ``r || s`` (each input signed
+    once: ``remembered``)."""
 
     def sign(data: bytes) -> bytes:
         r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
         return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
-    return sign
+    return lambda data: bytes(remembered(key, data, sign))
 
 
 def signer_of(key: SigningKey) -> Signer:

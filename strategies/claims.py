@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from typing import Any
 
@@ -63,8 +64,8 @@ TRICKY_JSON: tuple[Any, ...] = (
 
 @functools.cache
 def json_values(*, max_leaves: int = 8) -> st.SearchStrategy[Any]:
-    """Any JSON value: one parsers get wrong (``TRICKY_JSON``), any scalar, or nested containers
-    (a third of the time each: nesting costs the most to generate)."""
+    """Any JSON value: half the time one parsers get wrong (``TRICKY_JSON``), else any scalar
+    or nested containers. Shrinks to ``null``."""
     scalars: st.SearchStrategy[Any] = (
         st.none()
         | st.booleans()
@@ -79,7 +80,20 @@ def json_values(*, max_leaves: int = 8) -> st.SearchStrategy[Any]:
         ),
         max_leaves=max_leaves,
     )
-    return st.sampled_from(TRICKY_JSON) | scalars | nested
+    return _one_of_pool(TRICKY_JSON, scalars | nested, one_in=2)
+
+
+@st.composite
+def _one_of_pool(
+    draw: st.DrawFn, pool: tuple[Any, ...], generated: st.SearchStrategy[Any], one_in: int
+) -> Any:
+    """A member of ``pool`` (copied), or one time in ``one_in`` a ``generated`` value: in one
+    choice when it comes from the pool, where a ``one_of`` costs two. Shrinks to ``pool[0]``.
+    (Hypothesis's cost grows with the choices an example makes, and pools are hot.)"""
+    index = draw(st.integers(0, len(pool) * one_in // (one_in - 1) - 1))
+    if index < len(pool):
+        return copy.deepcopy(pool[index]) if isinstance(pool[index], (list, dict)) else pool[index]
+    return draw(generated)
 
 
 def _role_claim(shape: str, role: str, prefixed: bool) -> dict[str, Any]:
@@ -92,15 +106,35 @@ def _role_claim(shape: str, role: str, prefixed: bool) -> dict[str, Any]:
 
 #: Custom claim names templates use; some near identity names, none of them ``RESERVED``.
 NOISE_NAMES = ("plan", "tenant", "metadata", "public_metadata", "user", "org", "id", "uid", "x")
+#: What custom claims carry: values parsers get wrong, and values shaped like an identity or a
+#: role, which a parser that looks in the wrong place would take.
+NOISE_VALUES: tuple[Any, ...] = (
+    *TRICKY_JSON,
+    "user_2NNEqL2nrIRdJ194ndJqAHwEfxC",
+    "org_2vOtherOrg",
+    "org:admin",
+    ["org:admin"],
+    {"sub": "user_0"},
+    {"user_id": "user_0", "org_id": "org_0"},
+    {"role": "admin"},
+    {"o": {"id": "org_0", "rol": "admin"}},
+)
+#: One custom claim each (and none first): ``noise_claims`` draws most of its values from here.
+NOISE_POOL: tuple[dict[str, Any], ...] = (
+    {},
+    *({name: value} for value in NOISE_VALUES for name in NOISE_NAMES),
+)
 
 
 @functools.cache
 def noise_claims() -> st.SearchStrategy[dict[str, Any]]:
-    """Extra custom claims a template may add, never under an identity-bearing name: none half
-    the time, else up to three, named like real ones (or any lowercase name)."""
+    """Extra custom claims a template may add, never under an identity-bearing name: mostly one
+    from ``NOISE_POOL`` (a name like a real one, a value parsers get wrong or shaped like an
+    identity), else up to three, any lowercase names, any JSON values. Shrinks to none."""
     invented = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=10)
     names = st.sampled_from(NOISE_NAMES) | invented.filter(lambda n: n not in RESERVED)
-    return st.just({}) | st.dictionaries(names, json_values(max_leaves=2), min_size=1, max_size=3)
+    arbitrary = st.dictionaries(names, json_values(max_leaves=2), min_size=1, max_size=3)
+    return _one_of_pool(NOISE_POOL, arbitrary, one_in=16)
 
 
 def profile_claims(identity: ClerkIdentity) -> st.SearchStrategy[dict[str, Any]]:
@@ -114,26 +148,24 @@ PROFILE_NAMES: tuple[Any, ...] = ("Ada Lovelace", "", None, 0, ["Ada"], {"first"
 _IMAGE = {"image_url": "https://img.clerk.com/x.png"}
 
 
+#: The profile claims a session may carry: ``name`` (any of ``PROFILE_NAMES``) and
+#: ``image_url``, each present or not. Read-only: callers copy what they keep.
+_PROFILES: tuple[dict[str, Any], ...] = (
+    {},
+    _IMAGE,
+    *({"name": n} for n in PROFILE_NAMES),
+    *({"name": n, **_IMAGE} for n in PROFILE_NAMES),
+)
+
+
 @functools.cache
 def _profile_extras() -> st.SearchStrategy[dict[str, Any]]:
-    """``name`` (any of ``PROFILE_NAMES``) and ``image_url``, each present or not: one draw."""
-    shown = [
-        {},
-        _IMAGE,
-        *({"name": n} for n in PROFILE_NAMES),
-        *({"name": n, **_IMAGE} for n in PROFILE_NAMES),
-    ]
-    return st.sampled_from(shown)  # read-only: callers copy what they keep
+    """One of ``_PROFILES``: one draw."""
+    return st.sampled_from(_PROFILES)
 
 
-@functools.cache
-def _drawn_sids() -> st.SearchStrategy[str | None]:
-    return st.none() | clerk_ids("sess")
-
-
-@functools.cache
-def _drawn_roles() -> st.SearchStrategy[str | None]:
-    return st.sampled_from((None, *CLERK_ROLES, "billing_manager"))  # one draw; shrinks to none
+#: Drawn roles: none, Clerk's three, or a custom one.
+_ROLES: tuple[str | None, ...] = (None, *CLERK_ROLES, "billing_manager")
 
 
 def session_claims(
@@ -164,9 +196,13 @@ def session_claims(
     return _session_claims(identity, shape, sid, role, noise)
 
 
-#: A session's optional parts, one bit each: drawn in one go, shrinking to none of them.
-_USER_ID, _PERMISSIONS, _PREFIXED, _AZP, _STS = (1 << bit for bit in range(5))
-_OPTIONAL_PARTS = st.integers(0, 2**5 - 1)
+#: A session's optional parts, one bit each.
+_USER_ID, _PERMISSIONS, _PREFIXED, _AZP, _STS, _SID = (1 << bit for bit in range(6))
+_PARTS = 1 << 6
+#: A session's shape, optional parts, role and profile, as one number (its digits in mixed
+#: radix): one choice where separate draws cost four — Hypothesis's cost grows with the
+#: choices an example makes. Shrinks to a v1 session with none of the optional parts.
+_LAYOUT = st.integers(0, len(SHAPES) * _PARTS * len(_ROLES) * len(_PROFILES) - 1)
 
 
 @st.composite
@@ -178,12 +214,14 @@ def _session_claims(
     role: str | None,
     noise: bool,
 ) -> dict[str, Any]:
-    shape = shape or draw(st.sampled_from(SHAPES))
-    flags = draw(_OPTIONAL_PARTS)
+    layout, drawn_shape = divmod(draw(_LAYOUT), len(SHAPES))
+    layout, flags = divmod(layout, _PARTS)
+    profile, drawn_role = divmod(layout, len(_ROLES))
+    shape = shape or SHAPES[drawn_shape]
     if sid is DRAW:
-        sid = draw(_drawn_sids())
+        sid = draw(clerk_ids("sess")) if flags & _SID else None
     if role is DRAW:
-        role = draw(_drawn_roles())
+        role = _ROLES[drawn_role]
 
     claims: dict[str, Any] = {}
     if identity.user_id is not None:
@@ -213,7 +251,7 @@ def _session_claims(
         claims["azp"] = "https://app.example.com"
     if flags & _STS:
         claims["sts"] = "active"
-    claims.update(draw(_profile_extras()))
+    claims.update(_PROFILES[profile])
     if identity.email is not None:
         claims["email"] = identity.email
     if noise:
@@ -255,18 +293,30 @@ def malformed_claims(
     return _malformed_claims(org_id, kinds, user_id)
 
 
-def _other_than(value: str) -> st.SearchStrategy[str]:
-    """Another id: an unrelated one, or a near-variant that naive comparison calls equal
-    (case, surrounding whitespace, NFKC, a trailing NUL)."""
-    kind = value.split("_", 1)[0] if value.split("_", 1)[0] in ("user", "org") else "user"
-    near = [
+def _near_variants(value: str) -> tuple[str, ...]:
+    """Variants of ``value`` that naive comparison calls equal (case, surrounding whitespace,
+    a trailing NUL, NFKC)."""
+    return (
         value.swapcase(),
         f" {value}",
         f"{value} ",
         f"{value}\x00",
         value.replace("_", "\uff3f"),
-    ]
-    return (st.sampled_from(near) | clerk_ids(kind)).filter(lambda other: other != value)
+    )
+
+
+_NEAR_OR_UNRELATED = st.integers(0, 2 * len(_near_variants("")) - 1)
+
+
+def _draw_other_than(draw: st.DrawFn, value: str) -> str:
+    """Another id: half the time a near-variant of ``value``, else an unrelated one."""
+    pick = draw(_NEAR_OR_UNRELATED)
+    near = _near_variants(value)
+    if pick < len(near):
+        return near[pick]
+    kind = value.split("_", 1)[0] if value.split("_", 1)[0] in ("user", "org") else "user"
+    other = draw(clerk_ids(kind))
+    return other if other != value else near[0]
 
 
 @st.composite
@@ -287,7 +337,8 @@ def _malformed_claims(
         if draw(st.booleans()):
             inner["id"] = draw(_unusable())
         # ``o`` absent, an object without a usable id, or not an object at all
-        base["o"] = draw(st.sampled_from([None, inner, "org", [inner], 7]))
+        shapes_of_o = (None, inner, "org", [inner], 7)
+        base["o"] = shapes_of_o[draw(st.integers(0, len(shapes_of_o) - 1))]
         if base["o"] is None:
             del base["o"]
     elif kind == "missing_user":
@@ -296,16 +347,17 @@ def _malformed_claims(
             if draw(st.booleans()):
                 base[name] = draw(_unusable())
     elif kind == "conflicting_user":
-        other = draw(_other_than(user))
+        other = _draw_other_than(draw, user)
         base["user_id"] = other
         if draw(st.booleans()):
             base["sub"], base["user_id"] = other, user
     else:
-        other_org = draw(_other_than(org_id))
-        org_ids = draw(st.permutations([org_id, other_org]))
+        other_org = _draw_other_than(draw, org_id)
         base.pop("org_id", None)
         nested = dict(base.get("o") or {})
-        base["org_id"], nested["id"] = org_ids
+        base["org_id"], nested["id"] = (
+            (other_org, org_id) if draw(st.booleans()) else (org_id, other_org)
+        )
         base["o"] = nested
     return base
 
@@ -333,22 +385,28 @@ ROLE_CLAIM_VALUES: tuple[Any, ...] = (
 )
 
 
+#: Each of ``role``, ``org_role`` and ``o.rol`` absent (0) or a ``ROLE_CLAIM_VALUES`` member.
+_ROLE_CHOICES = len(ROLE_CLAIM_VALUES) + 1
+
+
 @st.composite
 def role_claims(draw: st.DrawFn, claims: dict[str, Any]) -> dict[str, Any]:
     """``claims`` with any subset of ``role``, ``org_role`` and ``o.rol`` set to role values —
     agreeing, disagreeing, prefixed or not, unknown, empty, near-misses, non-strings, absent —
-    in any shape."""
+    in any shape. All three are one choice (a number whose base-19 digits pick them), shrinking
+    to none of them."""
     out = {k: v for k, v in claims.items() if k not in ("role", "org_role")}
     nested = dict(out.get("o") or {}) if isinstance(out.get("o"), dict) else None
     if nested is not None:
         nested.pop("rol", None)
-    values = st.sampled_from(ROLE_CLAIM_VALUES)
-    for name in ("role", "org_role"):
-        if draw(st.booleans()):
-            out[name] = draw(values)
-    if draw(st.booleans()):
+    pick = draw(st.integers(0, _ROLE_CHOICES**3 - 1))
+    role, org_role, rol = (pick // _ROLE_CHOICES**i % _ROLE_CHOICES for i in range(3))
+    for name, digit in (("role", role), ("org_role", org_role)):
+        if digit:
+            out[name] = copy.deepcopy(ROLE_CLAIM_VALUES[digit - 1])
+    if rol:
         nested = nested if nested is not None else {}
-        nested["rol"] = draw(values)
+        nested["rol"] = copy.deepcopy(ROLE_CLAIM_VALUES[rol - 1])
     if nested is not None:
         out["o"] = nested
     return out

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 from ._validation import check_choice, check_type
-from .ids import any_ids, clerk_ids
+from .ids import adversarial_ids, clerk_ids
 
 #: The org the harness's deployments trust, unless a test says otherwise.
 TRUSTED_ORG = "org_2vTrustedHarnessOrg0000000"
@@ -48,10 +48,22 @@ def identities(
     """
     if org_id is not None:
         check_type("org_id", org_id, str)
-    orgs = clerk_ids("org") if org_id is None else st.just(org_id)
-    users = any_ids("user") if adversarial else clerk_ids("user")
-    emails = st.sampled_from((None, *EMAILS))  # one draw; shrinks to no email
-    return st.builds(ClerkIdentity, orgs, users, emails)
+    return _identities(org_id, adversarial)
+
+
+_EMAILS: tuple[str | None, ...] = (None, *EMAILS)
+_PICKS = {hostile: st.integers(0, len(_EMAILS) * (2 if hostile else 1) - 1) for hostile in (0, 1)}
+
+
+@st.composite
+def _identities(draw: st.DrawFn, org_id: str | None, adversarial: bool) -> ClerkIdentity:
+    # One choice picks the email and whether the user id is hostile (half the time, when
+    # ``adversarial``); shrinks to a realistic id with no email.
+    pick = draw(_PICKS[adversarial])
+    hostile, email = divmod(pick, len(_EMAILS))
+    org = draw(clerk_ids("org")) if org_id is None else org_id
+    user = draw(adversarial_ids("user") if hostile else clerk_ids("user"))
+    return ClerkIdentity(org, user, _EMAILS[email])
 
 
 Session = str | None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from typing import Literal
 
 from hypothesis import strategies as st
 
@@ -29,39 +30,15 @@ def clerk_ids(kind: str = "user") -> st.SearchStrategy[str]:
     return st.text(BASE62, min_size=1, max_size=27).map(lambda tail: f"{kind}_{tail}")
 
 
-@functools.cache
-def _with_separator(kind: str) -> st.SearchStrategy[str]:
-    return st.builds(
-        lambda a, sep, b: f"{a}{sep}{b}",
-        clerk_ids(kind),
-        st.sampled_from(SEPARATORS),
-        clerk_ids(kind),
-    )
-
-
-@functools.cache
-def _case_variant(kind: str) -> st.SearchStrategy[str]:
-    return clerk_ids(kind).map(str.swapcase)  # the prefix always changes case
-
-
-@functools.cache
-def _unicode_variant(kind: str) -> st.SearchStrategy[str]:
-    accented = st.sampled_from(["é", "ñ", "Å", "ﬁ", "\uff35", "ǅ", "ß", "İ"])
-    form = st.sampled_from(["NFC", "NFD", "NFKC", "NFKD"])
-    return st.builds(
-        lambda base, ch, nf: unicodedata.normalize(nf, f"{base}{ch}"),
-        clerk_ids(kind),
-        accented,
-        form,
-    )
-
-
-@functools.cache
-def _padded(kind: str) -> st.SearchStrategy[str]:
-    pads = st.sampled_from([" ", "\t", "\n", "\u00a0", "\u200b", "\x00"])
-    return st.builds(
-        lambda pad, s, end: f"{pad}{s}{end}", pads, clerk_ids(kind), pads | st.just("")
-    )
+#: What ``adversarial_ids`` bends ids with.
+ACCENTS = ("é", "ñ", "Å", "ﬁ", "\uff35", "ǅ", "ß", "İ")
+NORMAL_FORMS: tuple[Literal["NFC", "NFD", "NFKC", "NFKD"], ...] = ("NFC", "NFD", "NFKC", "NFKD")
+PADS = (" ", "\t", "\n", "\u00a0", "\u200b", "\x00")
+_WAYS = 7
+_PARAMETERS = 672  # a multiple of each way's count of variants: 6, 8, 32 and 42
+_ADVERSARIAL_PICKS = st.integers(0, _WAYS * _PARAMETERS - 1)
+_LENGTHS = st.integers(1, 4096)
+_ANY_TEXT = st.text(min_size=1, max_size=40)
 
 
 @functools.cache
@@ -72,15 +49,30 @@ def adversarial_ids(kind: str = "user") -> st.SearchStrategy[str]:
     Every value is a *usable* id (a non-empty string): an implementation must accept it as is.
     """
     check_choice("kind", kind, ID_KINDS)
-    return st.one_of(
-        st.sampled_from(NULL_WORDS),
-        _with_separator(kind),
-        _case_variant(kind),
-        _unicode_variant(kind),
-        _padded(kind),
-        st.integers(1, 4096).map(lambda n: f"{kind}_" + "A" * n),
-        st.text(min_size=1, max_size=40),
-    )
+    return _adversarial_ids(kind)
+
+
+@st.composite
+def _adversarial_ids(draw: st.DrawFn, kind: str) -> str:
+    # One choice picks the way and its variant (Hypothesis's cost grows with the choices an
+    # example makes); shrinks to "None".
+    way, variant = divmod(draw(_ADVERSARIAL_PICKS), _PARAMETERS)
+    if way == 0:
+        return NULL_WORDS[variant % len(NULL_WORDS)]
+    if way == 6:
+        return draw(_ANY_TEXT)
+    if way == 5:
+        return f"{kind}_" + "A" * draw(_LENGTHS)
+    base = draw(clerk_ids(kind))
+    if way == 1:
+        return f"{base}{SEPARATORS[variant % len(SEPARATORS)]}{draw(clerk_ids(kind))}"
+    if way == 2:
+        return base.swapcase()  # the prefix always changes case
+    if way == 3:
+        accent, form = divmod(variant % (len(ACCENTS) * len(NORMAL_FORMS)), len(NORMAL_FORMS))
+        return unicodedata.normalize(NORMAL_FORMS[form], f"{base}{ACCENTS[accent]}")
+    pad, end = divmod(variant % (len(PADS) * (len(PADS) + 1)), len(PADS) + 1)
+    return f"{PADS[pad]}{base}{(*PADS, '')[end]}"
 
 
 @functools.cache

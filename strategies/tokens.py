@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from hypothesis import strategies as st
@@ -24,14 +24,41 @@ def with_times(claims: Mapping[str, Any], now: float | None = None) -> dict[str,
     return {**times, **claims}
 
 
+#: Signatures remembered by ``remembered``: at most this many, of inputs at most this long.
+_REMEMBERED: dict[tuple[Hashable, bytes], Any] = {}
+_REMEMBER_AT_MOST, _REMEMBER_UP_TO_BYTES = 4096, 16 * 1024
+
+
+def remembered(signer: Hashable, data: bytes, sign: Callable[[bytes], Any]) -> Any:
+    """``sign(data)``, made once per ``signer`` and input. The derandomized ``ci`` profile draws
+    the same tokens for every implementation an audit runs, and signing costs more than all
+    else a token check does. RS256 is deterministic; a replayed ES256 signature is as valid."""
+    if len(data) > _REMEMBER_UP_TO_BYTES:
+        return sign(data)
+    entry = (signer, data)
+    made = _REMEMBERED.get(entry)
+    if made is None:
+        if len(_REMEMBERED) >= _REMEMBER_AT_MOST:
+            _REMEMBERED.clear()
+        made = _REMEMBERED[entry] = sign(data)
+    return made
+
+
 def sign_payload(
     payload: bytes, key: SigningKey, *, headers: Mapping[str, Any] | None = None
 ) -> str:
     """A compact JWS (RS256 or ES256, as ``key`` signs) of raw ``payload`` bytes (any JSON, or
     none) under ``key``, its ``kid`` in the header unless ``headers`` say otherwise."""
-    return PyJWS().encode(
-        payload, key.private_key, algorithm=key.alg, headers={"kid": key.kid, **(headers or {})}
-    )
+    header = {"kid": key.kid, **(headers or {})}
+
+    def encode(data: bytes) -> str:
+        return PyJWS().encode(data, key.private_key, algorithm=key.alg, headers=header)
+
+    try:
+        signer: Hashable = ("PyJWS", key, json.dumps(header, sort_keys=True))
+    except TypeError:  # a header value JSON cannot write: PyJWS reports it
+        return encode(payload)
+    return str(remembered(signer, payload, encode))
 
 
 def sign(claims: Mapping[str, Any], key: SigningKey, *, add_times: bool = True) -> str:
