@@ -30,7 +30,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, decode_dss_signature
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -697,8 +697,33 @@ def _deeply_nested(draw: st.DrawFn, scene: Scene) -> str:
 def _huge(draw: st.DrawFn, scene: Scene) -> str:
     """A correctly signed, otherwise valid token of just over a megabyte (its padding claim
     alone is a mebibyte: larger only costs more to build, sign and refuse)."""
-    # The JSON of ``scene.payload(pad="x" * HUGE_TOKEN_CHARS)``, without scanning the padding.
-    return _resigned(scene, compact_json(scene.payload())[:-1] + b',"pad":"' + _PAD + b'"}')
+    # The padding claim comes first, so the signing input's first mebibyte is the same every
+    # time: its SHA-256 state is computed once per key, and only the rest is hashed and encoded.
+    header_and_pad, state = _huge_prefix(scene.key)
+    tail = b64url(b'",' + compact_json(scene.payload())[1:])
+    digest = state.copy()
+    digest.update(tail.encode("ascii"))
+    signature = _sign_digest(scene.key, digest.digest())
+    return f"{header_and_pad}{tail}.{b64url(signature)}"
+
+
+@functools.cache
+def _huge_prefix(key: SigningKey) -> tuple[str, Any]:
+    """``b64url(header).b64url('{"pad":"xxx…')`` for ``key`` (the padded JSON a multiple of
+    three bytes long, so its base64url ends on a boundary), and its SHA-256 state."""
+    opening = b'{"pad":"'
+    pad = _PAD[: len(_PAD) - (len(opening) + len(_PAD)) % 3]
+    prefix = f"{b64url(compact_json(header_of(key)))}.{b64url(opening + pad)}"
+    return prefix, hashlib.sha256(prefix.encode("ascii"))
+
+
+def _sign_digest(key: SigningKey, digest: bytes) -> bytes:
+    """``key``'s JWS signature of the input whose SHA-256 is ``digest``."""
+    private, prehashed = key.private_key, Prehashed(hashes.SHA256())
+    if isinstance(private, ec.EllipticCurvePrivateKey):
+        r, s = decode_dss_signature(private.sign(digest, ec.ECDSA(prehashed)))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    return private.sign(digest, padding.PKCS1v15(), prehashed)
 
 
 # ---------------------------------------------------------------------------- strategies

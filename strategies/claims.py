@@ -193,6 +193,16 @@ def session_claims(
     if shape is not None:
         check_choice("shape", shape, SHAPES)
     check_type("identity", identity, ClerkIdentity)
+    return _session_claims_for(identity, shape, sid, role, noise)
+
+
+@functools.lru_cache(maxsize=4096)
+def _session_claims_for(
+    identity: ClerkIdentity, shape: str | None, sid: str | None, role: str | None, noise: bool
+) -> st.SearchStrategy[dict[str, Any]]:
+    """The strategy, built once for the same arguments: Hypothesis validates each new one, and
+    the same identities recur — within a run as it mutates examples, and across the SUTs an
+    audit runs with the same derandomized examples."""
     return _session_claims(identity, shape, sid, role, noise)
 
 

@@ -65,6 +65,12 @@ REJECTED_KINDS = ("foreign_org", "missing_org", "missing_user", "conflicting_use
 SIDS = st.none() | st.sampled_from(["sess_1", "sess_2"]) | clerk_ids("sess")
 
 
+@st.composite
+def _valid_pairs(draw: st.DrawFn, org: str) -> ConfusablePair:
+    """A confusable pair of a family whose two sides are both valid logins in ``org``."""
+    return draw(confusable_identities(org_id=org, naive=draw(st.sampled_from(BOTH_VALID))))
+
+
 class HistoryViolation(AssertionError):
     """An invariant failed during a login history; the message lists the numbered steps."""
 
@@ -192,9 +198,7 @@ def login_history_machine(
 
         @initialize(
             target=people,
-            pair=st.sampled_from(BOTH_VALID).flatmap(
-                lambda naive: confusable_identities(org_id=org, naive=naive)
-            ),
+            pair=_valid_pairs(org),
         )
         def confusable_pair(self, pair: ConfusablePair) -> MultipleResults[ClerkIdentity]:
             """Two identities a naive cache key confuses — the seed's sid-less pair first."""

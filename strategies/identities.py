@@ -112,13 +112,27 @@ class ConfusablePair:
         return key(self.first, self.sids[0]), key(self.second, self.sids[1])
 
 
+_SIDS = st.none() | clerk_ids("sess")
+
+
+def _other_user(draw: st.DrawFn, user: str) -> str:
+    """A user id other than ``user``."""
+    other = draw(clerk_ids("user"))
+    return other if other != user else f"{user}0"
+
+
 @st.composite
+def _pairs(draw: st.DrawFn, names: tuple[str, ...], org: str) -> ConfusablePair:
+    # A composite, not ``sampled_from(names).flatmap(...)``: no strategy built per draw.
+    return _pair(draw, draw(st.sampled_from(names)), org)
+
+
 def _pair(draw: st.DrawFn, naive: str, org: str) -> ConfusablePair:
     user = draw(clerk_ids("user"))
-    sid = draw(st.none() | clerk_ids("sess"))
+    sid = draw(_SIDS)
     same_org = ClerkIdentity(org, user)
     if naive == "str(sid)":
-        other = draw(clerk_ids("user").filter(lambda u: u != user))
+        other = _other_user(draw, user)
         return ConfusablePair(same_org, ClerkIdentity(org, other), (None, None), naive)
     if naive in ("org:user", "org|user", "org/user"):
         sep = naive[3]
@@ -161,11 +175,12 @@ def _pair(draw: st.DrawFn, naive: str, org: str) -> ConfusablePair:
         word = "None" if naive == "str(None)" else "<nil>"
         return ConfusablePair(ClerkIdentity(org, word), ClerkIdentity(org, None), (sid, sid), naive)
     email = draw(st.sampled_from(EMAILS))
-    other = draw(clerk_ids("user").filter(lambda u: u != user))
+    other = _other_user(draw, user)
     first, second = ClerkIdentity(org, user, email), ClerkIdentity(org, other, email)
     return ConfusablePair(first, second, (sid, sid), naive)
 
 
+@functools.cache
 def confusable_identities(
     *, org_id: str = TRUSTED_ORG, naive: str | None = None
 ) -> st.SearchStrategy[ConfusablePair]:
@@ -184,8 +199,7 @@ def confusable_identities(
     check_type("org_id", org_id, str)
     if naive is not None:
         check_choice("naive", naive, NAIVE_KEYS)
-    names = [naive] if naive is not None else list(NAIVE_KEYS)
-    return st.sampled_from(names).flatmap(lambda name: _pair(name, org_id))
+    return _pairs((naive,) if naive is not None else tuple(NAIVE_KEYS), org_id)
 
 
 __all__ = [

@@ -13,7 +13,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import cycle
+from itertools import count
 from typing import Any
 
 from hypothesis import strategies as st
@@ -50,13 +50,16 @@ def _crowd(target: Target, size: int, data: st.DataObject) -> list[tuple[ClerkId
     org = target.settings.org_id
     people: list[tuple[ClerkIdentity, Any]] = []
     seen: set[tuple[str | None, str | None]] = set()
-    families = cycle(BOTH_ACCEPTABLE)
-    while len(people) < size:
-        if len(people) < 2 * len(BOTH_ACCEPTABLE):
-            pair = data.draw(confusable_identities(org_id=org, naive=next(families)))
+    families = iter(BOTH_ACCEPTABLE * 2)  # bounded: drawn pairs may repeat identities
+    for turn in count():
+        if len(people) >= size:
+            break
+        naive = next(families, None)
+        if naive is not None and len(people) < 2 * len(BOTH_ACCEPTABLE):
+            pair = data.draw(confusable_identities(org_id=org, naive=naive))
             sides = [(pair.first, pair.sids[0]), (pair.second, pair.sids[1])]
-        else:  # plain bystanders: distinct by construction, nothing to draw but their claims
-            sides = [(ClerkIdentity(org, f"user_crowd{len(people)}"), None)]
+        else:  # plain bystanders: nothing to draw but their claims
+            sides = [(ClerkIdentity(org, f"user_crowd{turn}"), None)]
         for who, sid in sides:
             if (who.org_id, who.user_id) not in seen and len(people) < size:
                 seen.add((who.org_id, who.user_id))

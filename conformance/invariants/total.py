@@ -25,15 +25,19 @@ MANGLED = (*sorted(RESERVED), "fea")
 STRUCTURED = ("o", "fea")
 
 
+_SHAPES = st.sampled_from(("v2", "v1", "template", "v2"))  # v2 half the time
+_MANGLED_NAMES = st.lists(
+    st.sampled_from(STRUCTURED) | st.sampled_from(MANGLED), min_size=1, max_size=3, unique=True
+)
+
+
 @st.composite
 def mangled_sessions(draw: st.DrawFn) -> dict[str, Any]:
     """A real session's claims, in any shape, with one to three claims replaced by any JSON
     value: parsing gets past the first checks (``"v": 2`` stays), then meets a type it did not
     expect (``"o": "org"``, ``"fea": 5``). Half are v2 sessions, half mangle ``o`` or ``fea``."""
-    shape = draw(st.sampled_from(["v2", "v1", "template", "v2"]))  # v2 half the time
-    claims = dict(draw(session_claims(draw(identities()), shape=shape)))
-    names = st.sampled_from(STRUCTURED) | st.sampled_from(MANGLED)
-    for name in draw(st.lists(names, min_size=1, max_size=3, unique=True)):
+    claims = dict(draw(session_claims(draw(identities()), shape=draw(_SHAPES))))
+    for name in draw(_MANGLED_NAMES):
         claims[name] = draw(json_values())
     return claims
 
@@ -104,9 +108,11 @@ def check_total(target: Target) -> None:
         if target.has(method):
             sut_calls.append((method, any_requests()))
 
+    calls = st.sampled_from(sut_calls)
+
     @for_all(data=st.data())
     def run(data: st.DataObject) -> None:
-        name, inputs = data.draw(st.sampled_from(sut_calls))
+        name, inputs = data.draw(calls)
         value = data.draw(inputs, label="input")
         attempt("TOTAL", lambda: getattr(target.fresh(), name)(value), f"{name}({value!r:.500})")
 
