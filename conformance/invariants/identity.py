@@ -101,29 +101,34 @@ def _foreign_orgs(org: str) -> st.SearchStrategy[str]:
     return (st.sampled_from(near) | clerk_ids("org")).filter(lambda o: o != org)
 
 
+@st.composite
+def _pinned_logins(
+    draw: st.DrawFn, org: str
+) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
+    """Up to three valid logins filling the cache (no custom claims: they do not matter here),
+    then a login for a foreign org reusing one of their session ids and, half the time, one of
+    their users: ``(cached, foreign org, foreign claims)``. One strategy, drawn at once."""
+    before = draw(st.lists(identities(org_id=org, adversarial=False), max_size=3))
+    cached = [draw(session_claims(who, noise=False)) for who in before]
+    foreign = draw(_foreign_orgs(org))
+    users = [who.user_id for who in before]
+    pick = draw(st.integers(0, 2 * len(users)))
+    user = users[pick] if pick < len(users) else draw(clerk_ids("user"))
+    sids = [None, *(claims.get("sid") for claims in cached)]
+    sid = sids[draw(st.integers(0, len(sids) - 1))]
+    return cached, foreign, draw(session_claims(ClerkIdentity(foreign, user), sid=sid))
+
+
 def check_id_org_pinned(target: Target) -> None:
     """A token for any other org is rejected, whatever the cache holds."""
-    org = target.settings.org_id
 
-    @for_all(
-        before=st.lists(identities(org_id=org, adversarial=False), min_size=0, max_size=3),
-        foreign=_foreign_orgs(org),
-        data=st.data(),
-    )
-    def run(before: list[ClerkIdentity], foreign: str, data: st.DataObject) -> None:
-        sut, story, sids = target.fresh(), [], [None]
-        for who in before:  # valid logins filling the cache: their custom claims do not matter
-            claims = data.draw(session_claims(who, noise=False))
-            sids.append(claims.get("sid"))
-            outcome = try_claims("ID-ORG-PINNED", target, sut, claims)
-            story.append(f"login {claims!r}: {describe(outcome)}")
-        # Deliberately reuse a session id and (half the time) a user already cached under the
-        # trusted org.
-        users = [who.user_id for who in before]
-        pick = data.draw(st.integers(0, 2 * len(users)))
-        user = users[pick] if pick < len(users) else data.draw(clerk_ids("user"))
-        sid = sids[data.draw(st.integers(0, len(sids) - 1))]
-        claims = data.draw(session_claims(ClerkIdentity(foreign, user), sid=sid))
+    @for_all(logins=_pinned_logins(target.settings.org_id))
+    def run(logins: tuple[list[dict[str, Any]], str, dict[str, Any]]) -> None:
+        cached, foreign, claims = logins
+        sut, story = target.fresh(), []
+        for earlier in cached:
+            outcome = try_claims("ID-ORG-PINNED", target, sut, earlier)
+            story.append(f"login {earlier!r}: {describe(outcome)}")
         outcome = try_claims("ID-ORG-PINNED", target, sut, claims)
         story.append(f"login for org {foreign!r} {claims!r}: {describe(outcome)}")
         expect_rejected("ID-ORG-PINNED", outcome, f"a token for org {foreign!r}", story)
