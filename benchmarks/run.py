@@ -1,6 +1,6 @@
 """How fast and how sharp the harness is (not part of the test suite: nothing here asserts).
 
-    python benchmarks/run.py                       # everything (under 10 minutes on 2 cores)
+    python benchmarks/run.py                       # everything (under 5 minutes on 2 cores)
     python benchmarks/run.py --only throughput     # one part: bound, throughput, detection, wall
 
 Prints a table per part and writes them all to ``benchmarks/results.json`` (``--json PATH``):
