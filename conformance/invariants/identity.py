@@ -102,9 +102,7 @@ def _foreign_orgs(org: str) -> st.SearchStrategy[str]:
 
 
 @st.composite
-def _pinned_logins(
-    draw: st.DrawFn, org: str
-) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
+def _pinned_logins(draw: st.DrawFn, org: str) -> tuple[list[dict[str, Any]], str, dict[str, Any]]:
     """Up to three valid logins filling the cache (no custom claims: they do not matter here),
     then a login for a foreign org reusing one of their session ids and, half the time, one of
     their users: ``(cached, foreign org, foreign claims)``. One strategy, drawn at once."""
