@@ -99,13 +99,17 @@ def rsa_signer(key: rsa.RSAPrivateKey) -> Signer:
     return lambda data: bytes(remembered(key, data, sign))
 
 
+def fixed_width(r: int, s: int) -> bytes:
+    """An ES256 signature as a JWS carries it: ``r || s``, 32 bytes each (RFC 7518 §3.4)."""
+    return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+
 def ec_signer(key: ec.EllipticCurvePrivateKey) -> Signer:
     """ES256: ECDSA P-256 with SHA-256, as the JWS's fixed-width ``r || s`` (each input signed
     once: ``remembered``)."""
 
     def sign(data: bytes) -> bytes:
-        r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
-        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        return fixed_width(*decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256()))))
 
     return lambda data: bytes(remembered(key, data, sign))
 
@@ -434,8 +438,7 @@ def _unknown_crit(draw: st.DrawFn, scene: Scene) -> str:
 def _psychic_signature(draw: st.DrawFn, scene: Scene) -> str:
     """ES256 under the trusted EC key's ``kid`` with a degenerate signature: r = s = 0
     (CVE-2022-21449), or r or s 0 or the group order."""
-    r, s = draw(st.sampled_from(DEGENERATE_ECDSA))
-    signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    signature = fixed_width(*draw(st.sampled_from(DEGENERATE_ECDSA)))
     return jws(header_of(scene.keys.trusted_ec), compact_json(scene.payload()), lambda _: signature)
 
 
@@ -721,8 +724,7 @@ def _sign_digest(key: SigningKey, digest: bytes) -> bytes:
     """``key``'s JWS signature of the input whose SHA-256 is ``digest``."""
     private, prehashed = key.private_key, Prehashed(hashes.SHA256())
     if isinstance(private, ec.EllipticCurvePrivateKey):
-        r, s = decode_dss_signature(private.sign(digest, ec.ECDSA(prehashed)))
-        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        return fixed_width(*decode_dss_signature(private.sign(digest, ec.ECDSA(prehashed))))
     return private.sign(digest, padding.PKCS1v15(), prehashed)
 
 
