@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
-from typing import Any
+import threading
+import weakref
+from collections.abc import Coroutine, Mapping
+from typing import Any, TypeVar
 
 import httpx
 from fastapi import Depends, FastAPI, Response
@@ -47,6 +49,18 @@ from ._app import MinimalApp, bearer_request, raw_headers
 JWKS_URL = "https://harness.clerk.accounts.dev/.well-known/jwks.json"  # never fetched
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # HEAD: no body to answer with
 _TARGET_SAFE = frozenset(range(0x21, 0x7F)) - {ord("#"), ord("%")}
+_LOOPS = threading.local()
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` on the calling thread's own event loop, made once and closed when the
+    thread is gone: a new loop per request was a quarter of every login's time."""
+    loop = getattr(_LOOPS, "loop", None)
+    if loop is None:
+        loop = _LOOPS.loop = asyncio.new_event_loop()
+        weakref.finalize(threading.current_thread(), loop.close)
+    return loop.run_until_complete(coroutine)
 
 
 def request_target(target: str) -> bytes:
@@ -109,7 +123,7 @@ class FastapiClerkAuth:
 
     def authenticate_request(self, request: Request) -> Principal:
         """The app's answer to the request, then the application's principal."""
-        response = asyncio.run(self._send(request))
+        response = run(self._send(request))
         if response.status_code != 200:
             raise Unauthorized(f"http_{response.status_code}", response.text[:200])
         payload = json.loads(response.content)
