@@ -19,7 +19,7 @@ AFTER_FIX = "conformance.catalogue.upstream_after_fix:make"
 
 def audit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """``clerk-harness audit`` in-process (``-n 0``) unless ``args`` choose workers: one or two
-    invariants do not pay for starting xdist workers (the self-check and the workers test do)."""
+    invariants do not pay for starting xdist workers (the workers test does)."""
     workers = [] if {"-n", "--workers"} & set(args) else ["-n", "0"]
     return subprocess.run(
         [sys.executable, "-m", "conformance", "audit", *workers, *args],
@@ -115,7 +115,7 @@ def test_usage_and_import_errors_exit_two_with_one_line(
 
 
 def test_the_self_check_passes_when_every_entry_violates_what_it_declares(tmp_path: Path) -> None:
-    done = audit("--invariant", "SESSION-PENDING", "-n", "auto", cwd=tmp_path)  # the default
+    done = audit("--invariant", "SESSION-PENDING", cwd=tmp_path)  # xdist: the next test
     assert done.returncode == 0, done.stdout[-3000:]
     assert "Self-check: ok" in done.stdout
     assert "[upstream_after_fix] SESSION-PENDING: VIOLATED" in done.stdout

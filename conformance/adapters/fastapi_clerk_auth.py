@@ -11,9 +11,12 @@ The glue, all of it:
   the method PyJWT documents as the one a subclass may override — is replaced on the instance
   by one returning a fresh copy of ``Settings.jwks``, so the package's key lookup, its cache
   and its verification run unchanged, with no network;
-* the app: one route for every path and the usual methods but HEAD, guarded by
-  ``Depends(ClerkHTTPBearer(config))`` as the package's README shows, answering the decoded
-  payload (``json.dumps``, so any JSON value survives the trip back);
+* the app: one route for every path and the usual methods but HEAD, guarded by the
+  instance's ``ClerkHTTPBearer(config)`` as a dependency, as the package's README shows,
+  answering the decoded payload (``json.dumps``, so any JSON value survives the trip back).
+  Instances share one app (building it cost as much as two logins); each request carries its
+  instance's guard — with that guard's own key cache — in the ASGI scope's ``state``, and the
+  route's dependency awaits it with the request, as FastAPI would;
 * the request: method, target (made origin-form and percent-encoded as a client sends it),
   header fields (``_app.raw_headers``) and body go into an ``httpx.Request``;
   ``authenticate_token`` sends the token as ``Authorization: Bearer <token>`` of a ``GET /``;
@@ -28,6 +31,7 @@ Not provided by the package, so not applicable: ``authenticate_claims``, ``callb
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import threading
 import weakref
@@ -36,6 +40,7 @@ from typing import Any, TypeVar
 
 import httpx
 from fastapi import Depends, FastAPI, Response
+from fastapi import Request as HTTPRequest
 from fastapi_clerk_auth import (  # type: ignore[import-untyped]
     ClerkConfig,
     ClerkHTTPBearer,
@@ -78,8 +83,8 @@ def _is_escape(digits: bytes) -> bool:
     return len(digits) == 2 and all(chr(d) in "0123456789abcdefABCDEF" for d in digits)
 
 
-def build_app(settings: Settings) -> FastAPI:
-    """A FastAPI app whose every route is guarded by the package, answering the payload."""
+def guard_for(settings: Settings) -> ClerkHTTPBearer:
+    """The package's guard as ``settings`` configure it, its JWKS served from memory."""
     config = ClerkConfig(
         jwks_url=JWKS_URL,
         leeway=settings.leeway_s,
@@ -89,13 +94,40 @@ def build_app(settings: Settings) -> FastAPI:
     guard = ClerkHTTPBearer(config=config)
     jwks = json.dumps(dict(settings.jwks))
     guard.jwks_client.fetch_data = lambda: json.loads(jwks)
+    return guard
+
+
+def build_app() -> FastAPI:
+    """A FastAPI app whose every route is guarded by the request's ``ClerkHTTPBearer`` (an
+    instance's own, carried in the ASGI scope's ``state``), answering the payload."""
     app = FastAPI()
 
+    async def guarded(request: HTTPRequest) -> HTTPAuthorizationCredentials:
+        bearer: ClerkHTTPBearer = request.state.guard
+        return await bearer(request)
+
     @app.api_route("/{path:path}", methods=METHODS)
-    async def whoami(credentials: HTTPAuthorizationCredentials = Depends(guard)) -> Response:  # noqa: B008
+    async def whoami(credentials: HTTPAuthorizationCredentials = Depends(guarded)) -> Response:  # noqa: B008
         return Response(json.dumps(credentials.decoded), media_type="application/json")
 
     return app
+
+
+@functools.cache
+def shared_app() -> FastAPI:
+    """One app for every instance: building a FastAPI app and its first request's middleware
+    cost as much as two logins, and a fresh instance needs its own guard, not its own routes."""
+    return build_app()
+
+
+def guarded_by(guard: ClerkHTTPBearer) -> Any:
+    """The shared app as an ASGI app whose requests carry ``guard``."""
+    app = shared_app()
+
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:
+        await app({**scope, "state": {"guard": guard}}, receive, send)
+
+    return asgi
 
 
 def documented_claims(payload: Mapping[str, Any]) -> tuple[object, object]:
@@ -111,7 +143,7 @@ class FastapiClerkAuth:
 
     def __init__(self, settings: Settings) -> None:
         self.application = MinimalApp(settings)
-        self.transport = httpx.ASGITransport(app=build_app(settings))
+        self.transport = httpx.ASGITransport(app=guarded_by(guard_for(settings)))
 
     async def _send(self, request: Request) -> httpx.Response:
         url = httpx.URL("http://testserver", raw_path=request_target(request.target))
