@@ -832,16 +832,22 @@ def timely_tokens(
 @st.composite
 def _timely(draw: st.DrawFn, scene: Scene, cases: tuple[str, ...]) -> AttackToken:
     case = draw(st.sampled_from(cases))
+    return case, timely_token(draw, scene, case)
+
+
+def timely_token(draw: st.DrawFn, scene: Scene, case: str) -> str:
+    """The ``case`` of ``TIMELY_CASES`` for ``scene``, from ``draw`` (as an attack's ``build``
+    is called: inside a composite strategy, many tokens take one draw)."""
     now, leeway = scene.now, scene.leeway
     within = st.integers(0, leeway)
     if case == "exp_inside_leeway":
-        return case, scene.valid(exp=now - leeway + 1 + draw(within))
+        return scene.valid(exp=now - leeway + 1 + draw(within))
     if case == "nbf_at_leeway":
-        return case, scene.valid(nbf=now + leeway - draw(within))
+        return scene.valid(nbf=now + leeway - draw(within))
     if case == "iat_at_leeway":
-        return case, scene.valid(iat=now + leeway - draw(within))
+        return scene.valid(iat=now + leeway - draw(within))
     if case == "no_nbf":
-        return case, scene.valid(nbf=None)
+        return scene.valid(nbf=None)
     if case == "edges":
-        return case, scene.valid(exp=now - leeway + 1, nbf=now + leeway, iat=now + leeway)
-    return case, scene.valid()
+        return scene.valid(exp=now - leeway + 1, nbf=now + leeway, iat=now + leeway)
+    return scene.valid()
