@@ -18,6 +18,7 @@ returns tells you which place it read.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
@@ -44,6 +45,7 @@ FORM_TYPES = (
     "application/x-www-form-urlencoded; charset=UTF-8",
     "Application/X-WWW-Form-URLEncoded",
 )
+_FORM_TYPES = st.sampled_from(FORM_TYPES)
 
 
 def _check_places(places: Collection[str]) -> None:
@@ -51,12 +53,14 @@ def _check_places(places: Collection[str]) -> None:
         check_choice("place", place, PLACES)
 
 
+@functools.cache
 def _name_case(name: str) -> st.SearchStrategy[str]:
     return st.sampled_from([name, name.lower(), name.upper()])
 
 
-@st.composite
 def _header(draw: st.DrawFn, name: str, value: str) -> tuple[str, str]:
+    """The field, its name in any case (a function of ``draw``, not a strategy: strategies
+    built per header cost more than the draws they make)."""
     return draw(_name_case(name)), value
 
 
@@ -64,38 +68,61 @@ def _form(fields: list[tuple[str, str]]) -> str:
     return "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in fields)
 
 
-@st.composite
+_NOISE_HEADERS = st.lists(
+    st.sampled_from(
+        [
+            ("Host", "app.example.com"),
+            ("User-Agent", "Mozilla/5.0"),
+            ("Accept", "text/html"),
+            ("Accept", "application/json"),
+            ("X-Forwarded-For", "203.0.113.7"),
+            ("Origin", "https://app.example.com"),
+        ]
+    ),
+    max_size=4,
+)
+_SCHEMES = st.sampled_from(["Bearer", "bearer", "BEARER"])
+_ROLES = st.none() | st.sampled_from(CLERK_ROLES)
+
+
 def _noise_headers(draw: st.DrawFn) -> list[tuple[str, str]]:
-    pool = [
-        ("Host", "app.example.com"),
-        ("User-Agent", "Mozilla/5.0"),
-        ("Accept", "text/html"),
-        ("Accept", "application/json"),
-        ("X-Forwarded-For", "203.0.113.7"),
-        ("Origin", "https://app.example.com"),
-    ]
-    chosen = draw(st.lists(st.sampled_from(pool), max_size=4))
-    return [draw(_header(name, value)) for name, value in chosen]
+    return [_header(draw, name, value) for name, value in draw(_NOISE_HEADERS)]
 
 
 @st.composite
 def _requests(
     draw: st.DrawFn, tokens: Mapping[str, str], *, method: str, path: str, form: bool
 ) -> Request:
+    return _request(draw, tokens, method, path, form)
+
+
+_METHODS = st.sampled_from(["GET", "POST", "PUT", "DELETE"])
+_API_PATHS = st.sampled_from(["/api/v1/users/me", "/api/config", "/mcp"])
+
+
+@st.composite
+def _api_requests(draw: st.DrawFn, tokens: Mapping[str, str]) -> Request:
+    method, path, form = draw(_METHODS), draw(_API_PATHS), draw(st.booleans())
+    return _request(draw, tokens, method, path, form)
+
+
+def _request(
+    draw: st.DrawFn, tokens: Mapping[str, str], method: str, path: str, form: bool
+) -> Request:
     decoy = tokens.get("decoy")
-    headers = draw(_noise_headers())
-    bearers = [draw(_bearer(tokens[p])) for p in ("bearer", "bearer2") if p in tokens]
+    headers = _noise_headers(draw)
+    bearers = [_bearer(draw, tokens[p]) for p in ("bearer", "bearer2") if p in tokens]
     headers += bearers
     cookie_pairs = [("__client_uat", "1767225600")]
     sessions = [("__session", tokens[p]) for p in ("cookie", "cookie2") if p in tokens]
     cookie_pairs += sessions
     if decoy is not None:
         cookie_pairs += [("__session_x7Yq", decoy), ("session", decoy)]
-        headers.append(draw(_header("X-Clerk-Session-Token", decoy)))
+        headers.append(_header(draw, "X-Clerk-Session-Token", decoy))
     cookie_pairs = _in_order(draw(st.permutations(cookie_pairs)), sessions)
     split = draw(st.integers(1, len(cookie_pairs)))
     cookie_headers = [
-        draw(_header("Cookie", "; ".join(f"{k}={v}" for k, v in chunk)))
+        _header(draw, "Cookie", "; ".join(f"{k}={v}" for k, v in chunk))
         for chunk in (cookie_pairs[:split], cookie_pairs[split:])
         if chunk
     ]
@@ -115,19 +142,17 @@ def _requests(
     body = b""
     if method != "GET":
         if form:
-            headers.append(draw(_header("Content-Type", draw(st.sampled_from(FORM_TYPES)))))
+            headers.append(_header(draw, "Content-Type", draw(_FORM_TYPES)))
             body = _form(fields).encode("ascii")
         else:
-            headers.append(draw(_header("Content-Type", "application/json")))
+            headers.append(_header(draw, "Content-Type", "application/json"))
             body = ("{" + ",".join(f'"{k}":"{v}"' for k, v in fields) + "}").encode()
     headers = _in_order(_in_order(draw(st.permutations(headers)), bearers), cookie_headers)
     return Request(method, target, tuple(headers), body)
 
 
-@st.composite
 def _bearer(draw: st.DrawFn, token: str) -> tuple[str, str]:
-    scheme = draw(st.sampled_from(["Bearer", "bearer", "BEARER"]))
-    return draw(_header("Authorization", f"{scheme} {token}"))
+    return _header(draw, "Authorization", f"{draw(_SCHEMES)} {token}")
 
 
 def _in_order(items: list[T], ordered: list[T]) -> list[T]:
@@ -155,11 +180,7 @@ def api_requests(tokens: Mapping[str, str]) -> st.SearchStrategy[Request]:
     """API calls of any method, carrying ``tokens`` like ``callback_requests``; when there is a
     body it is a form or JSON, and it (like the query) must never be read for a token."""
     _check_places(tokens)
-    methods = st.sampled_from(["GET", "POST", "PUT", "DELETE"])
-    paths = st.sampled_from(["/api/v1/users/me", "/api/config", "/mcp"])
-    return st.tuples(methods, paths, st.booleans()).flatmap(
-        lambda mpf: _requests(tokens, method=mpf[0], path=mpf[1], form=mpf[2])
-    )
+    return _api_requests(tokens)
 
 
 @dataclass(frozen=True)
@@ -204,7 +225,7 @@ def _token_placements(
     placed = {}
     for place, user in zip(places, users, strict=True):
         identity = ClerkIdentity(org_id, user)
-        role = draw(st.none() | st.sampled_from(CLERK_ROLES))
+        role = draw(_ROLES)
         # ``user_id`` beside ``sub``: even an implementation reading only one of them tells
         # the places apart.
         claims = {**draw(session_claims(identity, role=role, noise=False)), "user_id": user}

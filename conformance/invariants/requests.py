@@ -7,7 +7,6 @@ the implementation read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from hypothesis import strategies as st
 
@@ -90,6 +89,18 @@ def _ambient_choice(placed: dict[str, Placed]) -> str | None:
 
 
 Requests = Callable[[dict[str, str]], st.SearchStrategy[Request]]
+Call = tuple[str, Requests]  # a method of the contract, and the requests it is given
+
+
+@st.composite
+def _placed_requests(
+    draw: st.DrawFn, calls: tuple[Call, ...], placements: st.SearchStrategy[dict[str, Placed]]
+) -> tuple[str, dict[str, Placed], Request]:
+    """A method, tokens in places, and a request of the method's kind carrying them — one draw
+    (each ``data.draw`` costs tens of microseconds of Hypothesis's bookkeeping)."""
+    method, requests = draw(st.sampled_from(calls))
+    placed = draw(placements)
+    return method, placed, draw(requests(tokens_of(placed)))
 
 
 def _check_precedence(
@@ -105,10 +116,11 @@ def _check_precedence(
     """Requests with tokens in ``required`` and any of ``optional`` places: ``method`` must use
     the token in the ``expected`` place (or, when that is None, be ``Unauthorized``)."""
 
-    @for_all(data=st.data())
-    def run(data: st.DataObject) -> None:
-        placed = data.draw(token_placements(target.keys, required=required, optional=optional))
-        request = data.draw(requests(tokens_of(placed)))
+    placements = token_placements(target.keys, required=required, optional=optional)
+
+    @for_all(scenario=_placed_requests(((method, requests),), placements))
+    def run(scenario: tuple[str, dict[str, Placed], Request]) -> None:
+        _, placed, request = scenario
         outcome = attempt(invariant_id, lambda: getattr(target.fresh(), method)(request), method)
         seen = baselines(invariant_id, target, placed)
         _expect_place(invariant_id, outcome, seen, expected(placed), request, placed)
@@ -132,19 +144,18 @@ def check_cb_relayed_first(target: Target) -> None:
 
 def check_cb_no_query(target: Target) -> None:
     """A clerk_session_token in the query string is never used, in the callback or anywhere."""
-    calls: list[tuple[str, Requests]] = []
+    calls: list[Call] = []
     if target.has("callback_subject"):
         calls.append(("callback_subject", callback_requests))
     if target.has("authenticate_request"):
         calls.append(("authenticate_request", api_requests))
+    placements = token_placements(
+        target.keys, required=["query"], optional=["body", "bearer", "cookie"]
+    )
 
-    @for_all(method=st.sampled_from(calls), data=st.data())
-    def run(method: tuple[str, Any], data: st.DataObject) -> None:
-        name, requests = method
-        placed = data.draw(
-            token_placements(target.keys, required=["query"], optional=["body", "bearer", "cookie"])
-        )
-        request = data.draw(requests(tokens_of(placed)))
+    @for_all(scenario=_placed_requests(tuple(calls), placements))
+    def run(scenario: tuple[str, dict[str, Placed], Request]) -> None:
+        name, placed, request = scenario
         outcome = attempt("CB-NO-QUERY", lambda: getattr(target.fresh(), name)(request), name)
         seen = baselines("CB-NO-QUERY", target, placed)
         others = [f for place, f in seen.items() if place != "query"]
@@ -170,8 +181,9 @@ def check_cb_fallback_order(target: Target) -> None:
 
 
 @st.composite
-def _failing_choice(draw: st.DrawFn, target: Target) -> tuple[dict[str, Placed], str]:
-    """Valid tokens in some places, and an invalid one in the place the callback must choose."""
+def _failing_choice(draw: st.DrawFn, target: Target) -> tuple[dict[str, Placed], str, Request]:
+    """Valid tokens in some places, an invalid one in the place the callback must choose, and
+    a callback carrying them."""
     chosen = draw(st.sampled_from(["body", "bearer"]))
     lower = ["bearer", "cookie"] if chosen == "body" else ["cookie"]
     placed = draw(
@@ -181,7 +193,7 @@ def _failing_choice(draw: st.DrawFn, target: Target) -> tuple[dict[str, Placed],
     claims = draw(session_claims(victim, noise=False))
     bad = draw(invalid_session_tokens(target.keys, claims, org_id=target.settings.org_id))
     placed[chosen] = Placed(victim, bad)
-    return placed, chosen
+    return placed, chosen, draw(callback_requests(tokens_of(placed)))
 
 
 def check_cb_no_fallback_on_failure(target: Target) -> None:
@@ -189,10 +201,9 @@ def check_cb_no_fallback_on_failure(target: Target) -> None:
     tried instead. (Invalid as the SUT itself judges it: a token its ``authenticate_token``
     accepts on its own is TOKEN-*'s concern — then the callback must name that token's user.)"""
 
-    @for_all(choice=_failing_choice(target), data=st.data())
-    def run(choice: tuple[dict[str, Placed], str], data: st.DataObject) -> None:
-        placed, chosen = choice
-        request = data.draw(callback_requests(tokens_of(placed)))
+    @for_all(choice=_failing_choice(target))
+    def run(choice: tuple[dict[str, Placed], str, Request]) -> None:
+        placed, chosen, request = choice
         outcome = attempt(
             "CB-NO-FALLBACK-ON-FAILURE",
             lambda: target.fresh().callback_subject(request),
@@ -219,14 +230,19 @@ def check_cb_no_fallback_on_failure(target: Target) -> None:
     run()
 
 
+@st.composite
+def _machine_callbacks(draw: st.DrawFn) -> tuple[str, str, Request]:
+    """A machine token, the place it is put in, and a callback carrying it there."""
+    token, place = draw(machine_tokens()), draw(st.sampled_from(["body", "bearer", "cookie"]))
+    return token, place, draw(callback_requests({place: token}))
+
+
 def check_cb_session_tokens_only(target: Target) -> None:
     """API and machine tokens (not a three-segment JWT; mt_, oat_, ak_) never complete a login."""
 
-    @for_all(
-        token=machine_tokens(), place=st.sampled_from(["body", "bearer", "cookie"]), data=st.data()
-    )
-    def run(token: str, place: str, data: st.DataObject) -> None:
-        request = data.draw(callback_requests({place: token}))
+    @for_all(callback=_machine_callbacks())
+    def run(callback: tuple[str, str, Request]) -> None:
+        token, place, request = callback
         outcome = attempt(
             "CB-SESSION-TOKENS-ONLY",
             lambda: target.fresh().callback_subject(request),
