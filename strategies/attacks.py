@@ -24,9 +24,9 @@ import hmac
 import json
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -38,6 +38,15 @@ from ._validation import check_choice, check_type
 from .ids import clerk_ids
 from .keys import SigningKey, SigningKeys
 from .tokens import TOKEN_LIFETIME_S, remembered
+
+T = TypeVar("T")
+
+
+def _pick(draw: st.DrawFn, options: Sequence[T]) -> T:
+    """``draw(st.sampled_from(options))`` without a strategy built per call (Hypothesis
+    validates each new one, which cost more than the attack's own work); shrinks to the first."""
+    return options[draw(st.integers(0, len(options) - 1))]
+
 
 #: The deployment the attacks aim at: its authorized parties (``azp``) and pinned issuer.
 AUTHORIZED_PARTIES = ("https://app.example.com", "https://dashboard.example.com")
@@ -235,23 +244,23 @@ def attack(family: str) -> Callable[[Build], Build]:
 @attack("signature")
 def _alg_none(draw: st.DrawFn, scene: Scene) -> str:
     """``alg`` none, None, NONE or nOnE, with an empty or the original signature."""
-    alg = draw(st.sampled_from(["none", "None", "NONE", "nOnE"]))
+    alg = _pick(draw, ["none", "None", "NONE", "nOnE"])
     _, payload, signature = scene.valid().split(".")
     forged = b64url(compact_json(header_of(scene.key, alg=alg)))
-    return f"{forged}.{payload}.{draw(st.sampled_from(['', signature]))}"
+    return f"{forged}.{payload}.{_pick(draw, ['', signature])}"
 
 
 @attack("signature")
 def _hmac_public_key(draw: st.DrawFn, scene: Scene) -> str:
     """HS256/384/512 keyed with the trusted RSA public key as PEM, DER or JWK (alg confusion)."""
-    alg = draw(st.sampled_from(sorted(HMAC_DIGESTS)))
-    secret = public_key_forms(scene.key)[draw(st.sampled_from(["pem", "der", "jwk"]))]
+    alg = _pick(draw, sorted(HMAC_DIGESTS))
+    secret = public_key_forms(scene.key)[_pick(draw, ["pem", "der", "jwk"])]
     payload = compact_json(scene.payload())
     return jws(header_of(scene.key, alg=alg), payload, hmac_signer(secret, alg))
 
 
 def _attacker(draw: st.DrawFn, scene: Scene) -> SigningKey:
-    return draw(st.sampled_from([scene.keys.attacker, scene.keys.attacker_ec]))
+    return _pick(draw, [scene.keys.attacker, scene.keys.attacker_ec])
 
 
 @attack("signature")
@@ -265,17 +274,19 @@ def _untrusted_key(draw: st.DrawFn, scene: Scene) -> str:
 def _untrusted_key_victim_kid(draw: st.DrawFn, scene: Scene) -> str:
     """A correct signature by an attacker key under the ``kid`` of a trusted key of its type."""
     key = _attacker(draw, scene)
-    victim = (
-        scene.keys.trusted_ec if key.alg == "ES256" else draw(st.sampled_from(scene.keys.trusted))
-    )
+    victim = scene.keys.trusted_ec if key.alg == "ES256" else _pick(draw, scene.keys.trusted)
     return jws(header_of(key, kid=victim.kid), compact_json(scene.payload()), signer_of(key))
+
+
+_UNKNOWN_KIDS = st.sampled_from(
+    ["ins_harness_2025z", "", "INS_HARNESS_2026A", "ins_harness_2026a "]
+) | st.from_regex(r"ins_[0-9A-Za-z]{8,24}", fullmatch=True)
 
 
 @attack("signature")
 def _unknown_kid(draw: st.DrawFn, scene: Scene) -> str:
     """A trusted key's correct signature under a ``kid`` the JWKS does not list."""
-    kids = st.sampled_from(["ins_harness_2025z", "", "INS_HARNESS_2026A", "ins_harness_2026a "])
-    kid = draw(kids | st.from_regex(r"ins_[0-9A-Za-z]{8,24}", fullmatch=True))
+    kid = draw(_UNKNOWN_KIDS)
     return jws(header_of(scene.key, kid=kid), compact_json(scene.payload()), signer_of(scene.key))
 
 
@@ -300,7 +311,7 @@ KID_INJECTIONS = (
 def _kid_injection(draw: st.DrawFn, scene: Scene) -> str:
     """HS256 keyed with what a ``kid`` lookup by path traversal (``/dev/null``: empty) or SQL
     injection (a chosen string) would return."""
-    kid, secret = draw(st.sampled_from(KID_INJECTIONS))
+    kid, secret = _pick(draw, KID_INJECTIONS)
     header = {"alg": "HS256", "kid": kid, "typ": "JWT"}
     return jws(header, compact_json(scene.payload()), hmac_signer(secret, "HS256"))
 
@@ -320,14 +331,14 @@ def _embedded_jwk(draw: st.DrawFn, scene: Scene) -> str:
 @attack("signature")
 def _jku_url(draw: st.DrawFn, scene: Scene) -> str:
     """Signed by the attacker, with ``jku`` pointing at a JWKS the attacker serves."""
-    url = draw(st.sampled_from(["https://attacker.example/.well-known/jwks.json", *_LOOKALIKES]))
+    url = _pick(draw, ["https://attacker.example/.well-known/jwks.json", *_LOOKALIKES])
     return _embedded(scene, _attacker(draw, scene), "jku", url)
 
 
 @attack("signature")
 def _x5u_url(draw: st.DrawFn, scene: Scene) -> str:
     """Signed by the attacker, with ``x5u`` pointing at the attacker's certificate."""
-    url = draw(st.sampled_from(["https://attacker.example/cert.pem", *_LOOKALIKES]))
+    url = _pick(draw, ["https://attacker.example/cert.pem", *_LOOKALIKES])
     return _embedded(scene, _attacker(draw, scene), "x5u", url)
 
 
@@ -344,13 +355,19 @@ def _x5c_chain(draw: st.DrawFn, scene: Scene) -> str:
     return _embedded(scene, key, "x5c", [certificate_b64(key)])
 
 
+def _another_user(draw: st.DrawFn, scene: Scene) -> str:
+    """A user id other than the scene's ``sub`` (no filter: a strategy built per call)."""
+    other = draw(clerk_ids("user"))
+    return other if other != scene.claims.get("sub") else f"{other}0"
+
+
 @attack("signature")
 def _tampered_payload(draw: st.DrawFn, scene: Scene) -> str:
     """A valid token whose payload had one claim changed — the user, or ``exp`` pushed years
     on — and was re-encoded, the signature kept."""
     header, _, signature = scene.valid().split(".")
     if draw(st.booleans()):
-        other = draw(clerk_ids("user").filter(lambda u: u != scene.claims.get("sub")))
+        other = _another_user(draw, scene)
         users = {name: other for name in ("sub", "user_id") if name in scene.claims}
         changed = scene.payload(**(users or {"sub": other}))
     else:
@@ -387,7 +404,7 @@ def _reencoded_segment(draw: st.DrawFn, scene: Scene) -> str:
             variants.append((index, segment + "=" * (-len(segment) % 4)))
         if "-" in segment or "_" in segment:
             variants.append((index, segment.replace("-", "+").replace("_", "/")))
-    index, variant = draw(st.sampled_from(variants))
+    index, variant = _pick(draw, variants)
     segments[index] = variant
     return ".".join(segments)
 
@@ -412,24 +429,25 @@ def _signature_truncated(draw: st.DrawFn, scene: Scene) -> str:
 def _signature_swapped(draw: st.DrawFn, scene: Scene) -> str:
     """A valid token carrying the trusted key's genuine signature of *another* token."""
     header, payload, _ = scene.valid().split(".")
-    other = draw(clerk_ids("user").filter(lambda u: u != scene.claims.get("sub")))
+    other = _another_user(draw, scene)
     donor = jws(
         header_of(scene.key), compact_json({**scene.payload(), "sub": other}), signer_of(scene.key)
     )
     return f"{header}.{payload}.{donor.rsplit('.', 1)[1]}"
 
 
+_CRIT_NAMES = st.lists(
+    st.sampled_from(["exp_unchecked", "https://attacker.example/ext", "urn:x:nosig"]),
+    min_size=1,
+    max_size=2,
+    unique=True,
+)
+
+
 @attack("signature")
 def _unknown_crit(draw: st.DrawFn, scene: Scene) -> str:
     """Correctly signed, but ``crit`` names extensions no verifier here understands."""
-    names = draw(
-        st.lists(
-            st.sampled_from(["exp_unchecked", "https://attacker.example/ext", "urn:x:nosig"]),
-            min_size=1,
-            max_size=2,
-            unique=True,
-        )
-    )
+    names = draw(_CRIT_NAMES)
     header = header_of(scene.key, crit=names, **{name: True for name in names})
     return jws(header, compact_json(scene.payload()), signer_of(scene.key))
 
@@ -438,21 +456,24 @@ def _unknown_crit(draw: st.DrawFn, scene: Scene) -> str:
 def _psychic_signature(draw: st.DrawFn, scene: Scene) -> str:
     """ES256 under the trusted EC key's ``kid`` with a degenerate signature: r = s = 0
     (CVE-2022-21449), or r or s 0 or the group order."""
-    signature = fixed_width(*draw(st.sampled_from(DEGENERATE_ECDSA)))
+    signature = fixed_width(*_pick(draw, DEGENERATE_ECDSA))
     return jws(header_of(scene.keys.trusted_ec), compact_json(scene.payload()), lambda _: signature)
 
 
 # --------------------------------------------------------------------------- time attacks
 
 
+_BEYOND = {
+    at_boundary: st.sampled_from([lowest, 1, 2, 59, 3599, 86_400, 10 * YEAR_S])
+    | st.integers(lowest, 30 * YEAR_S)
+    | st.just(1e300)
+    for at_boundary, lowest in ((True, 0), (False, 1))
+}
+
+
 def _beyond(draw: st.DrawFn, *, at_boundary: bool) -> int | float:
     """How far beyond the leeway: 1 s up to years (0: exactly at it), or absurdly far."""
-    lowest = 0 if at_boundary else 1
-    return draw(
-        st.sampled_from([lowest, 1, 2, 59, 3599, 86_400, 10 * YEAR_S])
-        | st.integers(lowest, 30 * YEAR_S)
-        | st.just(1e300)
-    )
+    return draw(_BEYOND[at_boundary])
 
 
 @attack("time")
@@ -505,7 +526,7 @@ def _with_raw(scene: Scene, name: str, raw: bytes) -> str:
 
 def _raw_time(name: str, kind: str, values: tuple[bytes, ...], doc: str) -> Build:
     def build(draw: st.DrawFn, scene: Scene) -> str:
-        return _with_raw(scene, name, draw(st.sampled_from(values)))
+        return _with_raw(scene, name, _pick(draw, values))
 
     build.__name__ = f"{kind}_{name}"
     build.__doc__ = doc
@@ -559,27 +580,30 @@ def _azp_missing(draw: st.DrawFn, scene: Scene) -> str:
 @attack("audience")
 def _azp_unlisted(draw: st.DrawFn, scene: Scene) -> str:
     """An ``azp`` that is not listed: another origin, or a near miss of a listed one."""
-    listed = draw(st.sampled_from(scene.parties))
-    other = st.sampled_from(["https://attacker.example", "https://localhost:3000"])
-    return scene.valid(azp=draw(st.sampled_from(_near_misses(listed)) | other))
+    listed = _pick(draw, scene.parties)
+    if draw(st.booleans()):
+        return scene.valid(azp=_pick(draw, ["https://attacker.example", "https://localhost:3000"]))
+    return scene.valid(azp=_pick(draw, _near_misses(listed)))
 
 
 @attack("audience")
 def _azp_not_a_string(draw: st.DrawFn, scene: Scene) -> str:
     """``azp`` as a list holding a listed party, or another non-string."""
-    listed = draw(st.sampled_from(scene.parties))
-    return scene.valid(azp=draw(st.sampled_from([[listed], {"azp": listed}, 1, True])))
+    listed = _pick(draw, scene.parties)
+    return scene.valid(azp=_pick(draw, [[listed], {"azp": listed}, 1, True]))
 
 
 @attack("audience")
 def _iss_mismatch(draw: st.DrawFn, scene: Scene) -> str:
     """An ``iss`` other than the pinned issuer — a near miss, another Clerk instance, a
     non-string — or none at all."""
-    other = st.sampled_from(
-        ["https://attacker.clerk.accounts.dev", "https://clerk.attacker.example", "", 1]
-    )
-    value = draw(st.sampled_from(_near_misses(scene.issuer)) | other | st.just(None))
-    return scene.valid(iss=value)
+    kind = draw(st.integers(0, 2))
+    if kind == 0:
+        return scene.valid(iss=_pick(draw, _near_misses(scene.issuer)))
+    if kind == 1:
+        others = ["https://attacker.clerk.accounts.dev", "https://clerk.attacker.example", "", 1]
+        return scene.valid(iss=_pick(draw, others))
+    return scene.valid(iss=None)
 
 
 # ---------------------------------------------------------------------- malformed strings
@@ -594,17 +618,16 @@ def _resigned(scene: Scene, payload: bytes) -> str:
 def _segment_count(draw: st.DrawFn, scene: Scene) -> str:
     """0, 1, 2, 4 or 5 dot-separated segments cut from or added to a valid token."""
     header, payload, signature = scene.valid().split(".")
-    return draw(
-        st.sampled_from(
-            [
-                "",
-                header,
-                f"{header}.{payload}",
-                f"{header}.{payload}.{signature}.{signature}",
-                f"{header}.{payload}.{signature}.{header}.{payload}",
-                f"{header}.{payload}{signature}",
-            ]
-        )
+    return _pick(
+        draw,
+        [
+            "",
+            header,
+            f"{header}.{payload}",
+            f"{header}.{payload}.{signature}.{signature}",
+            f"{header}.{payload}.{signature}.{header}.{payload}",
+            f"{header}.{payload}{signature}",
+        ],
     )
 
 
@@ -613,7 +636,7 @@ def _empty_segment(draw: st.DrawFn, scene: Scene) -> str:
     """An empty header, an empty (correctly signed) payload, or nothing but dots."""
     _, payload, signature = scene.valid().split(".")
     empty_payload = _resigned(scene, b"")
-    return draw(st.sampled_from([f".{payload}.{signature}", empty_payload, "..", "...."]))
+    return _pick(draw, [f".{payload}.{signature}", empty_payload, "..", "...."])
 
 
 @attack("malformed")
@@ -632,7 +655,7 @@ def _bad_base64url(draw: st.DrawFn, scene: Scene) -> str:
         alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
         last = alphabet.index(segment[-1])
         variants.append(segment[:-1] + alphabet[last | draw(st.integers(1, 15))])
-    segments[index] = draw(st.sampled_from(variants))
+    segments[index] = _pick(draw, variants)
     return ".".join(segments)
 
 
@@ -640,18 +663,16 @@ def _bad_base64url(draw: st.DrawFn, scene: Scene) -> str:
 def _whitespace(draw: st.DrawFn, scene: Scene) -> str:
     """A valid token with a space, tab, CR, LF or no-break space inside it."""
     token = scene.valid()
-    char = draw(st.sampled_from([" ", "\t", "\n", "\r\n", "\u00a0"]))
+    char = _pick(draw, [" ", "\t", "\n", "\r\n", "\u00a0"])
     inside = [token.index("."), token.index(".") + 1, token.rindex(".") + 1, len(token) // 2]
-    at = draw(st.sampled_from(inside))
+    at = _pick(draw, inside)
     return token[:at] + char + token[at:]
 
 
 @attack("malformed")
 def _not_json(draw: st.DrawFn, scene: Scene) -> str:
     """A correctly signed payload — or a header — that is not JSON."""
-    text = draw(
-        st.sampled_from([b"{", b"sub=user_1&org_id=org_1", b"{'sub': 'user_1'}", b"NaN", b"\x00"])
-    )
+    text = _pick(draw, [b"{", b"sub=user_1&org_id=org_1", b"{'sub': 'user_1'}", b"NaN", b"\x00"])
     if draw(st.booleans()):
         return _resigned(scene, text)
     return jws(text, compact_json(scene.payload()), signer_of(scene.key))
@@ -660,7 +681,7 @@ def _not_json(draw: st.DrawFn, scene: Scene) -> str:
 @attack("malformed")
 def _not_an_object(draw: st.DrawFn, scene: Scene) -> str:
     """A correctly signed payload — or a header — that is JSON but not an object."""
-    value = draw(st.sampled_from([[dict(scene.payload())], [], "user_1", 1, None, True]))
+    value = _pick(draw, [[dict(scene.payload())], [], "user_1", 1, None, True])
     if draw(st.booleans()):
         return _resigned(scene, compact_json(value))
     return jws(compact_json(value), compact_json(scene.payload()), signer_of(scene.key))
@@ -670,15 +691,14 @@ def _not_an_object(draw: st.DrawFn, scene: Scene) -> str:
 def _non_utf8(draw: st.DrawFn, scene: Scene) -> str:
     """A correctly signed payload that is not UTF-8 (Latin-1, a lone surrogate, stray bytes)."""
     payload = compact_json(scene.payload())
-    raw = draw(
-        st.sampled_from(
-            [
-                payload.replace(b"{", b'{"name":"Jos\xe9",', 1),
-                payload.replace(b"{", b'{"name":"\xed\xa0\x80",', 1),
-                payload + b"\xff",
-                payload.decode().encode("utf-16"),
-            ]
-        )
+    raw = _pick(
+        draw,
+        [
+            payload.replace(b"{", b'{"name":"Jos\xe9",', 1),
+            payload.replace(b"{", b'{"name":"\xed\xa0\x80",', 1),
+            payload + b"\xff",
+            payload.decode().encode("utf-16"),
+        ],
     )
     return _resigned(scene, raw)
 
@@ -690,7 +710,7 @@ def _deeply_nested(draw: st.DrawFn, scene: Scene) -> str:
     — Hypothesis raises it during tests, and a parser that relies on it must still fail."""
     depth = max(1_000, sys.getrecursionlimit()) + draw(st.integers(100, 300))
     # Arrays, or objects and arrays in turn (``{"a":[`` … ``]}``: two levels in eight bytes).
-    opening, closing, per = draw(st.sampled_from([(b"[", b"]", 1), (b'{"a":[', b"]}", 2)]))
+    opening, closing, per = _pick(draw, [(b"[", b"]", 1), (b'{"a":[', b"]}", 2)])
     nested = opening * (depth // per + 1) + b"1" + closing * (depth // per + 1)
     payload = compact_json(scene.payload())[:-1] + b',"deep":' + nested + b"}"
     return _resigned(scene, payload)
@@ -799,7 +819,7 @@ def _scenes(
 
 @st.composite
 def _attack_tokens(draw: st.DrawFn, scene: Scene, attacks: tuple[str, ...]) -> AttackToken:
-    name = draw(st.sampled_from(attacks))
+    name = _pick(draw, attacks)
     return name, ATTACKS[name].build(draw, scene)
 
 
@@ -831,7 +851,7 @@ def timely_tokens(
 
 @st.composite
 def _timely(draw: st.DrawFn, scene: Scene, cases: tuple[str, ...]) -> AttackToken:
-    case = draw(st.sampled_from(cases))
+    case = _pick(draw, cases)
     return case, timely_token(draw, scene, case)
 
 
