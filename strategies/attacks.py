@@ -24,9 +24,9 @@ import hmac
 import json
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -35,18 +35,10 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from ._validation import check_choice, check_type
+from .draws import pick
 from .ids import clerk_ids
 from .keys import SigningKey, SigningKeys
 from .tokens import TOKEN_LIFETIME_S, remembered
-
-T = TypeVar("T")
-
-
-def _pick(draw: st.DrawFn, options: Sequence[T]) -> T:
-    """``draw(st.sampled_from(options))`` without a strategy built per call (Hypothesis
-    validates each new one, which cost more than the attack's own work); shrinks to the first."""
-    return options[draw(st.integers(0, len(options) - 1))]
-
 
 #: The deployment the attacks aim at: its authorized parties (``azp``) and pinned issuer.
 AUTHORIZED_PARTIES = ("https://app.example.com", "https://dashboard.example.com")
@@ -244,23 +236,23 @@ def attack(family: str) -> Callable[[Build], Build]:
 @attack("signature")
 def _alg_none(draw: st.DrawFn, scene: Scene) -> str:
     """``alg`` none, None, NONE or nOnE, with an empty or the original signature."""
-    alg = _pick(draw, ["none", "None", "NONE", "nOnE"])
+    alg = pick(draw, ["none", "None", "NONE", "nOnE"])
     _, payload, signature = scene.valid().split(".")
     forged = b64url(compact_json(header_of(scene.key, alg=alg)))
-    return f"{forged}.{payload}.{_pick(draw, ['', signature])}"
+    return f"{forged}.{payload}.{pick(draw, ['', signature])}"
 
 
 @attack("signature")
 def _hmac_public_key(draw: st.DrawFn, scene: Scene) -> str:
     """HS256/384/512 keyed with the trusted RSA public key as PEM, DER or JWK (alg confusion)."""
-    alg = _pick(draw, sorted(HMAC_DIGESTS))
-    secret = public_key_forms(scene.key)[_pick(draw, ["pem", "der", "jwk"])]
+    alg = pick(draw, sorted(HMAC_DIGESTS))
+    secret = public_key_forms(scene.key)[pick(draw, ["pem", "der", "jwk"])]
     payload = compact_json(scene.payload())
     return jws(header_of(scene.key, alg=alg), payload, hmac_signer(secret, alg))
 
 
 def _attacker(draw: st.DrawFn, scene: Scene) -> SigningKey:
-    return _pick(draw, [scene.keys.attacker, scene.keys.attacker_ec])
+    return pick(draw, [scene.keys.attacker, scene.keys.attacker_ec])
 
 
 @attack("signature")
@@ -274,7 +266,7 @@ def _untrusted_key(draw: st.DrawFn, scene: Scene) -> str:
 def _untrusted_key_victim_kid(draw: st.DrawFn, scene: Scene) -> str:
     """A correct signature by an attacker key under the ``kid`` of a trusted key of its type."""
     key = _attacker(draw, scene)
-    victim = scene.keys.trusted_ec if key.alg == "ES256" else _pick(draw, scene.keys.trusted)
+    victim = scene.keys.trusted_ec if key.alg == "ES256" else pick(draw, scene.keys.trusted)
     return jws(header_of(key, kid=victim.kid), compact_json(scene.payload()), signer_of(key))
 
 
@@ -311,7 +303,7 @@ KID_INJECTIONS = (
 def _kid_injection(draw: st.DrawFn, scene: Scene) -> str:
     """HS256 keyed with what a ``kid`` lookup by path traversal (``/dev/null``: empty) or SQL
     injection (a chosen string) would return."""
-    kid, secret = _pick(draw, KID_INJECTIONS)
+    kid, secret = pick(draw, KID_INJECTIONS)
     header = {"alg": "HS256", "kid": kid, "typ": "JWT"}
     return jws(header, compact_json(scene.payload()), hmac_signer(secret, "HS256"))
 
@@ -331,14 +323,14 @@ def _embedded_jwk(draw: st.DrawFn, scene: Scene) -> str:
 @attack("signature")
 def _jku_url(draw: st.DrawFn, scene: Scene) -> str:
     """Signed by the attacker, with ``jku`` pointing at a JWKS the attacker serves."""
-    url = _pick(draw, ["https://attacker.example/.well-known/jwks.json", *_LOOKALIKES])
+    url = pick(draw, ["https://attacker.example/.well-known/jwks.json", *_LOOKALIKES])
     return _embedded(scene, _attacker(draw, scene), "jku", url)
 
 
 @attack("signature")
 def _x5u_url(draw: st.DrawFn, scene: Scene) -> str:
     """Signed by the attacker, with ``x5u`` pointing at the attacker's certificate."""
-    url = _pick(draw, ["https://attacker.example/cert.pem", *_LOOKALIKES])
+    url = pick(draw, ["https://attacker.example/cert.pem", *_LOOKALIKES])
     return _embedded(scene, _attacker(draw, scene), "x5u", url)
 
 
@@ -404,7 +396,7 @@ def _reencoded_segment(draw: st.DrawFn, scene: Scene) -> str:
             variants.append((index, segment + "=" * (-len(segment) % 4)))
         if "-" in segment or "_" in segment:
             variants.append((index, segment.replace("-", "+").replace("_", "/")))
-    index, variant = _pick(draw, variants)
+    index, variant = pick(draw, variants)
     segments[index] = variant
     return ".".join(segments)
 
@@ -456,7 +448,7 @@ def _unknown_crit(draw: st.DrawFn, scene: Scene) -> str:
 def _psychic_signature(draw: st.DrawFn, scene: Scene) -> str:
     """ES256 under the trusted EC key's ``kid`` with a degenerate signature: r = s = 0
     (CVE-2022-21449), or r or s 0 or the group order."""
-    signature = fixed_width(*_pick(draw, DEGENERATE_ECDSA))
+    signature = fixed_width(*pick(draw, DEGENERATE_ECDSA))
     return jws(header_of(scene.keys.trusted_ec), compact_json(scene.payload()), lambda _: signature)
 
 
@@ -526,7 +518,7 @@ def _with_raw(scene: Scene, name: str, raw: bytes) -> str:
 
 def _raw_time(name: str, kind: str, values: tuple[bytes, ...], doc: str) -> Build:
     def build(draw: st.DrawFn, scene: Scene) -> str:
-        return _with_raw(scene, name, _pick(draw, values))
+        return _with_raw(scene, name, pick(draw, values))
 
     build.__name__ = f"{kind}_{name}"
     build.__doc__ = doc
@@ -580,17 +572,17 @@ def _azp_missing(draw: st.DrawFn, scene: Scene) -> str:
 @attack("audience")
 def _azp_unlisted(draw: st.DrawFn, scene: Scene) -> str:
     """An ``azp`` that is not listed: another origin, or a near miss of a listed one."""
-    listed = _pick(draw, scene.parties)
+    listed = pick(draw, scene.parties)
     if draw(st.booleans()):
-        return scene.valid(azp=_pick(draw, ["https://attacker.example", "https://localhost:3000"]))
-    return scene.valid(azp=_pick(draw, _near_misses(listed)))
+        return scene.valid(azp=pick(draw, ["https://attacker.example", "https://localhost:3000"]))
+    return scene.valid(azp=pick(draw, _near_misses(listed)))
 
 
 @attack("audience")
 def _azp_not_a_string(draw: st.DrawFn, scene: Scene) -> str:
     """``azp`` as a list holding a listed party, or another non-string."""
-    listed = _pick(draw, scene.parties)
-    return scene.valid(azp=_pick(draw, [[listed], {"azp": listed}, 1, True]))
+    listed = pick(draw, scene.parties)
+    return scene.valid(azp=pick(draw, [[listed], {"azp": listed}, 1, True]))
 
 
 @attack("audience")
@@ -599,10 +591,10 @@ def _iss_mismatch(draw: st.DrawFn, scene: Scene) -> str:
     non-string — or none at all."""
     kind = draw(st.integers(0, 2))
     if kind == 0:
-        return scene.valid(iss=_pick(draw, _near_misses(scene.issuer)))
+        return scene.valid(iss=pick(draw, _near_misses(scene.issuer)))
     if kind == 1:
         others = ["https://attacker.clerk.accounts.dev", "https://clerk.attacker.example", "", 1]
-        return scene.valid(iss=_pick(draw, others))
+        return scene.valid(iss=pick(draw, others))
     return scene.valid(iss=None)
 
 
@@ -618,7 +610,7 @@ def _resigned(scene: Scene, payload: bytes) -> str:
 def _segment_count(draw: st.DrawFn, scene: Scene) -> str:
     """0, 1, 2, 4 or 5 dot-separated segments cut from or added to a valid token."""
     header, payload, signature = scene.valid().split(".")
-    return _pick(
+    return pick(
         draw,
         [
             "",
@@ -636,7 +628,7 @@ def _empty_segment(draw: st.DrawFn, scene: Scene) -> str:
     """An empty header, an empty (correctly signed) payload, or nothing but dots."""
     _, payload, signature = scene.valid().split(".")
     empty_payload = _resigned(scene, b"")
-    return _pick(draw, [f".{payload}.{signature}", empty_payload, "..", "...."])
+    return pick(draw, [f".{payload}.{signature}", empty_payload, "..", "...."])
 
 
 @attack("malformed")
@@ -655,7 +647,7 @@ def _bad_base64url(draw: st.DrawFn, scene: Scene) -> str:
         alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
         last = alphabet.index(segment[-1])
         variants.append(segment[:-1] + alphabet[last | draw(st.integers(1, 15))])
-    segments[index] = _pick(draw, variants)
+    segments[index] = pick(draw, variants)
     return ".".join(segments)
 
 
@@ -663,16 +655,16 @@ def _bad_base64url(draw: st.DrawFn, scene: Scene) -> str:
 def _whitespace(draw: st.DrawFn, scene: Scene) -> str:
     """A valid token with a space, tab, CR, LF or no-break space inside it."""
     token = scene.valid()
-    char = _pick(draw, [" ", "\t", "\n", "\r\n", "\u00a0"])
+    char = pick(draw, [" ", "\t", "\n", "\r\n", "\u00a0"])
     inside = [token.index("."), token.index(".") + 1, token.rindex(".") + 1, len(token) // 2]
-    at = _pick(draw, inside)
+    at = pick(draw, inside)
     return token[:at] + char + token[at:]
 
 
 @attack("malformed")
 def _not_json(draw: st.DrawFn, scene: Scene) -> str:
     """A correctly signed payload — or a header — that is not JSON."""
-    text = _pick(draw, [b"{", b"sub=user_1&org_id=org_1", b"{'sub': 'user_1'}", b"NaN", b"\x00"])
+    text = pick(draw, [b"{", b"sub=user_1&org_id=org_1", b"{'sub': 'user_1'}", b"NaN", b"\x00"])
     if draw(st.booleans()):
         return _resigned(scene, text)
     return jws(text, compact_json(scene.payload()), signer_of(scene.key))
@@ -681,7 +673,7 @@ def _not_json(draw: st.DrawFn, scene: Scene) -> str:
 @attack("malformed")
 def _not_an_object(draw: st.DrawFn, scene: Scene) -> str:
     """A correctly signed payload — or a header — that is JSON but not an object."""
-    value = _pick(draw, [[dict(scene.payload())], [], "user_1", 1, None, True])
+    value = pick(draw, [[dict(scene.payload())], [], "user_1", 1, None, True])
     if draw(st.booleans()):
         return _resigned(scene, compact_json(value))
     return jws(compact_json(value), compact_json(scene.payload()), signer_of(scene.key))
@@ -691,7 +683,7 @@ def _not_an_object(draw: st.DrawFn, scene: Scene) -> str:
 def _non_utf8(draw: st.DrawFn, scene: Scene) -> str:
     """A correctly signed payload that is not UTF-8 (Latin-1, a lone surrogate, stray bytes)."""
     payload = compact_json(scene.payload())
-    raw = _pick(
+    raw = pick(
         draw,
         [
             payload.replace(b"{", b'{"name":"Jos\xe9",', 1),
@@ -710,7 +702,7 @@ def _deeply_nested(draw: st.DrawFn, scene: Scene) -> str:
     — Hypothesis raises it during tests, and a parser that relies on it must still fail."""
     depth = max(1_000, sys.getrecursionlimit()) + draw(st.integers(100, 300))
     # Arrays, or objects and arrays in turn (``{"a":[`` … ``]}``: two levels in eight bytes).
-    opening, closing, per = _pick(draw, [(b"[", b"]", 1), (b'{"a":[', b"]}", 2)])
+    opening, closing, per = pick(draw, [(b"[", b"]", 1), (b'{"a":[', b"]}", 2)])
     nested = opening * (depth // per + 1) + b"1" + closing * (depth // per + 1)
     payload = compact_json(scene.payload())[:-1] + b',"deep":' + nested + b"}"
     return _resigned(scene, payload)
@@ -819,7 +811,7 @@ def _scenes(
 
 @st.composite
 def _attack_tokens(draw: st.DrawFn, scene: Scene, attacks: tuple[str, ...]) -> AttackToken:
-    name = _pick(draw, attacks)
+    name = pick(draw, attacks)
     return name, ATTACKS[name].build(draw, scene)
 
 
@@ -851,7 +843,7 @@ def timely_tokens(
 
 @st.composite
 def _timely(draw: st.DrawFn, scene: Scene, cases: tuple[str, ...]) -> AttackToken:
-    case = _pick(draw, cases)
+    case = pick(draw, cases)
     return case, timely_token(draw, scene, case)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ._validation import check_choice, check_type
+from .draws import pick
 from .identities import TRUSTED_ORG, ClerkIdentity
 from .ids import NULL_WORDS, clerk_ids
 
@@ -333,7 +334,7 @@ def _draw_other_than(draw: st.DrawFn, value: str) -> str:
 def _malformed_claims(
     draw: st.DrawFn, org_id: str, kinds: tuple[str, ...], user_id: str | None
 ) -> dict[str, Any]:
-    kind = draw(st.sampled_from(kinds))
+    kind = pick(draw, kinds)
     user = user_id if user_id is not None else draw(clerk_ids("user"))
     base = draw(session_claims(ClerkIdentity(org_id, user), sid=DRAW, noise=False))
     base.pop("user_id", None)
@@ -348,7 +349,7 @@ def _malformed_claims(
             inner["id"] = draw(_unusable())
         # ``o`` absent, an object without a usable id, or not an object at all
         shapes_of_o = (None, inner, "org", [inner], 7)
-        base["o"] = shapes_of_o[draw(st.integers(0, len(shapes_of_o) - 1))]
+        base["o"] = pick(draw, shapes_of_o)
         if base["o"] is None:
             del base["o"]
     elif kind == "missing_user":

@@ -45,6 +45,7 @@ from reference import AuthError, Principal, Role, Settings
 from ._validation import check_choice
 from .claims import CLERK_ROLES, SHAPES, malformed_claims, session_claims
 from .clock import EPOCH, Clock, frozen_clock
+from .draws import pick
 from .identities import (
     TRUSTED_ORG,
     ClerkIdentity,
@@ -68,7 +69,7 @@ SIDS = st.none() | st.sampled_from(["sess_1", "sess_2"]) | clerk_ids("sess")
 @st.composite
 def _valid_pairs(draw: st.DrawFn, org: str) -> ConfusablePair:
     """A confusable pair of a family whose two sides are both valid logins in ``org``."""
-    return draw(confusable_identities(org_id=org, naive=draw(st.sampled_from(BOTH_VALID))))
+    return draw(confusable_identities(org_id=org, naive=pick(draw, BOTH_VALID)))
 
 
 class HistoryViolation(AssertionError):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 from ._validation import check_choice, check_type
+from .draws import pick
 from .ids import adversarial_ids, clerk_ids
 
 #: The org the harness's deployments trust, unless a test says otherwise.
@@ -124,7 +125,7 @@ def _other_user(draw: st.DrawFn, user: str) -> str:
 @st.composite
 def _pairs(draw: st.DrawFn, names: tuple[str, ...], org: str) -> ConfusablePair:
     # A composite, not ``sampled_from(names).flatmap(...)``: no strategy built per draw.
-    return _pair(draw, draw(st.sampled_from(names)), org)
+    return _pair(draw, pick(draw, names), org)
 
 
 def _pair(draw: st.DrawFn, naive: str, org: str) -> ConfusablePair:
@@ -155,7 +156,7 @@ def _pair(draw: st.DrawFn, naive: str, org: str) -> ConfusablePair:
             ClerkIdentity(org, base), ClerkIdentity(org, variant), (sid, sid), naive
         )
     if naive == "NFKC":
-        ch = draw(st.sampled_from(["é", "Å", "ñ", "ﬁ", "²"]))
+        ch = pick(draw, ["é", "Å", "ñ", "ﬁ", "²"])
         composed = unicodedata.normalize("NFC", f"{user}{ch}")
         decomposed = unicodedata.normalize("NFD", composed)
         if decomposed == composed:  # ligatures and superscripts: compatibility forms instead
@@ -163,18 +164,18 @@ def _pair(draw: st.DrawFn, naive: str, org: str) -> ConfusablePair:
         first, second = ClerkIdentity(org, composed), ClerkIdentity(org, decomposed)
         return ConfusablePair(first, second, (sid, sid), naive)
     if naive == "strip":
-        pad = draw(st.sampled_from([" ", "\t", "\n", "  "]))
-        padded = draw(st.sampled_from([f"{pad}{user}", f"{user}{pad}", f"{pad}{user}{pad}"]))
+        pad = pick(draw, [" ", "\t", "\n", "  "])
+        padded = pick(draw, [f"{pad}{user}", f"{user}{pad}", f"{pad}{user}{pad}"])
         return ConfusablePair(same_org, ClerkIdentity(org, padded), (sid, sid), naive)
     if naive == "C string":
-        suffix = draw(st.sampled_from(["", "x", "\x00", "admin"]))
+        suffix = pick(draw, ["", "x", "\x00", "admin"])
         return ConfusablePair(
             same_org, ClerkIdentity(org, f"{user}\x00{suffix}"), (sid, sid), naive
         )
     if naive in ("str(None)", "fmt.Sprint(nil)"):
         word = "None" if naive == "str(None)" else "<nil>"
         return ConfusablePair(ClerkIdentity(org, word), ClerkIdentity(org, None), (sid, sid), naive)
-    email = draw(st.sampled_from(EMAILS))
+    email = pick(draw, EMAILS)
     other = _other_user(draw, user)
     first, second = ClerkIdentity(org, user, email), ClerkIdentity(org, other, email)
     return ConfusablePair(first, second, (sid, sid), naive)

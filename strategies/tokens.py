@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import strategies as st
 from jwt.api_jws import PyJWS
 
+from .draws import pick
 from .keys import SigningKey, SigningKeys
 
 #: How long a freshly signed token lives, in seconds (Clerk's default is 60).
@@ -111,11 +112,11 @@ def invalid_session_tokens(
     """JWT-shaped tokens built from ``claims`` that a correct verifier rejects: signed by a key
     outside the JWKS, tampered after signing, expired an hour ago, for another org, naming no
     user, or three segments of garbage. (`token_attacks` has the full list of forgeries.)"""
-    kind = draw(st.sampled_from(INVALID_KINDS))
-    trusted = draw(st.sampled_from(keys.trusted))
+    kind = pick(draw, INVALID_KINDS)
+    trusted = pick(draw, keys.trusted)
     if kind == "untrusted_key":
         impostor = SigningKey(
-            draw(st.sampled_from([trusted.kid, keys.attacker.kid])), keys.attacker.private_key
+            pick(draw, [trusted.kid, keys.attacker.kid]), keys.attacker.private_key
         )
         return sign(claims, impostor)
     if kind == "tampered":

@@ -22,6 +22,7 @@ from strategies import (
     session_claims,
 )
 from strategies.clock import EPOCH, frozen_clock
+from strategies.draws import pick
 
 from ..target import (
     InvariantViolation,
@@ -97,36 +98,47 @@ def check_cache_isolation(target: Target) -> None:
 
     with frozen_clock() as clock:
 
-        @for_all(data=st.data())
-        def run(data: st.DataObject) -> None:
+        @for_all(history=_isolation_histories(org))
+        def run(history: list[tuple[Step, dict[str, Any]]]) -> None:
             clock.move_to(EPOCH)
             sut, story, ledger = target.fresh(), [], Ledger("CACHE-ISOLATION", one_each=True)
-
-            def login(step: Step) -> None:
+            for step, claims in history:
                 clock.tick(step.wait_s)
-                claims = data.draw(
-                    session_claims(step.who, shape=step.shape, sid=step.sid, noise=False)
-                )
                 outcome = try_claims("CACHE-ISOLATION", target, sut, claims)
                 story.append(f"after {step.wait_s:g}s, login {claims!r}: {describe(outcome)}")
                 expect_as_alone("CACHE-ISOLATION", target, outcome, claims, story)
                 ledger.record(outcome, step.who, story)
 
-            seen: list[ClerkIdentity] = []
-            for naive in BOTH_ACCEPTABLE:
-                pair = data.draw(confusable_identities(org_id=org, naive=naive), label=naive)
-                shape = data.draw(st.sampled_from(SHAPES))
-                login(Step(pair.first, pair.sids[0], shape, 0.0))
-                login(Step(pair.second, pair.sids[1], shape, 0.0))
-                seen += [pair.first, pair.second]
-            pool = st.sampled_from(seen) | identities(org_id=org)
-            for step in data.draw(
-                st.lists(st.builds(Step, pool, SIDS, st.sampled_from(SHAPES), WAITS), max_size=8)
-            ):
-                login(step)
-
         run()
     check_history(target, "isolation")
+
+
+_SHAPE_INDEX = st.integers(0, len(SHAPES) - 1)
+#: Who logs in after the confusable pairs: one of them (an index), or anyone.
+_LATER = st.lists(
+    st.tuples(st.integers(0, 2 * len(BOTH_ACCEPTABLE) - 1) | st.none(), SIDS, _SHAPE_INDEX, WAITS),
+    max_size=8,
+)
+
+
+@st.composite
+def _isolation_histories(draw: st.DrawFn, org: str) -> list[tuple[Step, dict[str, Any]]]:
+    """Both sides of a confusable pair of every family, back to back, then up to eight logins
+    by them or by others: each step with the claims it presents. One strategy, drawn at once."""
+    steps: list[Step] = []
+    for naive in BOTH_ACCEPTABLE:
+        pair = draw(confusable_identities(org_id=org, naive=naive))
+        shape = SHAPES[draw(_SHAPE_INDEX)]
+        steps += [Step(pair.first, pair.sids[0], shape, 0.0)]
+        steps += [Step(pair.second, pair.sids[1], shape, 0.0)]
+    met = [step.who for step in steps]
+    for index, sid, shape_index, wait in draw(_LATER):
+        who = met[index] if index is not None else draw(identities(org_id=org))
+        steps.append(Step(who, sid, SHAPES[shape_index], wait))
+    return [
+        (step, draw(session_claims(step.who, shape=step.shape, sid=step.sid, noise=False)))
+        for step in steps
+    ]
 
 
 def _acceptable(who: ClerkIdentity, org: str) -> bool:
@@ -134,17 +146,16 @@ def _acceptable(who: ClerkIdentity, org: str) -> bool:
 
 
 def _confuse(
-    target: Target, pair: ConfusablePair, order: tuple[int, ...], data: st.DataObject
+    target: Target, pair: ConfusablePair, order: tuple[int, ...], claim_sets: list[dict[str, Any]]
 ) -> None:
     """Log in the two sides of ``pair`` in ``order`` on a fresh SUT: each acceptable side gets
     its own identity (never a shared internal user), each unacceptable side is rejected."""
     org = target.settings.org_id
     sut, ledger = target.fresh(), Ledger("CACHE-KEY-INJECTIVE")
     story = [f"confusable under {pair.naive!r}: {pair.naive_keys()[0]!r}"]
-    sides = [(pair.first, pair.sids[0]), (pair.second, pair.sids[1])]
-    claim_sets = [data.draw(session_claims(who, sid=sid, noise=False)) for who, sid in sides]
+    sides = (pair.first, pair.second)
     for index in order:
-        who, claims = sides[index][0], claim_sets[index]
+        who, claims = sides[index], claim_sets[index]
         outcome = try_claims("CACHE-KEY-INJECTIVE", target, sut, claims)
         story.append(f"login {claims!r}: {describe(outcome)}")
         if _acceptable(who, org):
@@ -165,33 +176,68 @@ def check_cache_key_injective(target: Target) -> None:
     whitespace, NUL, null-words, session ids, emails) never share an entry."""
     org = target.settings.org_id
 
-    @for_all(families=FAMILIES, data=st.data())
-    def run(families: list[str], data: st.DataObject) -> None:
-        for naive in families:
-            pair = data.draw(confusable_identities(org_id=org, naive=naive), label=naive)
-            order = data.draw(st.sampled_from([(0, 1, 0), (1, 0, 1)]))
-            _confuse(target, pair, order, data)
+    @for_all(confusions=_confusions(org))
+    def run(confusions: list[tuple[ConfusablePair, tuple[int, ...], list[dict[str, Any]]]]) -> None:
+        for pair, order, claim_sets in confusions:
+            _confuse(target, pair, order, claim_sets)
 
     run()
 
 
+ORDERS = ((0, 1, 0), (1, 0, 1))
+
+
 @st.composite
-def _bad_claims(
-    draw: st.DrawFn, org: str, pool: list[ClerkIdentity], sids: list[str]
-) -> dict[str, Any]:
+def _confusions(
+    draw: st.DrawFn, org: str
+) -> list[tuple[ConfusablePair, tuple[int, ...], list[dict[str, Any]]]]:
+    """Four confusable pairs of any four families, each with a login order and both sides'
+    claims. One strategy, drawn at once."""
+    confusions: list[tuple[ConfusablePair, tuple[int, ...], list[dict[str, Any]]]] = []
+    for naive in draw(FAMILIES):
+        pair = draw(confusable_identities(org_id=org, naive=naive))
+        order = pick(draw, ORDERS)
+        sides = [(pair.first, pair.sids[0]), (pair.second, pair.sids[1])]
+        claim_sets = [draw(session_claims(who, sid=sid, noise=False)) for who, sid in sides]
+        confusions.append((pair, order, claim_sets))
+    return confusions
+
+
+POISON_SIDS = ("sess_1", "sess_2")
+#: After the first rejected login, one to seven more: each a good login (False) or one to be
+#: rejected (True).
+_LATER_KINDS = st.lists(st.booleans(), min_size=1, max_size=7)
+
+
+def _bad_claims(draw: st.DrawFn, org: str, pool: list[ClerkIdentity]) -> dict[str, Any]:
     """A login to be rejected that reuses a known user or session id wherever it can."""
-    who = draw(st.sampled_from(pool))
-    kind = draw(st.sampled_from(["foreign_org", "malformed", "bad_sid"]))
-    sid = draw(st.sampled_from(sids))
+    who = pick(draw, pool)
+    kind = pick(draw, ["foreign_org", "malformed", "bad_sid"])
+    sid = pick(draw, POISON_SIDS)
     if kind == "foreign_org":
-        foreign = draw(st.sampled_from([org.upper(), f"{org} ", "org_attacker"]))
+        foreign = pick(draw, [org.upper(), f"{org} ", "org_attacker"])
         return draw(session_claims(ClerkIdentity(foreign, who.user_id), sid=sid, noise=False))
     if kind == "bad_sid":
-        return {
-            **draw(session_claims(who, noise=False)),
-            "sid": draw(st.sampled_from([123, "", ["s"], {}])),
-        }
+        return {**draw(session_claims(who, noise=False)), "sid": pick(draw, [123, "", ["s"], {}])}
     return {**draw(malformed_claims(org_id=org, user_id=who.user_id)), "sid": sid}
+
+
+@st.composite
+def _poison_histories(
+    draw: st.DrawFn, org: str, pools: st.SearchStrategy[list[ClerkIdentity]]
+) -> list[tuple[str, dict[str, Any]]]:
+    """A few identities, then logins by them: a rejected one first — the cache is empty, so
+    whatever it writes is served next — then any mix of good and rejected ones, each
+    ``("good" | "bad", claims)``. One strategy, drawn at once."""
+    pool = draw(pools)
+    logins = [("bad", _bad_claims(draw, org, pool))]
+    for bad in draw(_LATER_KINDS):
+        if bad:
+            logins.append(("bad", _bad_claims(draw, org, pool)))
+        else:
+            who, sid = pick(draw, pool), pick(draw, (None, *POISON_SIDS))
+            logins.append(("good", draw(session_claims(who, sid=sid, noise=False))))
+    return logins
 
 
 def check_cache_no_poison(target: Target) -> None:
@@ -200,18 +246,8 @@ def check_cache_no_poison(target: Target) -> None:
     org = target.settings.org_id
     pools = st.lists(identities(org_id=org), min_size=1, max_size=3, unique_by=lambda i: i.user_id)
 
-    @for_all(pool=pools, data=st.data())
-    def run(pool: list[ClerkIdentity], data: st.DataObject) -> None:
-        sids = ["sess_1", "sess_2"]
-        who_and_sid = st.tuples(st.sampled_from(pool), st.sampled_from([None, *sids]))
-        good = who_and_sid.flatmap(lambda ws: session_claims(ws[0], sid=ws[1], noise=False))
-        bad = st.tuples(st.just("bad"), _bad_claims(org, pool, sids))
-        # A rejected login first — the cache is empty, so whatever it writes is served next —
-        # then any mix.
-        logins = [
-            data.draw(bad),
-            *data.draw(st.lists(st.tuples(st.just("good"), good) | bad, min_size=1, max_size=7)),
-        ]
+    @for_all(logins=_poison_histories(org, pools))
+    def run(logins: list[tuple[str, dict[str, Any]]]) -> None:
         sut, story, kept, results = target.fresh(), [], [], []
         for kind, claims in logins:
             outcome = try_claims("CACHE-NO-POISON", target, sut, claims)
@@ -261,10 +297,40 @@ WAITS_AROUND_TTL = st.sampled_from([0, -1, 1, 60, 3600, 10 * 365 * 86_400])
 CADENCES = st.sampled_from(["around the TTL", "more often than the TTL"])
 
 
-def _wait(ttl: int, cadence: str, data: st.DataObject) -> int:
+_OTHER_ROLE = st.integers(0, len(CLERK_ROLES) - 2)
+_MORE_ROLES = st.lists(st.sampled_from(CLERK_ROLES), min_size=1, max_size=3)
+
+
+def _wait(draw: st.DrawFn, ttl: int, cadence: str) -> int:
     if cadence == "around the TTL":
-        return max(0, ttl + data.draw(WAITS_AROUND_TTL, label="Δ - ttl"))
-    return data.draw(st.sampled_from([max(1, ttl // 2), max(1, ttl - 1)]), label="Δ < ttl")
+        return max(0, ttl + draw(WAITS_AROUND_TTL))
+    return pick(draw, [max(1, ttl // 2), max(1, ttl - 1)])
+
+
+@dataclass(frozen=True)
+class FreshHistory:
+    """Logins by one identity on an instance caching for ``ttl`` seconds, the clock moving
+    ``cadence``: each ``(seconds waited before it, role presented, claims)``."""
+
+    ttl: int
+    cadence: str
+    logins: list[tuple[int, str, dict[str, Any]]]
+
+
+@st.composite
+def _fresh_histories(draw: st.DrawFn, org: str) -> FreshHistory:
+    """One identity, one claim shape, a first role, another, then one to three more, each login
+    after a wait. One strategy, drawn at once."""
+    who = draw(identities(org_id=org, adversarial=False))
+    ttl, shape, cadence = draw(TTLS), pick(draw, SHAPES), draw(CADENCES)
+    first = pick(draw, CLERK_ROLES)
+    roles = [first, [r for r in CLERK_ROLES if r != first][draw(_OTHER_ROLE)]]
+    roles += draw(_MORE_ROLES)
+    logins = []
+    for index, role in enumerate(roles):
+        wait = _wait(draw, ttl, cadence) if index else 0
+        logins.append((wait, role, draw(session_claims(who, shape=shape, role=role, noise=False))))
+    return FreshHistory(ttl, cadence, logins)
 
 
 def check_cache_fresh(target: Target) -> None:
@@ -276,27 +342,15 @@ def check_cache_fresh(target: Target) -> None:
 
     with frozen_clock() as clock:
 
-        @for_all(
-            who=identities(org_id=org, adversarial=False),
-            ttl=TTLS,
-            shape=st.sampled_from(SHAPES),
-            cadence=CADENCES,
-            data=st.data(),
-        )
-        def run(
-            who: ClerkIdentity, ttl: int, shape: str, cadence: str, data: st.DataObject
-        ) -> None:
+        @for_all(history=_fresh_histories(org))
+        def run(history: FreshHistory) -> None:
             clock.move_to(EPOCH)
-            sut, story, now = target.fresh(cache_ttl_s=ttl), [f"cache_ttl_s={ttl}, {cadence}"], 0
+            ttl, now = history.ttl, 0
+            sut, story = target.fresh(cache_ttl_s=ttl), [f"cache_ttl_s={ttl}, {history.cadence}"]
             presented: list[tuple[int, Role]] = []  # (when, the role it maps to on its own)
-            first = data.draw(st.sampled_from(CLERK_ROLES), label="first role")
-            roles = [first, data.draw(st.sampled_from([r for r in CLERK_ROLES if r != first]))]
-            roles += data.draw(st.lists(st.sampled_from(CLERK_ROLES), min_size=1, max_size=3))
-            for index, role in enumerate(roles):
-                wait = _wait(ttl, cadence, data) if index else 0
+            for wait, role, claims in history.logins:
                 clock.tick(wait)
                 now += wait
-                claims = data.draw(session_claims(who, shape=shape, role=role, noise=False))
                 outcome = try_claims("CACHE-FRESH", target, sut, claims)
                 alone = try_claims("CACHE-FRESH", target, target.fresh(cache_ttl_s=ttl), claims)
                 story.append(f"after {wait}s, login with role {role!r}: {describe(outcome)}")
