@@ -75,11 +75,12 @@ def one_core() -> Iterator[None]:
         os.sched_setaffinity(0, allowed)
 
 
-def _crowd(target: Target, size: int, data: st.DataObject) -> list[tuple[ClerkIdentity, Any]]:
-    """``size`` distinct identities, confusable pairs of every family first, each with the
-    claims (or, for a SUT taking only tokens, the token signed once) it logs in with."""
-    org = target.settings.org_id
-    people: list[tuple[ClerkIdentity, Any]] = []
+@st.composite
+def _crowds(draw: st.DrawFn, org: str) -> list[tuple[ClerkIdentity, dict[str, Any]]]:
+    """8 (or 2 to 32) distinct identities, confusable pairs of every family first, each with the
+    claims it logs in with. One strategy, drawn at once."""
+    size = draw(THREADS)
+    people: list[tuple[ClerkIdentity, dict[str, Any]]] = []
     seen: set[tuple[str | None, str | None]] = set()
     families = iter(BOTH_ACCEPTABLE * 2)  # bounded: drawn pairs may repeat identities
     for turn in count():
@@ -87,18 +88,25 @@ def _crowd(target: Target, size: int, data: st.DataObject) -> list[tuple[ClerkId
             break
         naive = next(families, None)
         if naive is not None and len(people) < 2 * len(BOTH_ACCEPTABLE):
-            pair = data.draw(confusable_identities(org_id=org, naive=naive))
+            pair = draw(confusable_identities(org_id=org, naive=naive))
             sides = [(pair.first, pair.sids[0]), (pair.second, pair.sids[1])]
         else:  # plain bystanders: nothing to draw but their claims
             sides = [(ClerkIdentity(org, f"user_crowd{turn}"), None)]
         for who, sid in sides:
             if (who.org_id, who.user_id) not in seen and len(people) < size:
                 seen.add((who.org_id, who.user_id))
-                claims = data.draw(session_claims(who, sid=sid, noise=False))
-                people.append((who, claims))
+                people.append((who, draw(session_claims(who, sid=sid, noise=False))))
+    return people
+
+
+def _credentials(
+    target: Target, crowd: list[tuple[ClerkIdentity, dict[str, Any]]]
+) -> list[tuple[ClerkIdentity, Any]]:
+    """Each identity with what it logs in with: its claims, or — for a SUT taking only tokens —
+    the token signed once."""
     if target.has("authenticate_claims"):
-        return people
-    return [(who, sign(claims, target.keys.trusted[0])) for who, claims in people]
+        return list(crowd)
+    return [(who, sign(claims, target.keys.trusted[0])) for who, claims in crowd]
 
 
 def _login(target: Target, sut: Any, credential: Any) -> Outcome:
@@ -173,9 +181,9 @@ def check_cache_concurrent(target: Target) -> None:
     share an internal user. Identities whose logins collide even one at a time are left out:
     that is CACHE-ISOLATION's finding, not a race."""
 
-    @for_all(shrink=False, threads=THREADS, data=st.data())
-    def run(threads: int, data: st.DataObject) -> None:
-        crowd = _crowd(target, threads, data)
+    @for_all(shrink=False, drawn=_crowds(target.settings.org_id))
+    def run(drawn: list[tuple[ClerkIdentity, dict[str, Any]]]) -> None:
+        crowd, threads = _credentials(target, drawn), len(drawn)
         alone_all = [fingerprint(_login(target, target.fresh(), cred)) for _, cred in crowd]
         # Logins that collide one at a time are CACHE-ISOLATION's finding; race the rest.
         colliding = _sequential_collisions(target, crowd, alone_all)
