@@ -406,12 +406,21 @@ def role_claims(draw: st.DrawFn, claims: dict[str, Any]) -> dict[str, Any]:
     agreeing, disagreeing, prefixed or not, unknown, empty, near-misses, non-strings, absent —
     in any shape. All three are one choice (a number whose base-19 digits pick them), shrinking
     to none of them."""
+    return with_role_claims(draw, claims)
+
+
+_ROLE_PICKS = st.integers(0, _ROLE_CHOICES**3 - 1)
+
+
+def with_role_claims(draw: st.DrawFn, claims: dict[str, Any]) -> dict[str, Any]:
+    """``role_claims`` as a function of ``draw``, for a composite strategy drawing several (no
+    strategy built per call)."""
     out = {k: v for k, v in claims.items() if k not in ("role", "org_role")}
     nested = dict(out.get("o") or {}) if isinstance(out.get("o"), dict) else None
     if nested is not None:
         nested.pop("rol", None)
-    pick = draw(st.integers(0, _ROLE_CHOICES**3 - 1))
-    role, org_role, rol = (pick // _ROLE_CHOICES**i % _ROLE_CHOICES for i in range(3))
+    picked = draw(_ROLE_PICKS)
+    role, org_role, rol = (picked // _ROLE_CHOICES**i % _ROLE_CHOICES for i in range(3))
     for name, digit in (("role", role), ("org_role", org_role)):
         if digit:
             out[name] = copy.deepcopy(ROLE_CLAIM_VALUES[digit - 1])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeGuard
 
 from hypothesis import Phase, given, settings
@@ -110,17 +111,32 @@ def expect_as_alone(
         )
 
 
-def warmed_sut(
-    invariant_id: str, target: Target, claims: Mapping[str, Any], data: st.DataObject
-) -> Any:
-    """A fresh SUT — or, as often, one where a valid login by the user ``claims`` name (and with
-    their session id) already happened: a cache hit must not skip validation."""
+@dataclass(frozen=True)
+class Warmed:
+    """Claims to present, and the valid login (if any) made first on the same instance."""
+
+    claims: dict[str, Any]
+    first_login: dict[str, Any] | None
+
+
+@st.composite
+def warmed(draw: st.DrawFn, claims: st.SearchStrategy[dict[str, Any]], org: str) -> Warmed:
+    """``claims`` — and, as often as not, a valid login to make first by the user they name
+    (with their session id), so that a cache hit must not skip validation."""
+    drawn = draw(claims)
+    if not draw(st.booleans()):
+        return Warmed(drawn, None)
+    user = next((v for v in (drawn.get("sub"), drawn.get("user_id")) if usable(v)), "user_0")
+    sid = drawn.get("sid") if usable(drawn.get("sid")) else None
+    first = draw(session_claims(ClerkIdentity(org, user), sid=sid, noise=False))
+    return Warmed(drawn, first)
+
+
+def warmed_sut(invariant_id: str, target: Target, warm: Warmed) -> Any:
+    """A fresh SUT, on which ``warm``'s first login (if any) has been made."""
     sut = target.fresh()
-    if data.draw(st.booleans(), label="warm cache first"):
-        user = next((v for v in (claims.get("sub"), claims.get("user_id")) if usable(v)), "user_0")
-        sid = claims.get("sid") if usable(claims.get("sid")) else None
-        who = ClerkIdentity(target.settings.org_id, user)
-        try_claims(invariant_id, target, sut, data.draw(session_claims(who, sid=sid, noise=False)))
+    if warm.first_login is not None:
+        try_claims(invariant_id, target, sut, warm.first_login)
     return sut
 
 

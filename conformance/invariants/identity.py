@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from hypothesis import strategies as st
@@ -20,19 +21,32 @@ from strategies import (
 )
 
 from ..target import InvariantViolation, Target, describe, try_claims
-from ._common import expect_rejected, for_all, numbered, org_values, user_values, warmed_sut
+from ._common import (
+    Warmed,
+    expect_rejected,
+    for_all,
+    numbered,
+    org_values,
+    user_values,
+    warmed,
+    warmed_sut,
+)
 
 IDENTITY_CLAIMS = ("sub", "user_id", "org_id", "o.id")
 #: Claims that do not depend on the claim shape (session status, party, profile).
 SHAPE_FREE = ("azp", "sts", "name", "email", "image_url")
 
 
+_LOOSENED = st.lists(st.sampled_from(IDENTITY_CLAIMS), max_size=2, unique=True)
+_ANY_VALUE = json_values() | st.just(None)
+
+
 @st.composite
 def _loosened_claims(draw: st.DrawFn, org_id: str) -> dict[str, Any]:
     """Valid claims, some identity claims then replaced by any JSON value or removed."""
     claims = dict(draw(session_claims(draw(identities(org_id=org_id)))))
-    for name in draw(st.lists(st.sampled_from(IDENTITY_CLAIMS), max_size=2, unique=True)):
-        value = draw(json_values() | st.just(None))
+    for name in draw(_LOOSENED):
+        value = draw(_ANY_VALUE)
         if name == "o.id":
             claims["o"] = {**(claims.get("o") or {}), "id": value}
         else:
@@ -68,14 +82,12 @@ def check_id_faithful(target: Target) -> None:
 def check_id_required(target: Target) -> None:
     """Claims with no usable org or no usable user id are rejected with InvalidClaims."""
 
-    @for_all(
-        claims=malformed_claims(
-            org_id=target.settings.org_id, kinds=("missing_org", "missing_user")
-        ),
-        data=st.data(),
-    )
-    def run(claims: dict[str, Any], data: st.DataObject) -> None:
-        sut = warmed_sut("ID-REQUIRED", target, claims, data)
+    org = target.settings.org_id
+    kinds = ("missing_org", "missing_user")
+
+    @for_all(warm=warmed(malformed_claims(org_id=org, kinds=kinds), org))
+    def run(warm: Warmed) -> None:
+        claims, sut = warm.claims, warmed_sut("ID-REQUIRED", target, warm)
         outcome = try_claims("ID-REQUIRED", target, sut, claims, crash_id="ID-REQUIRED")
         if not isinstance(outcome, InvalidClaims):
             raise InvariantViolation(
@@ -86,6 +98,7 @@ def check_id_required(target: Target) -> None:
     run()
 
 
+@functools.cache
 def _foreign_orgs(org: str) -> st.SearchStrategy[str]:
     """Other orgs, many of them one step from the trusted one."""
     near = [
@@ -137,14 +150,12 @@ def check_id_org_pinned(target: Target) -> None:
 def check_id_unambiguous(target: Target) -> None:
     """Claims naming two users (sub ≠ user_id) or two orgs (org_id ≠ o.id) are rejected."""
 
-    @for_all(
-        claims=malformed_claims(
-            org_id=target.settings.org_id, kinds=("conflicting_user", "conflicting_org")
-        ),
-        data=st.data(),
-    )
-    def run(claims: dict[str, Any], data: st.DataObject) -> None:
-        sut = warmed_sut("ID-UNAMBIGUOUS", target, claims, data)
+    org = target.settings.org_id
+    kinds = ("conflicting_user", "conflicting_org")
+
+    @for_all(warm=warmed(malformed_claims(org_id=org, kinds=kinds), org))
+    def run(warm: Warmed) -> None:
+        claims, sut = warm.claims, warmed_sut("ID-UNAMBIGUOUS", target, warm)
         outcome = try_claims("ID-UNAMBIGUOUS", target, sut, claims)
         expect_rejected(
             "ID-UNAMBIGUOUS", outcome, f"claims naming two users or orgs {claims!r}", []
@@ -153,22 +164,29 @@ def check_id_unambiguous(target: Target) -> None:
     run()
 
 
+_SIDS = st.none() | clerk_ids("sess")
+#: Clerk's own roles a third of the time: each shape spells them differently.
+_ROLES = st.sampled_from(CLERK_ROLES) | st.none() | st.sampled_from(ROLE_NAMES)
+
+
+@st.composite
+def _in_every_shape(draw: st.DrawFn, org: str) -> list[dict[str, Any]]:
+    """One identity, session and role, as claims of every shape (``SHAPES``, in order)."""
+    who, sid, role = draw(identities(org_id=org)), draw(_SIDS), draw(_ROLES)
+    return [
+        draw(session_claims(who, shape=shape, sid=sid, role=role, noise=False)) for shape in SHAPES
+    ]
+
+
 def check_id_shape_invariant(target: Target) -> None:
     """The same identity, role and session as v1, v2 or template claims yields the same
     principal (user, org, role), each shape on a fresh SUT."""
     org = target.settings.org_id
 
-    @for_all(
-        who=identities(org_id=org),
-        sid=st.none() | clerk_ids("sess"),
-        # Clerk's own roles a third of the time: each shape spells them differently.
-        role=st.sampled_from(CLERK_ROLES) | st.none() | st.sampled_from(ROLE_NAMES),
-        data=st.data(),
-    )
-    def run(who: ClerkIdentity, sid: str | None, role: str | None, data: st.DataObject) -> None:
+    @for_all(shapes=_in_every_shape(org))
+    def run(shapes: list[dict[str, Any]]) -> None:
         results, extras = {}, None
-        for shape in SHAPES:
-            claims = data.draw(session_claims(who, shape=shape, sid=sid, role=role, noise=False))
+        for shape, claims in zip(SHAPES, shapes, strict=True):
             # Only the shape may differ: the session and profile claims are the first shape's.
             shared = {k: claims.pop(k) for k in SHAPE_FREE if k in claims}
             extras = shared if extras is None else extras

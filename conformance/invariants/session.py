@@ -3,15 +3,18 @@ session id must never change."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
 
 from reference import Principal, Role
-from strategies import ClerkIdentity, clerk_ids, identities, role_claims, session_claims
+from strategies import clerk_ids, identities, session_claims
+from strategies.claims import with_role_claims
+from strategies.draws import pick
 
 from ..target import InvariantViolation, Outcome, Target, describe, try_claims
-from ._common import expect_rejected, for_all, nested, numbered, warmed_sut
+from ._common import Warmed, expect_rejected, for_all, nested, numbered, warmed, warmed_sut
 
 ADMIN_VALUES = ("admin", "org:admin")
 ROLE_SETS_PER_EXAMPLE = 4
@@ -30,17 +33,20 @@ def _sessions(draw: st.DrawFn, org_id: str) -> dict[str, Any]:
     return draw(session_claims(draw(identities(org_id=org_id))))
 
 
+@st.composite
+def _role_sets(draw: st.DrawFn, org_id: str) -> list[dict[str, Any]]:
+    """Several role-claim sets on one session's claims, each to be a first login."""
+    base = draw(_sessions(org_id))
+    return [with_role_claims(draw, base) for _ in range(ROLE_SETS_PER_EXAMPLE)]
+
+
 def check_role_no_escalation(target: Target) -> None:
     """On first login: ADMIN only when every role claim says admin; any guest claim caps the
     role at GUEST; unknown or missing roles never yield ADMIN."""
 
-    @for_all(base=_sessions(target.settings.org_id), data=st.data())
-    def run(base: dict[str, Any], data: st.DataObject) -> None:
-        # Several role-claim sets per identity, each a first login on a fresh instance.
-        sets = st.lists(
-            role_claims(base), min_size=ROLE_SETS_PER_EXAMPLE, max_size=ROLE_SETS_PER_EXAMPLE
-        )
-        for claims in data.draw(sets, label="claims"):
+    @for_all(sets=_role_sets(target.settings.org_id))
+    def run(sets: list[dict[str, Any]]) -> None:
+        for claims in sets:
             _first_login_role(target, claims)
 
     run()
@@ -66,10 +72,11 @@ def check_session_pending(target: Target) -> None:
     """A token whose session status ``sts`` is "pending" never authenticates."""
     org = target.settings.org_id
 
-    @for_all(who=identities(org_id=org), data=st.data())
-    def run(who: ClerkIdentity, data: st.DataObject) -> None:
-        claims = {**data.draw(session_claims(who)), "sts": "pending"}
-        sut = warmed_sut("SESSION-PENDING", target, claims, data)
+    pending = _sessions(org).map(lambda claims: {**claims, "sts": "pending"})
+
+    @for_all(warm=warmed(pending, org))
+    def run(warm: Warmed) -> None:
+        claims, sut = warm.claims, warmed_sut("SESSION-PENDING", target, warm)
         outcome = try_claims("SESSION-PENDING", target, sut, claims)
         expect_rejected("SESSION-PENDING", outcome, f"a pending session {claims!r}", [])
 
@@ -81,22 +88,39 @@ def _sid_variants(base: dict[str, Any], sids: list[str | None]) -> list[dict[str
     return [base if sid is None else {**base, "sid": sid} for sid in sids]
 
 
+_SID_LISTS = st.lists(st.none() | clerk_ids("sess"), min_size=2, max_size=4)
+
+
+@dataclass(frozen=True)
+class SidScene:
+    """One user's claims (``base``, no sid) presented with each of ``sids``; then, unless it
+    is the same user, another's claims presenting one of those sids: ``(sid, claims)``."""
+
+    sids: list[str | None]
+    base: dict[str, Any]
+    other: tuple[str | None, dict[str, Any]] | None
+
+
+@st.composite
+def _sid_scenes(draw: st.DrawFn, org: str) -> SidScene:
+    who, other = draw(identities(org_id=org)), draw(identities(org_id=org, adversarial=False))
+    sids = draw(_SID_LISTS)
+    base = draw(session_claims(who, sid=None))
+    if other.user_id == who.user_id:
+        return SidScene(sids, base, None)
+    shared = pick(draw, sids)
+    return SidScene(sids, base, (shared, draw(session_claims(other, sid=shared))))
+
+
 def check_sid_independent(target: Target) -> None:
     """Adding, removing or changing sid never changes user, org or role; identities never share
     an entry through their sids; session_id echoes the current sid ("" without one)."""
     org = target.settings.org_id
 
-    @for_all(
-        who=identities(org_id=org),
-        other=identities(org_id=org, adversarial=False),
-        sids=st.lists(st.none() | clerk_ids("sess"), min_size=2, max_size=4),
-        data=st.data(),
-    )
-    def run(
-        who: ClerkIdentity, other: ClerkIdentity, sids: list[str | None], data: st.DataObject
-    ) -> None:
+    @for_all(scene=_sid_scenes(org))
+    def run(scene: SidScene) -> None:
+        sids, base = scene.sids, scene.base
         sut, story = target.fresh(), []
-        base = data.draw(session_claims(who, sid=None))
         seen: set[tuple[str, str, str, Role] | None] = set()
         for sid, claims in zip(sids, _sid_variants(base, sids), strict=True):
             outcome = try_claims("SID-INDEPENDENT", target, sut, claims)
@@ -113,12 +137,11 @@ def check_sid_independent(target: Target) -> None:
                     "SID-INDEPENDENT",
                     "changing only the sid changed who it is:\n" + numbered(story),
                 )
-        if other.user_id == who.user_id:
+        if scene.other is None:
             return
         # Another user presents one of those session ids. Against a control history in which
         # their sid is one nobody used, any difference is the sid's doing.
-        shared = sids[data.draw(st.integers(0, len(sids) - 1))]
-        claims = data.draw(session_claims(other, sid=shared))
+        shared, claims = scene.other
         outcome = try_claims("SID-INDEPENDENT", target, sut, claims)
         story.append(f"login as another user, sid={shared!r} {claims!r}: {describe(outcome)}")
         control = target.fresh()
