@@ -281,6 +281,7 @@ def _unusable() -> st.SearchStrategy[Any]:
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def malformed_claims(
     *,
     org_id: str = TRUSTED_ORG,
