@@ -82,19 +82,26 @@ def test_several_suts_run_in_one_pytest_session(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize(("fail_on", "code"), [("critical", 0), ("high", 1), ("medium", 1)])
-def test_fail_on_counts_only_violations_at_or_above_a_severity(
-    tmp_path: Path, fail_on: str, code: int
-) -> None:
+def test_fail_on_reaches_the_exit_code(tmp_path: Path) -> None:
+    """TOKEN-TIME is high: below a critical floor, the violation does not fail the audit."""
     done = audit(
-        "--sut", AFTER_FIX, "--invariant", "TOKEN-TIME", "--fail-on", fail_on, cwd=tmp_path
+        "--sut", AFTER_FIX, "--invariant", "TOKEN-TIME", "--fail-on", "critical", cwd=tmp_path
     )
-    assert done.returncode == code, done.stdout + done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "[upstream_after_fix] TOKEN-TIME: VIOLATED" in done.stdout
 
 
-def test_a_correct_sut_exits_zero(tmp_path: Path) -> None:
-    done = audit("--sut", "reference:make", "--invariant", "SESSION-PENDING", cwd=tmp_path)
-    assert done.returncode == 0 and "holds" in done.stdout
+@pytest.mark.parametrize(
+    ("fail_on", "code"), [("critical", 0), ("high", 1), ("medium", 1), (None, 1)]
+)
+def test_fail_on_counts_only_violations_at_or_above_a_severity(
+    fail_on: str | None, code: int
+) -> None:
+    from conformance.audit import VIOLATED, Audit, Cell
+
+    violation = Cell(AFTER_FIX, "TOKEN-TIME", VIOLATED, 0.1, cause="TOKEN-TIME")  # high
+    cells = {(AFTER_FIX, "TOKEN-TIME"): violation}
+    assert Audit((AFTER_FIX,), cells, self_check=False).exit_code(fail_on) == code
 
 
 @pytest.mark.parametrize(
@@ -122,7 +129,7 @@ def test_the_self_check_passes_when_every_entry_violates_what_it_declares(tmp_pa
     assert "[reference:make] SESSION-PENDING: holds" in done.stdout
 
 
-def test_workers_run_under_the_harness_profiles(tmp_path: Path) -> None:
+def test_a_correct_sut_exits_zero_under_workers_and_the_harness_profiles(tmp_path: Path) -> None:
     done = audit(
         "--sut", "reference:make", "--invariant", "SESSION-PENDING", "-n", "2",
         "--hypothesis-profile", "dev", cwd=tmp_path,
