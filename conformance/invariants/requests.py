@@ -1,7 +1,9 @@
 """CB-* and REQ-AMBIENT-ONLY: which of the tokens a request carries is the one used.
 
 Every place gets a token for a different identity, so the principal returned names the place
-the implementation read.
+the implementation read. The clock is frozen while a check runs: the derandomized profile then
+draws the same tokens for every SUT an audit runs, and each is signed once
+(``strategies.tokens.remembered``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from strategies import (
     token_placements,
     tokens_of,
 )
+from strategies.clock import frozen_clock
 
 from ..target import InvariantViolation, Outcome, Target, attempt, describe
 from ._common import Fingerprint, expect_rejected, fingerprint, for_all
@@ -125,7 +128,8 @@ def _check_precedence(
         seen = baselines(invariant_id, target, placed)
         _expect_place(invariant_id, outcome, seen, expected(placed), request, placed)
 
-    run()
+    with frozen_clock():  # the same tokens for every SUT: each signed once
+        run()
 
 
 def check_cb_relayed_first(target: Target) -> None:
@@ -164,7 +168,8 @@ def check_cb_no_query(target: Target) -> None:
                 "CB-NO-QUERY", f"{name} used the query-string token\n  {_show(request, placed)}"
             )
 
-    run()
+    with frozen_clock():  # the same tokens for every SUT: each signed once
+        run()
 
 
 def check_cb_fallback_order(target: Target) -> None:
@@ -227,7 +232,8 @@ def check_cb_no_fallback_on_failure(target: Target) -> None:
             story,
         )
 
-    run()
+    with frozen_clock():  # the same tokens for every SUT: each signed once
+        run()
 
 
 @st.composite
