@@ -191,10 +191,35 @@ def session_claims(
     ...                noise=False).example()  # doctest: +SKIP
     {'sub': 'user_1', 'v': 2, 'o': {'id': 'org_1', 'rol': 'admin', 'slg': 'acme'}}
     """
+    _check_session(identity, shape)
+    return _session_claims_for(identity, shape, sid, role, noise)
+
+
+def draw_session_claims(
+    draw: st.DrawFn,
+    identity: ClerkIdentity,
+    *,
+    shape: str | None = None,
+    sid: str | None = DRAW,
+    role: str | None = DRAW,
+    noise: bool = True,
+) -> dict[str, Any]:
+    """``session_claims`` as a function of ``draw``, for a composite strategy drawing many
+    sessions: a strategy per identity costs Hypothesis more (it validates each new one) than
+    the one or two choices it makes.
+
+    >>> @st.composite
+    ... def two_sessions(draw, first, second):
+    ...     return [draw_session_claims(draw, who, noise=False) for who in (first, second)]
+    """
+    _check_session(identity, shape)
+    return _claims(draw, identity, shape, sid, role, noise)
+
+
+def _check_session(identity: ClerkIdentity, shape: str | None) -> None:
     if shape is not None:
         check_choice("shape", shape, SHAPES)
     check_type("identity", identity, ClerkIdentity)
-    return _session_claims_for(identity, shape, sid, role, noise)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -218,6 +243,17 @@ _LAYOUT = st.integers(0, len(SHAPES) * _PARTS * len(_ROLES) * len(_PROFILES) - 1
 
 @st.composite
 def _session_claims(
+    draw: st.DrawFn,
+    identity: ClerkIdentity,
+    shape: str | None,
+    sid: str | None,
+    role: str | None,
+    noise: bool,
+) -> dict[str, Any]:
+    return _claims(draw, identity, shape, sid, role, noise)
+
+
+def _claims(
     draw: st.DrawFn,
     identity: ClerkIdentity,
     shape: str | None,
@@ -337,7 +373,7 @@ def _malformed_claims(
 ) -> dict[str, Any]:
     kind = pick(draw, kinds)
     user = user_id if user_id is not None else draw(clerk_ids("user"))
-    base = draw(session_claims(ClerkIdentity(org_id, user), sid=DRAW, noise=False))
+    base = draw_session_claims(draw, ClerkIdentity(org_id, user), sid=DRAW, noise=False)
     base.pop("user_id", None)
     if kind == "missing_org":
         base.pop("org_id", None)

@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 from reference import Request
 
 from ._validation import check_choice
-from .claims import CLERK_ROLES, session_claims
-from .draws import pick
+from .claims import CLERK_ROLES, draw_session_claims
+from .draws import pick, shuffled
 from .identities import TRUSTED_ORG, ClerkIdentity
 from .ids import clerk_ids
 from .keys import SigningKeys
@@ -120,7 +120,7 @@ def _request(
     if decoy is not None:
         cookie_pairs += [("__session_x7Yq", decoy), ("session", decoy)]
         headers.append(_header(draw, "X-Clerk-Session-Token", decoy))
-    cookie_pairs = _in_order(draw(st.permutations(cookie_pairs)), sessions)
+    cookie_pairs = _in_order(shuffled(draw, cookie_pairs), sessions)
     split = draw(st.integers(1, len(cookie_pairs)))
     cookie_headers = [
         _header(draw, "Cookie", "; ".join(f"{k}={v}" for k, v in chunk))
@@ -132,14 +132,14 @@ def _request(
     query = [("redirect_url", "https://app.example.com/")]
     if "query" in tokens:
         query.append(("clerk_session_token", tokens["query"]))
-    target = f"{path}?{_form(draw(st.permutations(query)))}"
+    target = f"{path}?{_form(shuffled(draw, query))}"
 
     fields = [("redirect_url", "/dashboard")]
     relayed = [("clerk_session_token", tokens[p]) for p in ("body", "body2") if p in tokens]
     fields += relayed
     if decoy is not None:
         fields.append(("clerk_session_token_x", decoy))
-    fields = _in_order(draw(st.permutations(fields)), relayed)
+    fields = _in_order(shuffled(draw, fields), relayed)
     body = b""
     if method != "GET":
         if form:
@@ -148,7 +148,7 @@ def _request(
         else:
             headers.append(_header(draw, "Content-Type", "application/json"))
             body = ("{" + ",".join(f'"{k}":"{v}"' for k, v in fields) + "}").encode()
-    headers = _in_order(_in_order(draw(st.permutations(headers)), bearers), cookie_headers)
+    headers = _in_order(_in_order(shuffled(draw, headers), bearers), cookie_headers)
     return Request(method, target, tuple(headers), body)
 
 
@@ -229,7 +229,7 @@ def _token_placements(
         role = draw(_ROLES)
         # ``user_id`` beside ``sub``: even an implementation reading only one of them tells
         # the places apart.
-        claims = {**draw(session_claims(identity, role=role, noise=False)), "user_id": user}
+        claims = {**draw_session_claims(draw, identity, role=role, noise=False), "user_id": user}
         placed[place] = Placed(identity, sign(claims, pick(draw, keys.trusted)))
     return placed
 

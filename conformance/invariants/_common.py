@@ -12,7 +12,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from reference import AuthError, Principal
-from strategies import ClerkIdentity, session_claims
+from strategies import ClerkIdentity, draw_session_claims
 
 from ..target import InvariantViolation, Outcome, Target, describe, try_claims
 
@@ -128,7 +128,7 @@ def warmed(draw: st.DrawFn, claims: st.SearchStrategy[dict[str, Any]], org: str)
         return Warmed(drawn, None)
     user = next((v for v in (drawn.get("sub"), drawn.get("user_id")) if usable(v)), "user_0")
     sid = drawn.get("sid") if usable(drawn.get("sid")) else None
-    first = draw(session_claims(ClerkIdentity(org, user), sid=sid, noise=False))
+    first = draw_session_claims(draw, ClerkIdentity(org, user), sid=sid, noise=False)
     return Warmed(drawn, first)
 
 

@@ -17,9 +17,9 @@ from strategies import (
     ConfusablePair,
     clerk_ids,
     confusable_identities,
+    draw_session_claims,
     identities,
     malformed_claims,
-    session_claims,
 )
 from strategies.clock import EPOCH, frozen_clock
 from strategies.draws import pick
@@ -136,7 +136,7 @@ def _isolation_histories(draw: st.DrawFn, org: str) -> list[tuple[Step, dict[str
         who = met[index] if index is not None else draw(identities(org_id=org))
         steps.append(Step(who, sid, SHAPES[shape_index], wait))
     return [
-        (step, draw(session_claims(step.who, shape=step.shape, sid=step.sid, noise=False)))
+        (step, draw_session_claims(draw, step.who, shape=step.shape, sid=step.sid, noise=False))
         for step in steps
     ]
 
@@ -198,7 +198,7 @@ def _confusions(
         pair = draw(confusable_identities(org_id=org, naive=naive))
         order = pick(draw, ORDERS)
         sides = [(pair.first, pair.sids[0]), (pair.second, pair.sids[1])]
-        claim_sets = [draw(session_claims(who, sid=sid, noise=False)) for who, sid in sides]
+        claim_sets = [draw_session_claims(draw, who, sid=sid, noise=False) for who, sid in sides]
         confusions.append((pair, order, claim_sets))
     return confusions
 
@@ -216,9 +216,12 @@ def _bad_claims(draw: st.DrawFn, org: str, pool: list[ClerkIdentity]) -> dict[st
     sid = pick(draw, POISON_SIDS)
     if kind == "foreign_org":
         foreign = pick(draw, [org.upper(), f"{org} ", "org_attacker"])
-        return draw(session_claims(ClerkIdentity(foreign, who.user_id), sid=sid, noise=False))
+        return draw_session_claims(draw, ClerkIdentity(foreign, who.user_id), sid=sid, noise=False)
     if kind == "bad_sid":
-        return {**draw(session_claims(who, noise=False)), "sid": pick(draw, [123, "", ["s"], {}])}
+        return {
+            **draw_session_claims(draw, who, noise=False),
+            "sid": pick(draw, [123, "", ["s"], {}]),
+        }
     return {**draw(malformed_claims(org_id=org, user_id=who.user_id)), "sid": sid}
 
 
@@ -236,7 +239,7 @@ def _poison_histories(
             logins.append(("bad", _bad_claims(draw, org, pool)))
         else:
             who, sid = pick(draw, pool), pick(draw, (None, *POISON_SIDS))
-            logins.append(("good", draw(session_claims(who, sid=sid, noise=False))))
+            logins.append(("good", draw_session_claims(draw, who, sid=sid, noise=False)))
     return logins
 
 
@@ -329,7 +332,9 @@ def _fresh_histories(draw: st.DrawFn, org: str) -> FreshHistory:
     logins = []
     for index, role in enumerate(roles):
         wait = _wait(draw, ttl, cadence) if index else 0
-        logins.append((wait, role, draw(session_claims(who, shape=shape, role=role, noise=False))))
+        logins.append(
+            (wait, role, draw_session_claims(draw, who, shape=shape, role=role, noise=False))
+        )
     return FreshHistory(ttl, cadence, logins)
 
 

@@ -23,7 +23,12 @@ from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure
 
 from reference import Principal
-from strategies import ClerkIdentity, confusable_identities, session_claims, sign
+from strategies import (
+    ClerkIdentity,
+    confusable_identities,
+    draw_session_claims,
+    sign,
+)
 
 from ..target import InvariantViolation, Outcome, Target, attempt, describe, present_claims
 from ._common import fingerprint, for_all
@@ -95,7 +100,7 @@ def _crowds(draw: st.DrawFn, org: str) -> list[tuple[ClerkIdentity, dict[str, An
         for who, sid in sides:
             if (who.org_id, who.user_id) not in seen and len(people) < size:
                 seen.add((who.org_id, who.user_id))
-                people.append((who, draw(session_claims(who, sid=sid, noise=False))))
+                people.append((who, draw_session_claims(draw, who, sid=sid, noise=False)))
     return people
 
 

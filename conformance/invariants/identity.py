@@ -14,10 +14,10 @@ from strategies import (
     SHAPES,
     ClerkIdentity,
     clerk_ids,
+    draw_session_claims,
     identities,
     json_values,
     malformed_claims,
-    session_claims,
 )
 
 from ..target import InvariantViolation, Target, describe, try_claims
@@ -44,7 +44,7 @@ _ANY_VALUE = json_values() | st.just(None)
 @st.composite
 def _loosened_claims(draw: st.DrawFn, org_id: str) -> dict[str, Any]:
     """Valid claims, some identity claims then replaced by any JSON value or removed."""
-    claims = dict(draw(session_claims(draw(identities(org_id=org_id)))))
+    claims = dict(draw_session_claims(draw, draw(identities(org_id=org_id))))
     for name in draw(_LOOSENED):
         value = draw(_ANY_VALUE)
         if name == "o.id":
@@ -120,14 +120,14 @@ def _pinned_logins(draw: st.DrawFn, org: str) -> tuple[list[dict[str, Any]], str
     then a login for a foreign org reusing one of their session ids and, half the time, one of
     their users: ``(cached, foreign org, foreign claims)``. One strategy, drawn at once."""
     before = draw(st.lists(identities(org_id=org, adversarial=False), max_size=3))
-    cached = [draw(session_claims(who, noise=False)) for who in before]
+    cached = [draw_session_claims(draw, who, noise=False) for who in before]
     foreign = draw(_foreign_orgs(org))
     users = [who.user_id for who in before]
     pick = draw(st.integers(0, 2 * len(users)))
     user = users[pick] if pick < len(users) else draw(clerk_ids("user"))
     sids = [None, *(claims.get("sid") for claims in cached)]
     sid = sids[draw(st.integers(0, len(sids) - 1))]
-    return cached, foreign, draw(session_claims(ClerkIdentity(foreign, user), sid=sid))
+    return cached, foreign, draw_session_claims(draw, ClerkIdentity(foreign, user), sid=sid)
 
 
 def check_id_org_pinned(target: Target) -> None:
@@ -174,7 +174,8 @@ def _in_every_shape(draw: st.DrawFn, org: str) -> list[dict[str, Any]]:
     """One identity, session and role, as claims of every shape (``SHAPES``, in order)."""
     who, sid, role = draw(identities(org_id=org)), draw(_SIDS), draw(_ROLES)
     return [
-        draw(session_claims(who, shape=shape, sid=sid, role=role, noise=False)) for shape in SHAPES
+        draw_session_claims(draw, who, shape=shape, sid=sid, role=role, noise=False)
+        for shape in SHAPES
     ]
 
 

@@ -17,9 +17,9 @@ from strategies import (
     Placed,
     api_requests,
     callback_requests,
+    draw_session_claims,
     invalid_session_tokens,
     machine_tokens,
-    session_claims,
     token_placements,
     tokens_of,
 )
@@ -195,7 +195,7 @@ def _failing_choice(draw: st.DrawFn, target: Target) -> tuple[dict[str, Placed],
         token_placements(target.keys, required=[chosen, *lower[-1:]], optional=lower[:-1])
     )
     victim = placed[chosen].identity
-    claims = draw(session_claims(victim, noise=False))
+    claims = draw_session_claims(draw, victim, noise=False)
     bad = draw(invalid_session_tokens(target.keys, claims, org_id=target.settings.org_id))
     placed[chosen] = Placed(victim, bad)
     return placed, chosen, draw(callback_requests(tokens_of(placed)))

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from reference import Principal, Role
-from strategies import clerk_ids, identities, session_claims
+from strategies import clerk_ids, draw_session_claims, identities
 from strategies.claims import with_role_claims
 from strategies.draws import pick
 
@@ -30,7 +30,7 @@ def role_claim_values(claims: dict[str, Any]) -> list[object]:
 @st.composite
 def _sessions(draw: st.DrawFn, org_id: str) -> dict[str, Any]:
     """The claims of any session in ``org_id`` (a composite: cheaper than a ``flatmap``)."""
-    return draw(session_claims(draw(identities(org_id=org_id))))
+    return draw_session_claims(draw, draw(identities(org_id=org_id)))
 
 
 @st.composite
@@ -105,11 +105,11 @@ class SidScene:
 def _sid_scenes(draw: st.DrawFn, org: str) -> SidScene:
     who, other = draw(identities(org_id=org)), draw(identities(org_id=org, adversarial=False))
     sids = draw(_SID_LISTS)
-    base = draw(session_claims(who, sid=None))
+    base = draw_session_claims(draw, who, sid=None)
     if other.user_id == who.user_id:
         return SidScene(sids, base, None)
     shared = pick(draw, sids)
-    return SidScene(sids, base, (shared, draw(session_claims(other, sid=shared))))
+    return SidScene(sids, base, (shared, draw_session_claims(draw, other, sid=shared)))
 
 
 def check_sid_independent(target: Target) -> None:

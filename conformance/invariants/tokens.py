@@ -27,8 +27,8 @@ from strategies import (
     TIME_ATTACKS,
     TIMELY_CASES,
     Scene,
+    draw_session_claims,
     identities,
-    session_claims,
 )
 from strategies.attacks import YEAR_S, timely_token, unb64url
 from strategies.clock import EPOCH, Clock, frozen_clock, timestamp
@@ -124,7 +124,9 @@ def _refuse_all(
 @st.composite
 def _plain_sessions(draw: st.DrawFn, org_id: str) -> dict[str, Any]:
     """The claims of a plain identity's session in ``org_id``, without noise."""
-    return draw(session_claims(draw(identities(org_id=org_id, adversarial=False)), noise=False))
+    return draw_session_claims(
+        draw, draw(identities(org_id=org_id, adversarial=False)), noise=False
+    )
 
 
 def _scene(

@@ -9,7 +9,14 @@ from typing import Any
 from hypothesis import strategies as st
 
 from reference import Request
-from strategies import RESERVED, identities, json_values, session_claims, sign, signing_keys
+from strategies import (
+    RESERVED,
+    draw_session_claims,
+    identities,
+    json_values,
+    sign,
+    signing_keys,
+)
 
 from ..target import Target, attempt
 from ._common import for_all
@@ -36,7 +43,7 @@ def mangled_sessions(draw: st.DrawFn) -> dict[str, Any]:
     """A real session's claims, in any shape, with one to three claims replaced by any JSON
     value: parsing gets past the first checks (``"v": 2`` stays), then meets a type it did not
     expect (``"o": "org"``, ``"fea": 5``). Half are v2 sessions, half mangle ``o`` or ``fea``."""
-    claims = dict(draw(session_claims(draw(identities()), shape=draw(_SHAPES))))
+    claims = dict(draw_session_claims(draw, draw(identities()), shape=draw(_SHAPES)))
     for name in draw(_MANGLED_NAMES):
         claims[name] = draw(json_values())
     return claims
