@@ -64,6 +64,8 @@ CHECK_IDS = {"isolation": "CACHE-ISOLATION", "poison": "CACHE-NO-POISON", "fresh
 BOTH_VALID = ("str(sid)", "casefold", "NFKC", "strip", "C string", "email")
 REJECTED_KINDS = ("foreign_org", "missing_org", "missing_user", "conflicting_user", "bad_signature")
 SIDS = st.none() | st.sampled_from(["sess_1", "sess_2"]) | clerk_ids("sess")
+#: A role change before a stretch of activity, or none.
+NEW_ROLES = st.none() | st.sampled_from(CLERK_ROLES)
 
 
 @st.composite
@@ -286,11 +288,15 @@ def login_history_machine(
 
         if "fresh" in checks:  # a user who stays active: freshness's scenario
 
-            @rule(target=moments, who=people, data=st.data())
-            def stays_active(self, who: ClerkIdentity, data: st.DataObject) -> int:
-                """``who`` keeps using the app: a fresh token with their current role each time just
-                under the TTL has passed, three times — a sliding expiry would keep their first
-                role all along."""
+            @rule(target=moments, who=people, new_role=NEW_ROLES, data=st.data())
+            def stays_active(
+                self, who: ClerkIdentity, new_role: str | None, data: st.DataObject
+            ) -> int:
+                """``who`` keeps using the app — often just after the organization changed their
+                role: a fresh token with their current role each time just under the TTL has
+                passed, three times. A sliding expiry would keep their first role all along."""
+                if new_role is not None:
+                    self.change_role(who, new_role)
                 role = self.role_of.get(_who(who), "member")
                 for _ in range(3):
                     self._tick(max(ttl - 1, 1))

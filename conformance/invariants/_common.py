@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any, Generic, TypeGuard, TypeVar
 
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
@@ -109,6 +109,21 @@ def expect_as_alone(
             f"a login was {describe(outcome)}; on a fresh instance it is {describe(alone)}:\n"
             + numbered(story),
         )
+
+
+T = TypeVar("T")
+
+
+class Drawn(Generic[T]):
+    """An example's whole input, drawn at once by one composite strategy, and shown in a
+    counterexample only as ``summary``: the violation's numbered story shows what ran, where
+    the full value would also list the steps a failure never reached."""
+
+    def __init__(self, value: T, summary: str) -> None:
+        self.value, self.summary = value, summary
+
+    def __repr__(self) -> str:
+        return f"<{self.summary}>"
 
 
 @dataclass(frozen=True)

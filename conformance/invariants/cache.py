@@ -31,7 +31,7 @@ from ..target import (
     describe,
     try_claims,
 )
-from ._common import expect_as_alone, expect_rejected, for_all, numbered
+from ._common import Drawn, expect_as_alone, expect_rejected, for_all, numbered
 from .history import check_history
 
 
@@ -99,10 +99,10 @@ def check_cache_isolation(target: Target) -> None:
     with frozen_clock() as clock:
 
         @for_all(history=_isolation_histories(org))
-        def run(history: list[tuple[Step, dict[str, Any]]]) -> None:
+        def run(history: Drawn[list[tuple[Step, dict[str, Any]]]]) -> None:
             clock.move_to(EPOCH)
             sut, story, ledger = target.fresh(), [], Ledger("CACHE-ISOLATION", one_each=True)
-            for step, claims in history:
+            for step, claims in history.value:
                 clock.tick(step.wait_s)
                 outcome = try_claims("CACHE-ISOLATION", target, sut, claims)
                 story.append(f"after {step.wait_s:g}s, login {claims!r}: {describe(outcome)}")
@@ -122,7 +122,7 @@ _LATER = st.lists(
 
 
 @st.composite
-def _isolation_histories(draw: st.DrawFn, org: str) -> list[tuple[Step, dict[str, Any]]]:
+def _isolation_histories(draw: st.DrawFn, org: str) -> Drawn[list[tuple[Step, dict[str, Any]]]]:
     """Both sides of a confusable pair of every family, back to back, then up to eight logins
     by them or by others: each step with the claims it presents. One strategy, drawn at once."""
     steps: list[Step] = []
@@ -135,10 +135,11 @@ def _isolation_histories(draw: st.DrawFn, org: str) -> list[tuple[Step, dict[str
     for index, sid, shape_index, wait in draw(_LATER):
         who = met[index] if index is not None else draw(identities(org_id=org))
         steps.append(Step(who, sid, SHAPES[shape_index], wait))
-    return [
+    history = [
         (step, draw_session_claims(draw, step.who, shape=step.shape, sid=step.sid, noise=False))
         for step in steps
     ]
+    return Drawn(history, f"a history of {len(history)} logins")
 
 
 def _acceptable(who: ClerkIdentity, org: str) -> bool:
@@ -177,8 +178,8 @@ def check_cache_key_injective(target: Target) -> None:
     org = target.settings.org_id
 
     @for_all(confusions=_confusions(org))
-    def run(confusions: list[tuple[ConfusablePair, tuple[int, ...], list[dict[str, Any]]]]) -> None:
-        for pair, order, claim_sets in confusions:
+    def run(confusions: Drawn[list[Confusion]]) -> None:
+        for pair, order, claim_sets in confusions.value:
             _confuse(target, pair, order, claim_sets)
 
     run()
@@ -187,20 +188,22 @@ def check_cache_key_injective(target: Target) -> None:
 ORDERS = ((0, 1, 0), (1, 0, 1))
 
 
+Confusion = tuple[ConfusablePair, tuple[int, ...], list[dict[str, Any]]]
+
+
 @st.composite
-def _confusions(
-    draw: st.DrawFn, org: str
-) -> list[tuple[ConfusablePair, tuple[int, ...], list[dict[str, Any]]]]:
+def _confusions(draw: st.DrawFn, org: str) -> Drawn[list[Confusion]]:
     """Four confusable pairs of any four families, each with a login order and both sides'
     claims. One strategy, drawn at once."""
-    confusions: list[tuple[ConfusablePair, tuple[int, ...], list[dict[str, Any]]]] = []
+    confusions: list[Confusion] = []
     for naive in draw(FAMILIES):
         pair = draw(confusable_identities(org_id=org, naive=naive))
         order = pick(draw, ORDERS)
         sides = [(pair.first, pair.sids[0]), (pair.second, pair.sids[1])]
         claim_sets = [draw_session_claims(draw, who, sid=sid, noise=False) for who, sid in sides]
         confusions.append((pair, order, claim_sets))
-    return confusions
+    families = ", ".join(pair.naive for pair, _, _ in confusions)
+    return Drawn(confusions, f"confusable pairs under {families}")
 
 
 POISON_SIDS = ("sess_1", "sess_2")
@@ -228,7 +231,7 @@ def _bad_claims(draw: st.DrawFn, org: str, pool: list[ClerkIdentity]) -> dict[st
 @st.composite
 def _poison_histories(
     draw: st.DrawFn, org: str, pools: st.SearchStrategy[list[ClerkIdentity]]
-) -> list[tuple[str, dict[str, Any]]]:
+) -> Drawn[list[tuple[str, dict[str, Any]]]]:
     """A few identities, then logins by them: a rejected one first — the cache is empty, so
     whatever it writes is served next — then any mix of good and rejected ones, each
     ``("good" | "bad", claims)``. One strategy, drawn at once."""
@@ -240,7 +243,8 @@ def _poison_histories(
         else:
             who, sid = pick(draw, pool), pick(draw, (None, *POISON_SIDS))
             logins.append(("good", draw_session_claims(draw, who, sid=sid, noise=False)))
-    return logins
+    kinds = " ".join(kind for kind, _ in logins)
+    return Drawn(logins, f"logins by {len(pool)} users: {kinds}")
 
 
 def check_cache_no_poison(target: Target) -> None:
@@ -249,8 +253,9 @@ def check_cache_no_poison(target: Target) -> None:
     org = target.settings.org_id
     pools = st.lists(identities(org_id=org), min_size=1, max_size=3, unique_by=lambda i: i.user_id)
 
-    @for_all(logins=_poison_histories(org, pools))
-    def run(logins: list[tuple[str, dict[str, Any]]]) -> None:
+    @for_all(history=_poison_histories(org, pools))
+    def run(history: Drawn[list[tuple[str, dict[str, Any]]]]) -> None:
+        logins = history.value
         sut, story, kept, results = target.fresh(), [], [], []
         for kind, claims in logins:
             outcome = try_claims("CACHE-NO-POISON", target, sut, claims)

@@ -31,7 +31,7 @@ from strategies import (
 )
 
 from ..target import InvariantViolation, Outcome, Target, attempt, describe, present_claims
-from ._common import fingerprint, for_all
+from ._common import Drawn, fingerprint, for_all
 from .cache import BOTH_ACCEPTABLE
 
 #: Rounds per example, and logins per thread per round.
@@ -81,7 +81,7 @@ def one_core() -> Iterator[None]:
 
 
 @st.composite
-def _crowds(draw: st.DrawFn, org: str) -> list[tuple[ClerkIdentity, dict[str, Any]]]:
+def _crowds(draw: st.DrawFn, org: str) -> Drawn[list[tuple[ClerkIdentity, dict[str, Any]]]]:
     """8 (or 2 to 32) distinct identities, confusable pairs of every family first, each with the
     claims it logs in with. One strategy, drawn at once."""
     size = draw(THREADS)
@@ -101,7 +101,7 @@ def _crowds(draw: st.DrawFn, org: str) -> list[tuple[ClerkIdentity, dict[str, An
             if (who.org_id, who.user_id) not in seen and len(people) < size:
                 seen.add((who.org_id, who.user_id))
                 people.append((who, draw_session_claims(draw, who, sid=sid, noise=False)))
-    return people
+    return Drawn(people, f"{len(people)} identities, confusable pairs first")
 
 
 def _credentials(
@@ -187,8 +187,8 @@ def check_cache_concurrent(target: Target) -> None:
     that is CACHE-ISOLATION's finding, not a race."""
 
     @for_all(shrink=False, drawn=_crowds(target.settings.org_id))
-    def run(drawn: list[tuple[ClerkIdentity, dict[str, Any]]]) -> None:
-        crowd, threads = _credentials(target, drawn), len(drawn)
+    def run(drawn: Drawn[list[tuple[ClerkIdentity, dict[str, Any]]]]) -> None:
+        crowd, threads = _credentials(target, drawn.value), len(drawn.value)
         alone_all = [fingerprint(_login(target, target.fresh(), cred)) for _, cred in crowd]
         # Logins that collide one at a time are CACHE-ISOLATION's finding; race the rest.
         colliding = _sequential_collisions(target, crowd, alone_all)

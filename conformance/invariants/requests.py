@@ -26,7 +26,7 @@ from strategies import (
 from strategies.clock import frozen_clock
 
 from ..target import InvariantViolation, Outcome, Target, attempt, describe
-from ._common import Fingerprint, expect_rejected, fingerprint, for_all
+from ._common import Drawn, Fingerprint, expect_rejected, fingerprint, for_all
 
 
 def _show(request: Request, placed: dict[str, Placed]) -> str:
@@ -98,12 +98,14 @@ Call = tuple[str, Requests]  # a method of the contract, and the requests it is 
 @st.composite
 def _placed_requests(
     draw: st.DrawFn, calls: tuple[Call, ...], placements: st.SearchStrategy[dict[str, Placed]]
-) -> tuple[str, dict[str, Placed], Request]:
+) -> Drawn[tuple[str, dict[str, Placed], Request]]:
     """A method, tokens in places, and a request of the method's kind carrying them — one draw
-    (each ``data.draw`` costs tens of microseconds of Hypothesis's bookkeeping)."""
+    (each ``data.draw`` costs tens of microseconds of Hypothesis's bookkeeping). A violation
+    shows the request and whose token is where."""
     method, requests = draw(st.sampled_from(calls))
     placed = draw(placements)
-    return method, placed, draw(requests(tokens_of(placed)))
+    request = draw(requests(tokens_of(placed)))
+    return Drawn((method, placed, request), f"{method}: tokens in {', '.join(placed)}")
 
 
 def _check_precedence(
@@ -122,8 +124,8 @@ def _check_precedence(
     placements = token_placements(target.keys, required=required, optional=optional)
 
     @for_all(scenario=_placed_requests(((method, requests),), placements))
-    def run(scenario: tuple[str, dict[str, Placed], Request]) -> None:
-        _, placed, request = scenario
+    def run(scenario: Drawn[tuple[str, dict[str, Placed], Request]]) -> None:
+        _, placed, request = scenario.value
         outcome = attempt(invariant_id, lambda: getattr(target.fresh(), method)(request), method)
         seen = baselines(invariant_id, target, placed)
         _expect_place(invariant_id, outcome, seen, expected(placed), request, placed)
@@ -158,8 +160,8 @@ def check_cb_no_query(target: Target) -> None:
     )
 
     @for_all(scenario=_placed_requests(tuple(calls), placements))
-    def run(scenario: tuple[str, dict[str, Placed], Request]) -> None:
-        name, placed, request = scenario
+    def run(scenario: Drawn[tuple[str, dict[str, Placed], Request]]) -> None:
+        name, placed, request = scenario.value
         outcome = attempt("CB-NO-QUERY", lambda: getattr(target.fresh(), name)(request), name)
         seen = baselines("CB-NO-QUERY", target, placed)
         others = [f for place, f in seen.items() if place != "query"]
@@ -186,7 +188,9 @@ def check_cb_fallback_order(target: Target) -> None:
 
 
 @st.composite
-def _failing_choice(draw: st.DrawFn, target: Target) -> tuple[dict[str, Placed], str, Request]:
+def _failing_choice(
+    draw: st.DrawFn, target: Target
+) -> Drawn[tuple[dict[str, Placed], str, Request]]:
     """Valid tokens in some places, an invalid one in the place the callback must choose, and
     a callback carrying them."""
     chosen = draw(st.sampled_from(["body", "bearer"]))
@@ -198,7 +202,10 @@ def _failing_choice(draw: st.DrawFn, target: Target) -> tuple[dict[str, Placed],
     claims = draw_session_claims(draw, victim, noise=False)
     bad = draw(invalid_session_tokens(target.keys, claims, org_id=target.settings.org_id))
     placed[chosen] = Placed(victim, bad)
-    return placed, chosen, draw(callback_requests(tokens_of(placed)))
+    request = draw(callback_requests(tokens_of(placed)))
+    return Drawn(
+        (placed, chosen, request), f"an invalid {chosen} token; tokens in {', '.join(placed)}"
+    )
 
 
 def check_cb_no_fallback_on_failure(target: Target) -> None:
@@ -207,8 +214,8 @@ def check_cb_no_fallback_on_failure(target: Target) -> None:
     accepts on its own is TOKEN-*'s concern — then the callback must name that token's user.)"""
 
     @for_all(choice=_failing_choice(target))
-    def run(choice: tuple[dict[str, Placed], str, Request]) -> None:
-        placed, chosen, request = choice
+    def run(choice: Drawn[tuple[dict[str, Placed], str, Request]]) -> None:
+        placed, chosen, request = choice.value
         outcome = attempt(
             "CB-NO-FALLBACK-ON-FAILURE",
             lambda: target.fresh().callback_subject(request),
