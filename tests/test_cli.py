@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from conformance.audit import ABORTED, HOLDS, VIOLATED, Audit, Cell, counterexample, matrix
+
 AFTER_FIX = "conformance.catalogue.upstream_after_fix:make"
 
 
@@ -97,8 +99,6 @@ def test_fail_on_reaches_the_exit_code(tmp_path: Path) -> None:
 def test_fail_on_counts_only_violations_at_or_above_a_severity(
     fail_on: str | None, code: int
 ) -> None:
-    from conformance.audit import VIOLATED, Audit, Cell
-
     violation = Cell(AFTER_FIX, "TOKEN-TIME", VIOLATED, 0.1, cause="TOKEN-TIME")  # high
     cells = {(AFTER_FIX, "TOKEN-TIME"): violation}
     assert Audit((AFTER_FIX,), cells, self_check=False).exit_code(fail_on) == code
@@ -139,8 +139,6 @@ def test_a_correct_sut_exits_zero_under_workers_and_the_harness_profiles(tmp_pat
 
 
 def test_a_check_stopped_by_another_invariants_violation_counts_for_that_one() -> None:
-    from conformance.audit import ABORTED, HOLDS, Audit, Cell, counterexample, matrix
-
     spec = "conformance.catalogue.trusting_parser:make"
     text = counterexample(
         "E   conformance.target.InvariantViolation: TOTAL violated: login {'o': []} raised "

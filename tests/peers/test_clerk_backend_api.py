@@ -9,6 +9,7 @@ pytest.importorskip("clerk_backend_api")
 pytest.importorskip("starlette")  # the request object the adapter hands the SDK
 
 from conformance import Target
+from conformance.adapters import clerk_backend_api as adapter
 from reference import InvalidClaims, Principal, Request, Unauthorized
 from strategies import sign
 from strategies.attacks import compact_json, jws, signer_of
@@ -22,7 +23,7 @@ from tests.peers.findings import (
     assert_violated,
 )
 
-SPEC = "conformance.adapters.clerk_backend_api:make"
+SPEC = f"{adapter.__name__}:make"
 FINDINGS = (
     Finding(
         "ID-REQUIRED",

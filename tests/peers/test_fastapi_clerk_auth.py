@@ -8,6 +8,7 @@ import pytest
 pytest.importorskip("fastapi_clerk_auth")
 
 from conformance import Target
+from conformance.adapters import fastapi_clerk_auth as adapter
 from reference import Request, Unauthorized
 from strategies import sign
 from tests.peers.findings import (
@@ -19,7 +20,7 @@ from tests.peers.findings import (
     assert_violated,
 )
 
-SPEC = "conformance.adapters.fastapi_clerk_auth:make"
+SPEC = f"{adapter.__name__}:make"
 FINDINGS = (
     Finding("ID-REQUIRED", (r"without a usable org or user: rejected: Unauthorized",)),
     Finding("ID-UNAMBIGUOUS", (r"claims naming two users or orgs .* was accepted",)),
