@@ -241,18 +241,6 @@ _PARTS = 1 << 6
 _LAYOUT = st.integers(0, len(SHAPES) * _PARTS * len(_ROLES) * len(_PROFILES) - 1)
 
 
-@st.composite
-def _session_claims(
-    draw: st.DrawFn,
-    identity: ClerkIdentity,
-    shape: str | None,
-    sid: str | None,
-    role: str | None,
-    noise: bool,
-) -> dict[str, Any]:
-    return _claims(draw, identity, shape, sid, role, noise)
-
-
 def _claims(
     draw: st.DrawFn,
     identity: ClerkIdentity,
@@ -305,6 +293,8 @@ def _claims(
         claims.update(draw(noise_claims()))
     return claims
 
+
+_session_claims = st.composite(_claims)
 
 MALFORMED_KINDS = ("missing_org", "missing_user", "conflicting_user", "conflicting_org")
 

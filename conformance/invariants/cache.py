@@ -92,8 +92,9 @@ def check_cache_isolation(target: Target) -> None:
 
     Each history opens with both sides of a confusable pair of every family back to back — so
     naive keys meet the identities they confuse, the seed's two sid-less users first — then
-    goes on with logins by them and by others, in any order, with time moving. Everything is
-    drawn as the history goes, so a counterexample shrinks to the logins it needs."""
+    goes on with logins by them and by others, in any order, with time moving. The history is
+    drawn at once (``_isolation_histories``), and a counterexample shrinks to the logins it
+    needs."""
     org = target.settings.org_id
 
     with frozen_clock() as clock:

@@ -3,6 +3,7 @@ session id must never change."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ def role_claim_values(claims: dict[str, Any]) -> list[object]:
     return [value for value in values if value is not None]
 
 
+@functools.cache  # one strategy per org
 @st.composite
 def _sessions(draw: st.DrawFn, org_id: str) -> dict[str, Any]:
     """The claims of any session in ``org_id`` (a composite: cheaper than a ``flatmap``)."""

@@ -4,12 +4,12 @@ instance — sometimes one that just accepted a valid token of the same user, so
 cannot skip verification. The clock is frozen once per test and moved inside examples.
 
 An example's tokens are built by one composite draw (``_built``), not one ``data.draw`` per
-attack choice: each of those cost about 40 µs of Hypothesis's bookkeeping, a third of a
-token check's time."""
+attack choice: each of those cost about 40 µs of Hypothesis's bookkeeping."""
 
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -35,7 +35,7 @@ from strategies.clock import EPOCH, Clock, frozen_clock, timestamp
 from strategies.tokens import TOKEN_LIFETIME_S
 
 from ..target import InvariantViolation, Outcome, Target, attempt, describe
-from ._common import for_all, numbered
+from ._common import Drawn, for_all, numbered
 
 #: TOKEN-SIGNATURE runs with ES256 allowed too, so ECDSA attacks reach the trusted EC key.
 SIGNATURE_ALGORITHMS = ("RS256", "ES256")
@@ -76,40 +76,30 @@ def _prepared(
     return sut, story
 
 
-class Built:
-    """An example's tokens by name (attack or timely case). Shown as their names: a failing
-    example's notes must not print a megabyte of token (the violation shows the one at fault)."""
-
-    def __init__(self, tokens: dict[str, str]) -> None:
-        self.tokens = tokens
-
-    def __repr__(self) -> str:
-        return f"<tokens: {', '.join(self.tokens)}>"
-
-
 @st.composite
 def _built(
     draw: st.DrawFn, scene: Scene, attacks: tuple[str, ...], timely: tuple[str, ...] = ()
-) -> Built:
-    """One token for each attack in ``attacks`` and each case in ``timely``, from the
-    example's own choices (so a counterexample lists the few that matter)."""
+) -> Drawn[dict[str, str]]:
+    """One token for each attack in ``attacks`` and each case in ``timely``, by name. Shown by
+    their names: a counterexample must not print a megabyte of token (the violation shows, and
+    decodes, the one at fault)."""
     tokens = {name: ATTACKS[name].build(draw, scene) for name in attacks}
     tokens.update({case: timely_token(draw, scene, case) for case in timely})
-    return Built(tokens)
+    return Drawn(tokens, f"tokens: {', '.join(tokens)}")
 
 
 def _refuse_all(
     invariant_id: str,
     sut: Any,
     names: tuple[str, ...],
-    built: Built,
+    built: Drawn[dict[str, str]],
     story: list[str],
     refused: Callable[[Outcome], bool] = lambda outcome: not isinstance(outcome, Principal),
     crash_id: str = "TOTAL",
 ) -> None:
     """Every attack in ``names``, one token each, must be ``refused``."""
     for name in names:
-        token = built.tokens[name]
+        token = built.value[name]
         outcome = _present(invariant_id, sut, token, f"the {name} token", crash_id)
         story.append(f"{name}: {describe(outcome)}")
         if not refused(outcome):
@@ -121,6 +111,7 @@ def _refuse_all(
             )
 
 
+@functools.cache  # one strategy per org, not one per example
 @st.composite
 def _plain_sessions(draw: st.DrawFn, org_id: str) -> dict[str, Any]:
     """The claims of a plain identity's session in ``org_id``, without noise."""
@@ -198,7 +189,7 @@ def check_token_time(target: Target) -> None:
             built = data.draw(_built(scene, TIME_ATTACKS, TIMELY_CASES), label="tokens")
             _refuse_all("TOKEN-TIME", sut, TIME_ATTACKS, built, story)
             for case in TIMELY_CASES:
-                token = built.tokens[case]
+                token = built.value[case]
                 outcome = _present("TOKEN-TIME", sut, token, f"the {case} token")
                 story.append(f"{case}: {describe(outcome)}")
                 _accepted_like(
