@@ -101,9 +101,12 @@ def guard_for(settings: Settings) -> ClerkHTTPBearer:
     return guard
 
 
-def build_app() -> FastAPI:
-    """A FastAPI app whose every route is guarded by the request's ``ClerkHTTPBearer`` (an
-    instance's own, carried in the ASGI scope's ``state``), answering the payload."""
+@functools.cache
+def shared_app() -> FastAPI:
+    """The FastAPI app every instance shares, whose every route is guarded by the request's
+    ``ClerkHTTPBearer`` (its instance's own, carried in the ASGI scope's ``state``), answering
+    the payload. Built once: an app and its first request's middleware cost as much as two
+    logins, and a fresh instance needs its own guard, not its own routes."""
     app = FastAPI()
 
     async def guarded(request: HTTPRequest) -> HTTPAuthorizationCredentials:
@@ -115,13 +118,6 @@ def build_app() -> FastAPI:
         return Response(json.dumps(credentials.decoded), media_type="application/json")
 
     return app
-
-
-@functools.cache
-def shared_app() -> FastAPI:
-    """One app for every instance: building a FastAPI app and its first request's middleware
-    cost as much as two logins, and a fresh instance needs its own guard, not its own routes."""
-    return build_app()
 
 
 def guarded_by(guard: ClerkHTTPBearer) -> Any:
