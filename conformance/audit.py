@@ -3,45 +3,117 @@
 One in-process pytest run of ``conformance`` with every ``--sut`` (so profiles, ``-n`` workers
 and seeds behave exactly as in ``pytest --pyargs conformance``, and xdist workers start once and
 share every SUT's cells); a recorder plugin turns each ``test_invariant`` report into a cell —
-``holds``, ``VIOLATED`` or ``n/a`` — with the violation's counterexample and the command that
-reproduces it.
+``holds``, ``VIOLATED``, ``inconclusive`` or ``n/a`` — with every finding (each failing
+sub-check, its kind, reach and severity, its counterexample) and what the row exercised.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import re
 import shlex
-import textwrap
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
 from . import catalogue
+from .findings import (
+    HOLDS,
+    INCONCLUSIVE,
+    KINDS,
+    NOT_APPLICABLE,
+    REACHES,
+    SEVERITIES,
+    VIOLATED,
+    Finding,
+)
 from .plugin import PROFILES_ENV
-from .registry import BY_ID, INVARIANTS, SEVERITIES
+from .registry import INVARIANTS
 from .target import DEFAULT_SUT, SutLoadError, Target
-
-HOLDS, VIOLATED, NOT_APPLICABLE, ABORTED = "holds", "VIOLATED", "n/a", "aborted"
-_REPORTED = re.compile(r"\b([A-Z]+(?:-[A-Z]+)*) violated: ")
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One invariant against one SUT."""
+    """One invariant against one SUT: its status, why (n/a, inconclusive), what it exercised,
+    and every finding made while checking it (another row's too: a crash is TOTAL's)."""
 
     sut: str
     invariant: str
-    status: str  # holds | VIOLATED | n/a | aborted (another invariant's violation stopped it)
+    status: str  # holds | VIOLATED | inconclusive | n/a
     seconds: float
-    counterexample: str = ""
+    reason: str = ""
+    exercise: dict[str, Any] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
     reproduce: str = ""
-    cause: str = ""  # the invariant a violation (or an abort) names
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "sut": self.sut,
+            "invariant": self.invariant,
+            "status": self.status,
+            "seconds": round(self.seconds, 3),
+            "reason": self.reason,
+            "exercise": self.exercise,
+            "findings": [finding.as_json() for finding in self.findings],
+            "reproduce": self.reproduce,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Cell:
+        return cls(
+            data["sut"],
+            data["invariant"],
+            data["status"],
+            float(data.get("seconds", 0.0)),
+            data.get("reason", ""),
+            data.get("exercise") or {},
+            tuple(Finding.from_json(f) for f in data.get("findings", ())),
+            data.get("reproduce", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Which findings fail the audit: of these kinds, reachable by these, at or above this
+    severity. The default: security findings anyone or any user can reach, high or above."""
+
+    kinds: tuple[str, ...] = ("security",)
+    reaches: tuple[str, ...] = ("anyone", "user")
+    severity: str = "high"
+
+    @classmethod
+    def parse(cls, text: str) -> Gate:
+        """``"security,robustness,anyone,medium"`` — words of each dimension replace its
+        default; ``all`` fails on every finding. ``ValueError`` on an unknown word."""
+        words = [w.strip() for w in text.split(",") if w.strip()]
+        if words == ["all"]:
+            return cls(KINDS, REACHES, SEVERITIES[-1])
+        unknown = [w for w in words if w not in (*KINDS, *REACHES, *SEVERITIES)]
+        if unknown:
+            raise ValueError(
+                f"--fail-on: unknown {', '.join(unknown)}; use kinds {KINDS}, reaches "
+                f"{REACHES}, a severity {SEVERITIES}, or 'all'"
+            )
+        kinds = tuple(w for w in words if w in KINDS) or cls.kinds
+        reaches = tuple(w for w in words if w in REACHES) or cls.reaches
+        severities = [w for w in words if w in SEVERITIES]
+        floor = max(severities, key=SEVERITIES.index) if severities else cls.severity
+        return cls(kinds, reaches, floor)
+
+    def fails(self, finding: Finding) -> bool:
+        return (
+            finding.kind in self.kinds
+            and finding.reach in self.reaches
+            and SEVERITIES.index(finding.severity) <= SEVERITIES.index(self.severity)
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kinds": list(self.kinds), "reaches": list(self.reaches), "severity": self.severity}
+
+    def describe(self) -> str:
+        return f"{'/'.join(self.kinds)} reachable by {'/'.join(self.reaches)}, {self.severity}+"
 
 
 @dataclass(frozen=True)
@@ -83,27 +155,10 @@ def _has_xdist() -> bool:
     return importlib.util.find_spec("xdist") is not None
 
 
-def counterexample(longrepr: str) -> str:
-    """The readable part of a failure: the violation message (claims, request or numbered
-    history) and Hypothesis's failing case — not the traceback."""
-    lines = longrepr.splitlines()
-    start = next((i for i, line in enumerate(lines) if " violated: " in line), None)
-    if start is None:
-        return "\n".join(line for line in lines[-12:] if line.strip())
-    kept = []
-    for line in lines[start:]:
-        text = re.sub(r"^E ", "", line).rstrip()
-        if text.strip().startswith("Explanation:") or re.match(r"^[\w/.-]+\.py:\d+:", text):
-            break
-        if text.strip():
-            kept.append(text)
-    head = re.sub(r"^\s*[\w.]+InvariantViolation: ", "", kept[0]) if kept else ""
-    return "\n".join([head, textwrap.dedent("\n".join(kept[1:]))]).strip()
-
-
 class Recorder:
     """A pytest plugin collecting one ``Cell`` per invariant test, announcing each as it ends
-    (the test records its SUT and invariant as user properties, which cross xdist)."""
+    (the test records its SUT, invariant and row result as user properties, which cross
+    xdist)."""
 
     def __init__(self, options: Options, announce: Callable[[Cell], None]) -> None:
         self.options, self.announce = options, announce
@@ -117,21 +172,40 @@ class Recorder:
         if (spec, invariant) in self.cells:
             return
         if report.skipped:
-            cell = Cell(spec, invariant, NOT_APPLICABLE, report.duration)
+            reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
+            cell = Cell(spec, invariant, NOT_APPLICABLE, report.duration, reason.strip())
         elif report.when != "call":
-            return
-        elif report.passed:
-            cell = Cell(spec, invariant, HOLDS, report.duration)
+            if report.passed:
+                return
+            cell = _broken(spec, invariant, report)
+        elif "row" not in recorded:
+            cell = _broken(spec, invariant, report)
         else:
-            text = counterexample(str(report.longrepr))
-            named = _REPORTED.search(text)
-            cause = named.group(1) if named else invariant
-            # A crash met while checking X is a TOTAL violation: X itself was not decided.
-            status = VIOLATED if cause == invariant else ABORTED
-            reproduce = self.options.reproduce(spec, invariant)
-            cell = Cell(spec, invariant, status, report.duration, text, reproduce, cause)
+            row = json.loads(str(recorded["row"]))
+            cell = Cell(
+                spec,
+                invariant,
+                row["status"],
+                report.duration,
+                row["reason"],
+                row["exercise"],
+                tuple(Finding.from_json(f) for f in row["findings"]),
+                self.options.reproduce(spec, invariant) if row["findings"] else "",
+            )
         self.cells[(spec, invariant)] = cell
         self.announce(cell)
+
+
+def _broken(spec: str, invariant: str, report: pytest.TestReport) -> Cell:
+    """A cell whose check itself failed to run (a harness or SUT-loading error): undecided."""
+    text = str(report.longrepr).strip().splitlines()
+    return Cell(
+        spec,
+        invariant,
+        INCONCLUSIVE,
+        report.duration,
+        "the check failed to run: " + (text[-1] if text else "?"),
+    )
 
 
 def run_suts(
@@ -147,6 +221,29 @@ def run_suts(
     return recorder.cells
 
 
+def settle(cells: dict[tuple[str, str], Cell]) -> dict[tuple[str, str], Cell]:
+    """Cells with every finding in its own row's cell: a crash met while checking row X is
+    TOTAL's finding (X keeps its own verdict), and it makes TOTAL's cell VIOLATED."""
+    moved: dict[tuple[str, str], list[Finding]] = {}
+    for (spec, _), cell in cells.items():
+        for finding in cell.findings:
+            moved.setdefault((spec, finding.row), []).append(finding)
+    settled = {}
+    for key, cell in cells.items():
+        own = tuple(sorted(moved.get(key, ()), key=_finding_order))
+        status = VIOLATED if own else cell.status
+        settled[key] = Cell(
+            cell.sut, cell.invariant, status, cell.seconds, cell.reason, cell.exercise, own,
+            cell.reproduce,
+        )  # fmt: skip
+    return settled
+
+
+def _finding_order(finding: Finding) -> tuple[int, int, str]:
+    """Most severe first, then security before robustness before completeness."""
+    return SEVERITIES.index(finding.severity), KINDS.index(finding.kind), finding.id
+
+
 @dataclass(frozen=True)
 class Audit:
     """Every cell of the matrix, and the self-check's verdict when no SUT was named."""
@@ -155,36 +252,54 @@ class Audit:
     cells: dict[tuple[str, str], Cell]
     self_check: bool
 
+    def findings(self, spec: str) -> list[Finding]:
+        """Every finding against ``spec``, most severe first."""
+        found = [f for (s, _), c in self.cells.items() if s == spec for f in c.findings]
+        return sorted(found, key=_finding_order)
+
     def violated(self, spec: str) -> frozenset[str]:
-        """The invariants ``spec`` was found violating (an aborted check names its cause)."""
+        """The rows ``spec`` was found violating."""
+        return frozenset(f.row for f in self.findings(spec))
+
+    def inconclusive(self, spec: str) -> frozenset[str]:
+        """The rows of ``spec`` that could not be decided."""
         return frozenset(
-            cell.cause
-            for (s, _), cell in self.cells.items()
-            if s == spec and cell.status in (VIOLATED, ABORTED)
+            inv for (s, inv), c in self.cells.items() if s == spec and c.status == INCONCLUSIVE
         )
 
     def mismatches(self) -> list[str]:
-        """Self-check: the reference violates nothing; each entry exactly what it declares
-        (among the invariants audited)."""
+        """Self-check: the reference violates nothing and decides every row; each entry
+        violates exactly the rows it declares — naming each sub-check it declares — and is
+        inconclusive only where it says so (among the invariants audited)."""
         problems = []
         for spec in self.suts:
             name = _entry_name(spec)
             audited = {invariant for (s, invariant) in self.cells if s == spec}
-            declared = (catalogue.violations(name) if name else frozenset()) & audited
+            declared = catalogue.violations(name) if name else frozenset()
+            rows = {d.partition("/")[0] for d in declared} & audited
             got = self.violated(spec)
-            if got != declared:
-                missed, extra = sorted(declared - got), sorted(got - declared)
-                problems.append(f"{spec}: missed {missed}, unexpected {extra}")
+            found_subs = {f.id for f in self.findings(spec)}
+            subs = {d for d in declared if "/" in d and d.partition("/")[0] in audited}
+            if got != rows or not subs <= found_subs:
+                missed = sorted((rows - got) | (subs - found_subs))
+                problems.append(f"{spec}: missed {missed}, unexpected {sorted(got - rows)}")
+            allowed = catalogue.inconclusive(name) if name else frozenset()
+            undecided = self.inconclusive(spec) - allowed
+            if undecided:
+                problems.append(f"{spec}: inconclusive {sorted(undecided)}")
         return problems
 
-    def exit_code(self, fail_on: str | None) -> int:
+    def exit_code(self, gate: Gate | None = None, *, allow_inconclusive: bool = False) -> int:
+        """0 nothing gated was found and every applicable row was decided; 1 otherwise (the
+        self-check: 1 when any entry differs from what it declares)."""
         if self.self_check:
             return 1 if self.mismatches() else 0
-        floor = SEVERITIES.index(fail_on) if fail_on else len(SEVERITIES) - 1
+        gate = gate or Gate()
         for spec in self.suts:
-            for invariant in self.violated(spec):
-                if SEVERITIES.index(BY_ID[invariant].severity) <= floor:
-                    return 1
+            if any(gate.fails(f) for f in self.findings(spec)):
+                return 1
+            if self.inconclusive(spec) and not allow_inconclusive:
+                return 1
         return 0
 
 
@@ -203,17 +318,20 @@ def run_audit(suts: Sequence[str], options: Options, announce: Callable[[Cell], 
     """Audit the SUTs (none: the self-check)."""
     self_check = not suts
     specs = tuple(dict.fromkeys(suts)) or self_check_suts()
-    cells = run_suts(specs, options, announce)
-    ordered = {  # matrix order: SUTs as named, invariants as in the table
+    cells = settle(run_suts(specs, options, announce))
+    return Audit(specs, ordered(specs, cells), self_check)
+
+
+def ordered(
+    specs: Sequence[str], cells: dict[tuple[str, str], Cell]
+) -> dict[tuple[str, str], Cell]:
+    """Matrix order: SUTs as named, invariants as in the table."""
+    return {
         (spec, inv.id): cells[(spec, inv.id)]
         for spec in specs
         for inv in INVARIANTS
         if (spec, inv.id) in cells
     }
-    return Audit(specs, ordered, self_check)
-
-
-# -------------------------------------------------------------------------------- reports
 
 
 def short_name(spec: str) -> str:
@@ -221,87 +339,70 @@ def short_name(spec: str) -> str:
     return _entry_name(spec) or spec
 
 
-def matrix(audit: Audit, colour: bool) -> str:
-    """One row per invariant (severity, title), one column per SUT."""
-    names = [short_name(spec) for spec in audit.suts]
-    widths = [max(len(name), len(VIOLATED)) for name in names]
-    ids = [inv for inv in INVARIANTS if any((s, inv.id) in audit.cells for s in audit.suts)]
-    label = max(len(inv.id) for inv in INVARIANTS) + 11
-    lines = ["".ljust(label) + "  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
-    for inv in ids:
-        cells = []
-        for spec, width in zip(audit.suts, widths, strict=True):
-            cell = audit.cells.get((spec, inv.id))
-            shown = cell.status if cell else "-"
-            if cell and cell.status == ABORTED:
-                shown = f"({cell.cause})"
-            text = shown.ljust(width)
-            if colour and cell and cell.status == VIOLATED:
-                text = f"\033[31m{text}\033[0m"
-            elif colour and cell and cell.status == HOLDS:
-                text = f"\033[32m{text}\033[0m"
-            cells.append(text)
-        lines.append(f"{inv.id} ({inv.severity})".ljust(label) + "  ".join(cells))
-        lines.append(f"  {inv.title}")
-    return "\n".join(lines)
-
-
-def violations_report(audit: Audit) -> str:
-    """Each violation: where, the counterexample, and the command that reproduces it."""
-    parts = []
-    for (spec, invariant), cell in audit.cells.items():
-        if cell.status not in (VIOLATED, ABORTED):
-            continue
-        body = "\n".join(f"    {line}" for line in cell.counterexample.splitlines()[:40])
-        where = invariant if cell.cause == invariant else f"{cell.cause}, met checking {invariant}"
-        parts.append(f"{where} — {spec}\n{body}\n    reproduce: {cell.reproduce}")
-    return "\n\n".join(parts)
-
-
-def write_json(audit: Audit, path: Path, exit_code: int) -> None:
-    """The audit, machine-readably (schema in the README)."""
-    document: dict[str, Any] = {
+def document(audit: Audit, exit_code: int, gate: Gate, seconds: float) -> dict[str, Any]:
+    """The audit as the JSON document every report is made from (schema in the README)."""
+    cells = list(audit.cells.values())
+    findings = [f for c in cells for f in c.findings]
+    return {
+        "version": 2,
         "suts": list(audit.suts),
         "invariants": [
-            {"id": inv.id, "severity": inv.severity, "title": inv.title} for inv in INVARIANTS
+            {
+                "id": inv.id,
+                "severity": inv.severity,
+                "title": inv.title,
+                "subchecks": [
+                    {
+                        "id": f"{inv.id}/{sub.name}",
+                        "row": inv.id,
+                        "name": sub.name,
+                        "kind": sub.kind,
+                        "reach": sub.reach,
+                        "severity": sub.severity,
+                        "title": sub.title,
+                    }
+                    for sub in inv.subchecks
+                ],
+            }
+            for inv in INVARIANTS
         ],
-        "results": [asdict(cell) for cell in audit.cells.values()],
+        "results": [_with_reproduce(audit, cell.as_json()) for cell in cells],
+        "figures": {
+            "seconds": round(seconds, 1),
+            "suts": len(audit.suts),
+            "cells": len(cells),
+            "findings": len(findings),
+            "by_status": {
+                s: sum(c.status == s for c in cells)
+                for s in (HOLDS, VIOLATED, INCONCLUSIVE, NOT_APPLICABLE)
+            },
+            "by_kind": {k: sum(f.kind == k for f in findings) for k in KINDS},
+            "gated": sum(gate.fails(f) for f in findings),
+        },
         "self_check": audit.self_check,
         "mismatches": audit.mismatches() if audit.self_check else [],
+        "gate": gate.as_json(),
         "exit_code": exit_code,
     }
-    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
-def write_junit(audit: Audit, path: Path) -> None:
-    """JUnit XML: a test suite per SUT, a test case per invariant."""
-    root = ET.Element("testsuites", name="clerk-harness audit")
-    for spec in audit.suts:
-        cells = [c for (s, _), c in audit.cells.items() if s == spec]
-        suite = ET.SubElement(
-            root,
-            "testsuite",
-            name=spec,
-            tests=str(len(cells)),
-            failures=str(sum(c.status == VIOLATED for c in cells)),
-            skipped=str(sum(c.status == NOT_APPLICABLE for c in cells)),
-        )
-        for cell in cells:
-            case = ET.SubElement(
-                suite, "testcase", classname=spec, name=cell.invariant, time=f"{cell.seconds:.3f}"
-            )
-            if cell.status == VIOLATED:
-                failure = ET.SubElement(case, "failure", message=f"{cell.invariant} violated")
-                failure.text = f"{cell.counterexample}\n\nreproduce: {cell.reproduce}"
-            elif cell.status == NOT_APPLICABLE:
-                ET.SubElement(case, "skipped", message="not applicable")
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+def _with_reproduce(audit: Audit, cell: dict[str, Any]) -> dict[str, Any]:
+    """A cell's JSON, each finding with the command that reproduces it (its row's, or the
+    row's it was met while checking)."""
+    for finding in cell["findings"]:
+        where = audit.cells.get((cell["sut"], finding["found_while"]))
+        finding["reproduce"] = where.reproduce if where else cell["reproduce"]
+    return cell
 
 
-def progress_line(cell: Cell, colour: bool) -> str:
-    status = cell.status
-    if colour:
-        status = (
-            {VIOLATED: "\033[31m", HOLDS: "\033[32m"}.get(status, "\033[33m") + status + "\033[0m"
-        )
-    return f"[{short_name(cell.sut)}] {cell.invariant}: {status} ({cell.seconds:.1f}s)"
+def from_documents(documents: Sequence[dict[str, Any]]) -> Audit:
+    """One audit from the documents of several shards (or runs) of it."""
+    specs: list[str] = []
+    cells: dict[tuple[str, str], Cell] = {}
+    self_check = all(doc.get("self_check") for doc in documents) and bool(documents)
+    for doc in documents:
+        specs += [s for s in doc["suts"] if s not in specs]
+        for data in doc["results"]:
+            cell = Cell.from_json(data)
+            cells[(cell.sut, cell.invariant)] = cell
+    return Audit(tuple(specs), ordered(specs, cells), self_check)

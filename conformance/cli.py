@@ -3,32 +3,29 @@
     clerk-harness audit --sut my_pkg.auth:make          # audit your implementation
     clerk-harness audit                                 # self-check: the reference + catalogue
 
-Exit codes: 0 every invariant holds (self-check: the reference holds everything and every
-catalogue entry violates exactly what it declares); 1 a violation (at or above ``--fail-on``);
-2 a usage or import error, with a one-line message.
+Exit codes: 0 nothing the gate (``--fail-on``) catches was found and every applicable row was
+decided (self-check: the reference holds everything and every catalogue entry violates exactly
+what it declares); 1 a gated finding, or an ``inconclusive`` row unless
+``--allow-inconclusive``; 2 a usage or import error, with a one-line message.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import profiles
-from .audit import (
-    Cell,
-    Options,
-    matrix,
-    progress_line,
-    run_audit,
-    violations_report,
-    write_json,
-    write_junit,
-)
+from .audit import Cell, Gate, Options, document, run_audit
 from .plugin import PROFILES_ENV
-from .registry import BY_ID, SEVERITIES
+from .registry import BY_ID
+from .report_html import render_html
+from .report_sarif import render_sarif
+from .report_text import findings_report, matrix, progress_line, write_junit
 from .target import SutLoadError
 
 
@@ -69,12 +66,30 @@ def parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
     audit.add_argument("--junit-xml", type=Path, metavar="PATH", help="write JUnit XML")
+    audit.add_argument("--html", type=Path, metavar="PATH", help="write one self-contained page")
+    audit.add_argument("--sarif", type=Path, metavar="PATH", help="write SARIF 2.1.0")
     audit.add_argument(
         "--fail-on",
-        choices=SEVERITIES,
-        help="exit 1 only for violations of this severity or above",
+        type=_gate,
+        default=Gate(),
+        metavar="WORDS",
+        help="which findings exit 1: comma-separated kinds (security, robustness, "
+        "completeness), reaches (anyone, user, issuer) and a severity floor, or 'all' "
+        "(default: security,anyone,user,high)",
+    )
+    audit.add_argument(
+        "--allow-inconclusive",
+        action="store_true",
+        help="do not exit 1 for rows that could not be decided (their controls were refused)",
     )
     return top
+
+
+def _gate(text: str) -> Gate:
+    try:
+        return Gate.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,24 +112,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     def announce(cell: Cell) -> None:
         print(progress_line(cell, colour), flush=True)
 
+    started = time.perf_counter()
     try:
         audit = run_audit(args.sut, options, announce)
     except SutLoadError as exc:
         print(f"clerk-harness: {exc}", file=sys.stderr)
         return 2
-    code = audit.exit_code(args.fail_on)
+    code = audit.exit_code(args.fail_on, allow_inconclusive=args.allow_inconclusive)
+    doc = document(audit, code, args.fail_on, time.perf_counter() - started)
     print()
-    print(matrix(audit, colour))
-    report = violations_report(audit)
+    print(matrix(doc, colour))
+    report = findings_report(doc)
     if report and not audit.self_check:
-        print("\nViolations:\n")
+        print("\nFindings:\n")
         print(report)
     if audit.self_check:
         problems = audit.mismatches()
         verdict = "every catalogue entry violates exactly what it declares"
         print("\nSelf-check: " + ("; ".join(problems) if problems else f"ok — {verdict}"))
-    if args.json:
-        write_json(audit, args.json, code)
-    if args.junit_xml:
-        write_junit(audit, args.junit_xml)
+    else:
+        figures = doc["figures"]
+        print(
+            f"\n{figures['findings']} finding(s), {figures['gated']} caught by the gate "
+            f"({args.fail_on.describe()}); {figures['by_status']['inconclusive']} inconclusive"
+        )
+    _write(args, doc)
     return code
+
+
+def _write(args: argparse.Namespace, doc: dict[str, object]) -> None:
+    """The report files asked for."""
+    if args.json:
+        args.json.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    if args.junit_xml:
+        write_junit(doc, args.junit_xml)
+    if args.html:
+        args.html.write_text(render_html(doc), encoding="utf-8")
+    if args.sarif:
+        args.sarif.write_text(json.dumps(render_sarif(doc), indent=2) + "\n", encoding="utf-8")

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from . import subchecks
+from .findings import SEVERITIES, SubCheck
 from .invariants import cache, concurrency, identity, requests, session, tokens, total
 from .target import Target
 
-SEVERITIES = ("critical", "high", "medium")
 CLAIMS = ("claims",)  # needs authenticate_claims, or authenticate_token to present signed claims
 
 
 @dataclass(frozen=True)
 class Invariant:
     """One row of the table. ``needs`` lists the contract methods the check calls (``"claims"``
-    meaning either claims or tokens); ``check`` raises ``InvariantViolation`` when it fails."""
+    meaning either claims or tokens); ``check`` raises ``InvariantViolation`` when one of its
+    sub-checks fails."""
 
     id: str
     severity: str
@@ -23,6 +25,25 @@ class Invariant:
     needs: tuple[str, ...]
     check: Callable[[Target], None]
     any_of: bool = False  # applicable when the SUT has any (not all) of ``needs``
+
+    @property
+    def subchecks(self) -> tuple[SubCheck, ...]:
+        """The row's named sub-checks, each with its severity resolved (the row's, unless the
+        sub-check says otherwise)."""
+        return tuple(
+            replace(sub, severity=sub.severity or self.severity)
+            for sub in subchecks.SUBCHECKS[self.id]
+        )
+
+    def subcheck(self, name: str) -> SubCheck:
+        """Sub-check ``name`` (``""``: the row's first); ``KeyError`` when undeclared."""
+        declared = self.subchecks
+        if not name:
+            return declared[0]
+        for sub in declared:
+            if sub.name == name:
+                return sub
+        raise KeyError(f"{self.id}/{name} is not a declared sub-check")
 
     def missing(self, target: Target) -> list[str]:
         """The methods ``target`` lacks for this invariant (empty: applicable)."""
@@ -220,3 +241,11 @@ INVARIANTS: tuple[Invariant, ...] = (
 )
 
 BY_ID = {invariant.id: invariant for invariant in INVARIANTS}
+
+
+def lookup(row: str, name: str) -> SubCheck:
+    """The declaration of sub-check ``row/name``."""
+    return BY_ID[row].subcheck(name)
+
+
+__all__ = ["BY_ID", "INVARIANTS", "SEVERITIES", "Invariant", "lookup"]

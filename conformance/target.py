@@ -15,17 +15,14 @@ from reference import CONTRACT_METHODS, AuthError, Principal, Settings
 from strategies import TRUSTED_ORG, SigningKeys, sign, signing_keys
 from strategies.history import describe as describe  # re-exported: one wording everywhere
 
+from .findings import Crashed, called
+from .findings import InvariantViolation as InvariantViolation  # re-exported: checks raise it
+from .findings import control as control  # re-exported: checks record controls
+from .findings import violated as violated
+
 DEFAULT_SUT = "reference:make"
 
 Factory = Callable[[Settings], Any]
-
-
-class InvariantViolation(AssertionError):
-    """An invariant failed. The message starts with the invariant's ID."""
-
-    def __init__(self, invariant_id: str, message: str) -> None:
-        self.invariant_id = invariant_id
-        super().__init__(f"{invariant_id} violated: {message}")
 
 
 class SutLoadError(Exception):
@@ -86,12 +83,26 @@ class Target:
         return self.has("authenticate_claims") or self.has("authenticate_token")
 
 
+def mint(target: Target, claims: Mapping[str, Any]) -> str:
+    """``claims`` as the token Clerk would mint for the target's deployment: signed by a trusted
+    key, with fresh times, its pinned ``iss`` (else Clerk's form) and a listed ``azp`` (each
+    unless the claims carry their own)."""
+    settings = target.settings
+    parties = settings.authorized_parties
+    return sign(
+        claims,
+        target.keys.trusted[0],
+        issuer=settings.issuer,
+        party=parties[0] if parties else None,
+    )
+
+
 def present_claims(target: Target, sut: Any, claims: Mapping[str, Any]) -> Principal:
-    """Authenticate ``claims``: directly, or — when the SUT only verifies tokens — signed with a
-    trusted key (fresh ``iat``/``nbf``/``exp`` added unless present) and given as a token."""
+    """Authenticate ``claims``: directly, or — when the SUT only verifies tokens — as the token
+    Clerk would mint (``mint``)."""
     if target.has("authenticate_claims"):
         return sut.authenticate_claims(claims)  # type: ignore[no-any-return]
-    return sut.authenticate_token(sign(claims, target.keys.trusted[0]))  # type: ignore[no-any-return]
+    return sut.authenticate_token(mint(target, claims))  # type: ignore[no-any-return]
 
 
 Outcome = Principal | AuthError
@@ -103,23 +114,32 @@ def attempt(
     """Run one SUT call: its principal, or the ``AuthError`` it raised.
 
     Anything else — another exception, or a return value that is not a ``Principal`` — is a
-    violation of ``crash_id``: TOTAL, unless the invariant being checked (``invariant_id``)
-    itself demands a typed error."""
+    violation of ``crash_id``'s ``crash`` sub-check (``error-class`` for a row that itself
+    demands a typed error): TOTAL's, unless said otherwise. Once that finding is made, later
+    runs of the row count such a call as refused (``Crashed``) and go on."""
+    sub = "crash" if crash_id in ("TOTAL", "CACHE-CONCURRENT") else "error-class"
     try:
         result = call()
     except AuthError as exc:
+        called(exc)
         return exc
     except Exception as exc:
-        raise InvariantViolation(
-            crash_id,
-            f"{what} raised {type(exc).__name__}: {exc} — not an AuthError "
-            f"(found while checking {invariant_id})",
-        ) from exc
+        message = f"{what} raised {type(exc).__name__}: {exc} — not an AuthError"
+        outcome: Outcome = Crashed("crash", f"{type(exc).__name__}: {exc}")
+        called(outcome)
+        violated(crash_id, sub, f"{message} (found while checking {invariant_id})", error=exc)
+        return outcome
     if not isinstance(result, Principal):
-        raise InvariantViolation(
+        outcome = Crashed("not_a_principal", repr(result)[:200])
+        called(outcome)
+        violated(
             crash_id,
-            f"{what} returned {result!r}, not a Principal (found while checking {invariant_id})",
+            sub,
+            f"{what} returned {result!r:.200}, not a Principal (found while checking "
+            f"{invariant_id})",
         )
+        return outcome
+    called(result)
     return result
 
 
@@ -134,3 +154,13 @@ def try_claims(
     """``attempt`` a login with ``claims`` (see ``present_claims``)."""
     call = lambda: present_claims(target, sut, claims)  # noqa: E731
     return attempt(invariant_id, call, f"login {claims!r}", crash_id=crash_id)
+
+
+def control_login(
+    invariant_id: str, target: Target, sut: Any, claims: Mapping[str, Any], what: str = ""
+) -> Outcome:
+    """A control: a valid session's login, which every correct implementation accepts through
+    the entry point under test; recorded (``findings.control``) and returned."""
+    outcome = try_claims(invariant_id, target, sut, claims)
+    control(outcome, what or f"a valid session {dict(claims)!r:.300}")
+    return outcome

@@ -4,17 +4,39 @@ Run it against your implementation::
 
     pytest --pyargs conformance --sut my_pkg.auth:make_authenticator
 
-``--sut`` is repeatable: with several, each invariant runs against each implementation.
+``--sut`` is repeatable: with several, each invariant runs against each implementation. A test
+fails when any of its row's sub-checks fails (every failing one is listed, each with its own
+counterexample) and when the row is ``inconclusive``: its controls — valid sessions every
+correct implementation accepts — were refused, so nothing it says could be trusted.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
 
-from .registry import INVARIANTS, Invariant
+from .findings import HOLDS, VIOLATED, RowResult, run_row
+from .registry import INVARIANTS, Invariant, lookup
 from .target import Target
+
+
+def summary(result: RowResult) -> str:
+    """A failed row, as pytest shows it: every finding, then why it is inconclusive."""
+    parts = []
+    for finding in result.findings:
+        where = "" if finding.row == result.row else f" (found while checking {result.row})"
+        lines = [f"{finding.id} [{finding.kind}, {finding.reach}, {finding.severity}]{where}"]
+        lines.append(f"{finding.row} violated: {finding.message}")
+        if finding.falsifying:
+            lines.append(finding.falsifying)
+        if finding.blob:
+            lines.append(finding.blob)
+        parts.append("\n".join(lines))
+    if result.status != VIOLATED and result.inconclusive_reason:
+        parts.append(f"{result.row} inconclusive: {result.inconclusive_reason}")
+    return "\n\n".join(parts)
 
 
 @pytest.mark.parametrize("invariant", INVARIANTS, ids=[i.id for i in INVARIANTS])
@@ -27,4 +49,17 @@ def test_invariant(
     missing = invariant.missing(sut)
     if missing:
         pytest.skip(f"{invariant.id}: not applicable — the SUT has no {', '.join(missing)}")
-    invariant.check(sut)
+    result = run_row(invariant.id, lambda: invariant.check(sut), lookup)
+    record_property(
+        "row",
+        json.dumps(
+            {
+                "status": result.status,
+                "reason": result.inconclusive_reason,
+                "exercise": result.exercise.as_json(),
+                "findings": [finding.as_json() for finding in result.findings],
+            }
+        ),
+    )
+    if result.findings or result.status != HOLDS:
+        pytest.fail(summary(result), pytrace=False)

@@ -15,8 +15,6 @@ from .attacks import (
     ATTACK_NAMES,
     ATTACKS,
     AUDIENCE_ATTACKS,
-    AUTHORIZED_PARTIES,
-    ISSUER,
     MALFORMED_ATTACKS,
     SIGNATURE_ATTACKS,
     TIME_ATTACKS,
@@ -65,7 +63,9 @@ from .requests import (
     tokens_of,
 )
 from .tokens import (
+    AUTHORIZED_PARTIES,
     INVALID_KINDS,
+    ISSUER,
     MACHINE_PREFIXES,
     invalid_session_tokens,
     machine_tokens,

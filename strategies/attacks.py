@@ -38,11 +38,9 @@ from ._validation import check_choice, check_type
 from .draws import pick
 from .ids import clerk_ids
 from .keys import SigningKey, SigningKeys
-from .tokens import TOKEN_LIFETIME_S, remembered
+from .tokens import AUTHORIZED_PARTIES, ISSUER, TOKEN_LIFETIME_S, remembered
 
 #: The deployment the attacks aim at: its authorized parties (``azp``) and pinned issuer.
-AUTHORIZED_PARTIES = ("https://app.example.com", "https://dashboard.example.com")
-ISSUER = "https://harness-example.clerk.accounts.dev"
 
 #: The order of the P-256 group: ECDSA's r and s must lie in [1, n - 1].
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551

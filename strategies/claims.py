@@ -273,6 +273,8 @@ def _claims(
         if flags & _PERMISSIONS:
             nested.update(per="read,manage", fpm="3")
         claims["o"] = nested
+        claims["fva"] = [0, -1]  # minutes since the first factor; no second factor
+        claims["sts"] = "active"  # v2 tokens always carry the session status
     else:
         if identity.org_id is not None:
             claims["org_id"] = identity.org_id
@@ -284,7 +286,7 @@ def _claims(
         claims["sid"] = sid
     if flags & _AZP:
         claims["azp"] = "https://app.example.com"
-    if flags & _STS:
+    if flags & _STS and shape != "v2":
         claims["sts"] = "active"
     claims.update(_PROFILES[profile])
     if identity.email is not None:

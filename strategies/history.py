@@ -112,7 +112,9 @@ def describe(outcome: Outcome) -> str:
             f"accepted as user={outcome.external_id!r} org={outcome.org_id!r} "
             f"role={outcome.role.name} sid={outcome.session_id!r} (internal {outcome.user_id!r})"
         )
-    return f"rejected: {type(outcome).__name__}({outcome.reason!r})"
+    detail = getattr(outcome, "detail", "")
+    said = f", {str(detail)[:300]!r}" if detail else ""
+    return f"rejected: {type(outcome).__name__}({outcome.reason!r}{said})"
 
 
 def _seen_as(outcome: Outcome) -> tuple[str, str] | None:

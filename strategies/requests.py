@@ -234,6 +234,17 @@ def _token_placements(
     return placed
 
 
+def plain_request(method: str, token: str, place: str = "bearer") -> Request:
+    """The simplest request carrying ``token`` — as a Bearer header, or (``"body"``) relayed in
+    a callback's form — which every correct implementation accepts for a valid token."""
+    if place == "body":
+        headers = (("Content-Type", "application/x-www-form-urlencoded"),)
+        return Request("POST", CALLBACK_PATH, headers, f"clerk_session_token={token}".encode())
+    verb = "POST" if method == "callback_subject" else "GET"
+    path = CALLBACK_PATH if method == "callback_subject" else "/api/v1/users/me"
+    return Request(verb, path, (("Authorization", f"Bearer {token}"),))
+
+
 def tokens_of(placed: Mapping[str, Placed]) -> dict[str, str]:
     """Place → token, as ``callback_requests`` and ``api_requests`` take them."""
     return {place: p.token for place, p in placed.items()}

@@ -15,14 +15,33 @@ from .keys import SigningKey, SigningKeys
 
 #: How long a freshly signed token lives, in seconds (Clerk's default is 60).
 TOKEN_LIFETIME_S = 60
+#: Where Clerk's tokens come from and go to: a development instance's Frontend API (the ``iss``
+#: of every token the harness mints unless a deployment pins another) and the origins of the
+#: applications signing in (``azp``).
+ISSUER = "https://harness-example.clerk.accounts.dev"
+AUTHORIZED_PARTIES = ("https://app.example.com", "https://dashboard.example.com")
 
 
-def with_times(claims: Mapping[str, Any], now: float | None = None) -> dict[str, Any]:
-    """``claims`` plus ``iat``, ``nbf`` and ``exp`` around ``now`` (default: the clock now),
-    keeping any the claims already carry."""
+def with_times(
+    claims: Mapping[str, Any],
+    now: float | None = None,
+    *,
+    issuer: str | None = None,
+    party: str | None = None,
+) -> dict[str, Any]:
+    """``claims`` as Clerk mints a session token: plus ``iat``, ``nbf`` and ``exp`` around
+    ``now`` (default: the clock now), ``iss`` (``issuer``, default ``ISSUER``) and ``azp``
+    (``party``, default the first of ``AUTHORIZED_PARTIES``) — keeping any the claims already
+    carry, so a check that tests an absent claim removes it on purpose (``add_times=False``)."""
     issued = int(time.time() if now is None else now)
-    times = {"iat": issued, "nbf": issued - 5, "exp": issued + TOKEN_LIFETIME_S}
-    return {**times, **claims}
+    minted = {
+        "iat": issued,
+        "nbf": issued - 5,
+        "exp": issued + TOKEN_LIFETIME_S,
+        "iss": issuer or ISSUER,
+        "azp": party or AUTHORIZED_PARTIES[0],
+    }
+    return {**minted, **claims}
 
 
 #: Signatures remembered by ``remembered``: at most this many, of inputs at most this long.
@@ -62,12 +81,20 @@ def sign_payload(
     return str(remembered(signer, payload, encode))
 
 
-def sign(claims: Mapping[str, Any], key: SigningKey, *, add_times: bool = True) -> str:
-    """A compact JWS of ``claims`` under ``key``, its ``kid`` in the header.
+def sign(
+    claims: Mapping[str, Any],
+    key: SigningKey,
+    *,
+    add_times: bool = True,
+    issuer: str | None = None,
+    party: str | None = None,
+) -> str:
+    """A compact JWS of ``claims`` under ``key``, its ``kid`` in the header — with the claims
+    Clerk always mints (``with_times``: times, ``iss``, ``azp``) unless ``add_times=False``.
 
     The claims are signed as given — PyJWT's claim validation is bypassed, so hostile values
     (a numeric ``iss``, a string ``exp``) reach the verifier under test."""
-    payload = with_times(claims) if add_times else dict(claims)
+    payload = with_times(claims, issuer=issuer, party=party) if add_times else dict(claims)
     return sign_payload(json.dumps(payload, separators=(",", ":")).encode(), key)
 
 

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance.audit import ABORTED, HOLDS, VIOLATED, Audit, Cell, counterexample, matrix
+from conformance.audit import Audit, Cell, Gate, document, settle
+from conformance.findings import HOLDS, INCONCLUSIVE, VIOLATED, Finding
+from conformance.report_text import matrix
 
 AFTER_FIX = "conformance.catalogue.upstream_after_fix:make"
 
@@ -38,13 +40,14 @@ def test_a_violation_prints_the_matrix_the_counterexample_and_the_command(tmp_pa
     xml = tmp_path / "out.xml"
     done = audit(
         "--sut", AFTER_FIX, "--invariant", "TOKEN-TIME", "--invariant", "ID-REQUIRED",
-        "--json", str(out), "--junit-xml", str(xml), cwd=tmp_path,
+        "--json", str(out), "--junit-xml", str(xml), "--fail-on", "all", cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert "[upstream_after_fix] TOKEN-TIME: VIOLATED" in done.stdout
     assert "[upstream_after_fix] ID-REQUIRED: holds" in done.stdout
-    assert "TOKEN-TIME violated: the 'missing_exp' attack" in done.stdout
-    assert "Traceback" not in done.stdout
+    assert "TOKEN-TIME/missing-exp — high security, reach issuer" in done.stdout
+    assert "the 'missing_exp' attack was accepted" in done.stdout
+    assert "Traceback" not in done.stdout and "You can reproduce" not in done.stdout
     command = (
         f"CLERK_HARNESS_PROFILES=1 pytest --pyargs conformance --sut {AFTER_FIX} -k TOKEN-TIME "
         "--hypothesis-profile=ci"
@@ -52,8 +55,12 @@ def test_a_violation_prints_the_matrix_the_counterexample_and_the_command(tmp_pa
     assert f"reproduce: {command}" in done.stdout
     document = json.loads(out.read_text())
     cells = {(r["sut"], r["invariant"]): r for r in document["results"]}
-    assert cells[(AFTER_FIX, "TOKEN-TIME")]["status"] == "VIOLATED"
-    assert cells[(AFTER_FIX, "TOKEN-TIME")]["reproduce"] == command
+    time_cell = cells[(AFTER_FIX, "TOKEN-TIME")]
+    assert time_cell["status"] == "VIOLATED" and time_cell["reproduce"] == command
+    found = {f["id"] for f in time_cell["findings"]}
+    assert {"TOKEN-TIME/missing-exp", "TOKEN-TIME/not-yet-valid"} <= found, found
+    assert all(f["reproduce"] == command and f["blob"] for f in time_cell["findings"])
+    assert time_cell["exercise"]["controls"] > 0 and not time_cell["exercise"]["controls_refused"]
     assert cells[(AFTER_FIX, "ID-REQUIRED")]["status"] == "holds"
     assert document["exit_code"] == 1 and len(document["invariants"]) == 24
     suite = ET.parse(xml).getroot().find("testsuite")
@@ -68,6 +75,7 @@ def test_the_reproduce_command_reproduces(tmp_path: Path) -> None:
         env={**os.environ, "CLERK_HARNESS_PROFILES": "1"},
     )  # fmt: skip
     assert done.returncode == 1 and "TOKEN-TIME violated" in done.stdout
+    assert "TOKEN-TIME/missing-exp" in done.stdout
 
 
 def test_several_suts_run_in_one_pytest_session(tmp_path: Path) -> None:
@@ -85,23 +93,54 @@ def test_several_suts_run_in_one_pytest_session(tmp_path: Path) -> None:
 
 
 def test_fail_on_reaches_the_exit_code(tmp_path: Path) -> None:
-    """TOKEN-TIME is high: below a critical floor, the violation does not fail the audit."""
-    done = audit(
-        "--sut", AFTER_FIX, "--invariant", "TOKEN-TIME", "--fail-on", "critical", cwd=tmp_path
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "[upstream_after_fix] TOKEN-TIME: VIOLATED" in done.stdout
+    """upstream_after_fix's TOKEN-TIME findings need the instance's key (reach issuer): the
+    default gate lets them pass; ``--fail-on issuer`` does not."""
+    args = ("--sut", AFTER_FIX, "--invariant", "TOKEN-TIME")
+    passed = audit(*args, cwd=tmp_path)
+    assert passed.returncode == 0, passed.stdout[-3000:] + passed.stderr
+    assert "[upstream_after_fix] TOKEN-TIME: VIOLATED" in passed.stdout
+    assert audit(*args, "--fail-on", "issuer", cwd=tmp_path).returncode == 1
+
+
+def _finding(row: str, kind: str, reach: str, severity: str, found_while: str = "") -> Finding:
+    return Finding(row, "x", kind, reach, severity, "t", "m", None, (), "", "", found_while or row)
 
 
 @pytest.mark.parametrize(
-    ("fail_on", "code"), [("critical", 0), ("high", 1), ("medium", 1), (None, 1)]
+    ("gate", "finding", "fails"),
+    [
+        ("", ("security", "user", "high"), True),
+        ("", ("security", "issuer", "critical"), False),
+        ("", ("security", "anyone", "medium"), False),
+        ("", ("completeness", "user", "high"), False),
+        ("medium", ("security", "anyone", "medium"), True),
+        ("robustness,anyone", ("robustness", "anyone", "high"), True),
+        ("robustness,anyone", ("security", "anyone", "high"), False),
+        ("all", ("completeness", "issuer", "low"), True),
+    ],
 )
-def test_fail_on_counts_only_violations_at_or_above_a_severity(
-    fail_on: str | None, code: int
+def test_the_gate_fails_on_findings_of_its_kinds_reaches_and_severity(
+    gate: str, finding: tuple[str, str, str], fails: bool
 ) -> None:
-    violation = Cell(AFTER_FIX, "TOKEN-TIME", VIOLATED, 0.1, cause="TOKEN-TIME")  # high
-    cells = {(AFTER_FIX, "TOKEN-TIME"): violation}
-    assert Audit((AFTER_FIX,), cells, self_check=False).exit_code(fail_on) == code
+    cell = Cell(
+        AFTER_FIX, "TOKEN-TIME", VIOLATED, 0.1, findings=(_finding("TOKEN-TIME", *finding),)
+    )
+    audit = Audit((AFTER_FIX,), {(AFTER_FIX, "TOKEN-TIME"): cell}, self_check=False)
+    assert audit.exit_code(Gate.parse(gate) if gate else Gate()) == int(fails)
+
+
+def test_an_unknown_gate_word_is_a_usage_error(tmp_path: Path) -> None:
+    done = audit("--sut", AFTER_FIX, "--fail-on", "severe", cwd=tmp_path)
+    assert done.returncode == 2 and "unknown severe" in done.stderr
+
+
+def test_an_inconclusive_row_fails_the_audit_unless_allowed() -> None:
+    cell = Cell(AFTER_FIX, "TOKEN-TIME", INCONCLUSIVE, 0.1, reason="controls refused")
+    audit = Audit((AFTER_FIX,), {(AFTER_FIX, "TOKEN-TIME"): cell}, self_check=False)
+    assert audit.exit_code() == 1
+    assert audit.exit_code(allow_inconclusive=True) == 0
+    shown = matrix(document(audit, 1, Gate(), 0.0))
+    assert "inconclusive" in shown
 
 
 @pytest.mark.parametrize(
@@ -127,6 +166,7 @@ def test_the_self_check_passes_when_every_entry_violates_what_it_declares(tmp_pa
     assert "Self-check: ok" in done.stdout
     assert "[upstream_after_fix] SESSION-PENDING: VIOLATED" in done.stdout
     assert "[reference:make] SESSION-PENDING: holds" in done.stdout
+    assert "[deny_all] SESSION-PENDING: inconclusive" in done.stdout
 
 
 def test_a_correct_sut_exits_zero_under_workers_and_the_harness_profiles(tmp_path: Path) -> None:
@@ -138,18 +178,18 @@ def test_a_correct_sut_exits_zero_under_workers_and_the_harness_profiles(tmp_pat
     assert "[reference:make] SESSION-PENDING: holds" in done.stdout
 
 
-def test_a_check_stopped_by_another_invariants_violation_counts_for_that_one() -> None:
+def test_a_crash_met_checking_another_row_is_totals_finding() -> None:
     spec = "conformance.catalogue.trusting_parser:make"
-    text = counterexample(
-        "E   conformance.target.InvariantViolation: TOTAL violated: login {'o': []} raised "
-        "TypeError\nE   Failing test case: run(claims=[])\nfoo.py:12: InvariantViolation"
-    )
-    assert text.startswith("TOTAL violated: login") and "Failing test case" in text
+    crash = _finding("TOTAL", "robustness", "anyone", "medium", found_while="ID-FAITHFUL")
     cells = {
-        (spec, "ID-FAITHFUL"): Cell(spec, "ID-FAITHFUL", ABORTED, 0.1, text, "pytest …", "TOTAL"),
+        (spec, "ID-FAITHFUL"): Cell(spec, "ID-FAITHFUL", HOLDS, 0.1, findings=(crash,)),
         (spec, "TOTAL"): Cell(spec, "TOTAL", HOLDS, 0.1),
     }
-    audit = Audit((spec,), cells, self_check=False)
+    settled = settle(cells)
+    assert settled[(spec, "TOTAL")].status == VIOLATED
+    assert settled[(spec, "TOTAL")].findings == (crash,)
+    assert settled[(spec, "ID-FAITHFUL")].status == HOLDS
+    audit = Audit((spec,), settled, self_check=False)
     assert audit.violated(spec) == {"TOTAL"}
-    assert audit.exit_code("high") == 1 and audit.exit_code("critical") == 0
-    assert "(TOTAL)" in matrix(audit, colour=False)
+    assert audit.exit_code(Gate.parse("robustness,anyone,medium")) == 1
+    assert audit.exit_code() == 0

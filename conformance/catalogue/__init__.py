@@ -1,5 +1,7 @@
 """The catalogue of known-flawed implementations: each module exposes ``make(settings)`` and
-``VIOLATES``, the invariant IDs the conformance suite must catch it violating.
+``VIOLATES``, what the conformance suite must catch it violating — rows (``"TOKEN-TIME"``) or,
+to name the finding itself, sub-checks (``"TOKEN-TIME/missing-exp"``, whose row it implies).
+``INCONCLUSIVE`` (optional) names the rows it may leave undecided, or ``"all"``.
 
     pytest --pyargs conformance --sut conformance.catalogue.upstream_before_fix:make
 """
@@ -34,6 +36,8 @@ ENTRIES = (
     "shared_current_user",
     "caches_rejections",
     "sliding_role_cache",
+    "deny_all",
+    "clerk_issuer_required",
 )
 
 
@@ -48,5 +52,20 @@ def sut_spec(name: str) -> str:
 
 
 def violations(name: str) -> frozenset[str]:
-    """The invariant IDs entry ``name`` declares it violates."""
+    """The rows and sub-checks entry ``name`` declares it violates."""
     return frozenset(load(name).VIOLATES)
+
+
+def violated_rows(name: str) -> frozenset[str]:
+    """The rows entry ``name`` declares it violates (a sub-check names its row)."""
+    return frozenset(declared.partition("/")[0] for declared in violations(name))
+
+
+def inconclusive(name: str) -> frozenset[str]:
+    """The rows entry ``name`` may leave undecided (``"all"``: every row it does not violate)."""
+    declared = getattr(load(name), "INCONCLUSIVE", ())
+    if declared == "all":
+        from ..registry import BY_ID  # the table, only for this
+
+        return frozenset(BY_ID) - violated_rows(name)
+    return frozenset(declared)

@@ -38,6 +38,20 @@ VIOLATES = frozenset(
         "CB-NO-FALLBACK-ON-FAILURE",
     }
 )
+#: It knows no v2 ``o.id``, so it refuses every v2 session: rows whose valid sessions (controls)
+#: include v2 ones cannot be decided, and say so rather than ``holds``.
+INCONCLUSIVE = frozenset(
+    {
+        "CACHE-CONCURRENT",
+        "CACHE-FRESH",
+        "CACHE-NO-POISON",
+        "CB-SESSION-TOKENS-ONLY",
+        "TOKEN-AUDIENCE",
+        "TOKEN-MALFORMED",
+        "TOKEN-SIGNATURE",
+        "TOKEN-TIME",
+    }
+)
 
 
 def stringify(value: object) -> str:

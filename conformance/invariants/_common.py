@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -12,9 +13,20 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from reference import AuthError, Principal
-from strategies import ClerkIdentity, draw_session_claims
+from strategies import TRUSTED_ORG, ClerkIdentity, draw_session_claims
+from strategies.requests import plain_request
 
-from ..target import InvariantViolation, Outcome, Target, describe, try_claims
+from ..target import (
+    Outcome,
+    Target,
+    attempt,
+    control,
+    control_login,
+    describe,
+    mint,
+    try_claims,
+    violated,
+)
 
 #: While set (``capturing``), ``for_all`` records each test it builds instead of letting the
 #: check run it: how ``conformance.fuzz_targets`` exposes the checks to HypoFuzz.
@@ -98,14 +110,20 @@ def fingerprint(outcome: Outcome) -> Fingerprint:
 
 
 def expect_as_alone(
-    invariant_id: str, target: Target, outcome: Outcome, claims: Mapping[str, Any], story: list[str]
+    invariant_id: str,
+    sub: str,
+    target: Target,
+    outcome: Outcome,
+    claims: Mapping[str, Any],
+    story: list[str],
 ) -> None:
     """``outcome`` names whom the same login names on a fresh instance — so a cache check
     judges what the cache did, not how the SUT reads claims."""
     alone = try_claims(invariant_id, target, target.fresh(), claims)
     if fingerprint(outcome) != fingerprint(alone):
-        raise InvariantViolation(
+        violated(
             invariant_id,
+            sub,
             f"a login was {describe(outcome)}; on a fresh instance it is {describe(alone)}:\n"
             + numbered(story),
         )
@@ -151,8 +169,44 @@ def warmed_sut(invariant_id: str, target: Target, warm: Warmed) -> Any:
     """A fresh SUT, on which ``warm``'s first login (if any) has been made."""
     sut = target.fresh()
     if warm.first_login is not None:
-        try_claims(invariant_id, target, sut, warm.first_login)
+        control_login(invariant_id, target, sut, warm.first_login)
     return sut
+
+
+_PLAIN_ID = re.compile(r"[a-z]+_[A-Za-z0-9]+")
+
+
+def is_plain(who: ClerkIdentity, org: str) -> bool:
+    """An identity every correct implementation accepts: a plain Clerk user id in ``org`` (the
+    trusted org) — no case, whitespace, NUL or null-word games."""
+    user = who.user_id
+    return who.org_id == org and user is not None and _PLAIN_ID.fullmatch(user) is not None
+
+
+#: The plain valid session every entry point's control presents.
+PLAIN_SESSION = ClerkIdentity(TRUSTED_ORG, "user_2Ctrl0Plain")
+
+
+def entry_point_controls(row: str, target: Target) -> None:
+    """One control per entry point the SUT has: a plain valid session's claims, its token, and
+    that token as a Bearer API request and as a relayed callback."""
+    claims = {"sub": PLAIN_SESSION.user_id, "org_id": target.settings.org_id, "sid": "sess_1"}
+    if target.claims_capable:
+        control_login(row, target, target.fresh(), claims)
+    token = mint(target, claims)
+    calls: dict[str, Callable[[Any], Any]] = {
+        "authenticate_token": lambda sut: sut.authenticate_token(token),
+        "authenticate_request": lambda sut: sut.authenticate_request(
+            plain_request("authenticate_request", token)
+        ),
+        "callback_subject": lambda sut: sut.callback_subject(
+            plain_request("callback_subject", token, "body")
+        ),
+    }
+    for method, call in calls.items():
+        if target.has(method):
+            outcome = attempt(row, lambda c=call: c(target.fresh()), method)  # type: ignore[misc]
+            control(outcome, f"{method} of a plain valid session")
 
 
 def usable(value: object) -> TypeGuard[str]:
@@ -160,10 +214,12 @@ def usable(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value)
 
 
-def expect_rejected(invariant_id: str, outcome: Outcome, why: str, story: list[str]) -> None:
-    """``outcome`` must be a rejection."""
+def expect_rejected(
+    invariant_id: str, sub: str, outcome: Outcome, why: str, story: list[str]
+) -> None:
+    """``outcome`` must be a rejection (sub-check ``sub`` of the row)."""
     if not isinstance(outcome, AuthError):
-        raise InvariantViolation(invariant_id, f"{why} was {describe(outcome)}\n" + numbered(story))
+        violated(invariant_id, sub, f"{why} was {describe(outcome)}\n" + numbered(story))
 
 
 def numbered(story: list[str]) -> str:

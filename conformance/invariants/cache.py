@@ -24,14 +24,8 @@ from strategies import (
 from strategies.clock import EPOCH, frozen_clock
 from strategies.draws import pick
 
-from ..target import (
-    InvariantViolation,
-    Outcome,
-    Target,
-    describe,
-    try_claims,
-)
-from ._common import Drawn, expect_as_alone, expect_rejected, for_all, numbered
+from ..target import Outcome, Target, control, describe, try_claims, violated
+from ._common import Drawn, expect_as_alone, expect_rejected, for_all, is_plain, numbered
 from .history import check_history
 
 
@@ -40,8 +34,8 @@ class Ledger:
     (with ``one_each``) one identity never holds two — a new account per sign-in loses the old
     one's data, and is what the login-history machine reports as CACHE-ISOLATION too."""
 
-    def __init__(self, invariant_id: str, *, one_each: bool = False) -> None:
-        self.invariant_id = invariant_id
+    def __init__(self, invariant_id: str, sub: str, *, one_each: bool = False) -> None:
+        self.invariant_id, self.sub = invariant_id, sub
         self.one_each = one_each
         self.owner: dict[str, tuple[str | None, str | None]] = {}
         self.held: dict[tuple[str | None, str | None], str] = {}
@@ -54,15 +48,17 @@ class Ledger:
         identity = (who.org_id, who.user_id)
         owner = self.owner.setdefault(outcome.user_id, identity)
         if owner != identity:
-            raise InvariantViolation(
+            violated(
                 self.invariant_id,
+                self.sub,
                 f"users {owner!r} and {identity!r} share the internal user {outcome.user_id!r}:\n"
                 + numbered(story),
             )
         held = self.held.setdefault(identity, outcome.user_id)
         if self.one_each and held != outcome.user_id:
-            raise InvariantViolation(
+            violated(
                 self.invariant_id,
+                self.sub,
                 f"user {identity!r} holds two internal users, {held!r} and "
                 f"{outcome.user_id!r}:\n" + numbered(story),
             )
@@ -102,12 +98,15 @@ def check_cache_isolation(target: Target) -> None:
         @for_all(history=_isolation_histories(org))
         def run(history: Drawn[list[tuple[Step, dict[str, Any]]]]) -> None:
             clock.move_to(EPOCH)
-            sut, story, ledger = target.fresh(), [], Ledger("CACHE-ISOLATION", one_each=True)
+            sut, story = target.fresh(), []
+            ledger = Ledger("CACHE-ISOLATION", "own-identity", one_each=True)
             for step, claims in history.value:
                 clock.tick(step.wait_s)
                 outcome = try_claims("CACHE-ISOLATION", target, sut, claims)
+                if is_plain(step.who, org):
+                    control(outcome, f"a valid session {claims!r}")
                 story.append(f"after {step.wait_s:g}s, login {claims!r}: {describe(outcome)}")
-                expect_as_alone("CACHE-ISOLATION", target, outcome, claims, story)
+                expect_as_alone("CACHE-ISOLATION", "own-identity", target, outcome, claims, story)
                 ledger.record(outcome, step.who, story)
 
         run()
@@ -153,18 +152,22 @@ def _confuse(
     """Log in the two sides of ``pair`` in ``order`` on a fresh SUT: each acceptable side gets
     its own identity (never a shared internal user), each unacceptable side is rejected."""
     org = target.settings.org_id
-    sut, ledger = target.fresh(), Ledger("CACHE-KEY-INJECTIVE")
+    sut, ledger = target.fresh(), Ledger("CACHE-KEY-INJECTIVE", "confusable")
     story = [f"confusable under {pair.naive!r}: {pair.naive_keys()[0]!r}"]
     sides = (pair.first, pair.second)
     for index in order:
         who, claims = sides[index], claim_sets[index]
         outcome = try_claims("CACHE-KEY-INJECTIVE", target, sut, claims)
+        if is_plain(who, org):
+            control(outcome, f"a valid session {claims!r}")
         story.append(f"login {claims!r}: {describe(outcome)}")
         if _acceptable(who, org):
-            expect_as_alone("CACHE-KEY-INJECTIVE", target, outcome, claims, story)
+            expect_as_alone("CACHE-KEY-INJECTIVE", "confusable", target, outcome, claims, story)
             ledger.record(outcome, who, story)
         else:
-            expect_rejected("CACHE-KEY-INJECTIVE", outcome, "an unacceptable login", story)
+            expect_rejected(
+                "CACHE-KEY-INJECTIVE", "unacceptable", outcome, "an unacceptable login", story
+            )
 
 
 #: The confusable families one example tries: four of them, any four (a permutation's head),
@@ -260,15 +263,18 @@ def check_cache_no_poison(target: Target) -> None:
         sut, story, kept, results = target.fresh(), [], [], []
         for kind, claims in logins:
             outcome = try_claims("CACHE-NO-POISON", target, sut, claims)
+            if kind == "good":
+                control(outcome, f"a valid session {claims!r}")
             story.append(f"login {claims!r}: {describe(outcome)}")
             if kind == "good" or isinstance(outcome, Principal):
                 kept.append(claims)
                 results.append(outcome)
-        control = target.fresh()
-        replay = [try_claims("CACHE-NO-POISON", target, control, claims) for claims in kept]
+        without = target.fresh()
+        replay = [try_claims("CACHE-NO-POISON", target, without, claims) for claims in kept]
         if _summary(results) != _summary(replay):
-            raise InvariantViolation(
+            violated(
                 "CACHE-NO-POISON",
+                "rejected-changes-nothing",
                 "logins after rejected ones returned something else than without them:\n"
                 + numbered(story)
                 + "\n  without the rejected logins:\n"
@@ -363,6 +369,7 @@ def check_cache_fresh(target: Target) -> None:
                 clock.tick(wait)
                 now += wait
                 outcome = try_claims("CACHE-FRESH", target, sut, claims)
+                control(outcome, f"a valid session {claims!r}")
                 alone = try_claims("CACHE-FRESH", target, target.fresh(cache_ttl_s=ttl), claims)
                 story.append(f"after {wait}s, login with role {role!r}: {describe(outcome)}")
                 if not (isinstance(outcome, Principal) and isinstance(alone, Principal)):
@@ -370,8 +377,9 @@ def check_cache_fresh(target: Target) -> None:
                 presented.append((now, alone.role))
                 recent = {r for when, r in presented if when > now - ttl or when == now}
                 if outcome.role not in recent:
-                    raise InvariantViolation(
+                    violated(
                         "CACHE-FRESH",
+                        "role-within-ttl",
                         f"the role {outcome.role.name} is older than cache_ttl_s={ttl}s; roles "
                         f"presented since: {sorted(r.name for r in recent)}:\n" + numbered(story),
                     )

@@ -10,6 +10,7 @@ again; nothing is shrunk.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import sys
 import threading
@@ -27,11 +28,20 @@ from strategies import (
     ClerkIdentity,
     confusable_identities,
     draw_session_claims,
-    sign,
 )
 
-from ..target import InvariantViolation, Outcome, Target, attempt, describe, present_claims
-from ._common import Drawn, fingerprint, for_all
+from ..target import (
+    InvariantViolation,
+    Outcome,
+    Target,
+    attempt,
+    control,
+    describe,
+    mint,
+    present_claims,
+    violated,
+)
+from ._common import Drawn, fingerprint, for_all, is_plain
 from .cache import BOTH_ACCEPTABLE
 
 #: Rounds per example, and logins per thread per round.
@@ -111,7 +121,7 @@ def _credentials(
     the token signed once."""
     if target.has("authenticate_claims"):
         return list(crowd)
-    return [(who, sign(claims, target.keys.trusted[0])) for who, claims in crowd]
+    return [(who, mint(target, claims)) for who, claims in crowd]
 
 
 def _login(target: Target, sut: Any, credential: Any) -> Outcome:
@@ -142,8 +152,10 @@ def _race(target: Target, suts: list[Any], people: list[tuple[ClerkIdentity, Any
             errors.append(exc)
             barrier.abort()
 
-    threads = [
-        threading.Thread(target=worker, args=(i, credential), daemon=True)
+    threads = [  # each in a copy of this context: its calls are counted, found crashes known
+        threading.Thread(
+            target=contextvars.copy_context().run, args=(worker, i, credential), daemon=True
+        )
         for i, (_, credential) in enumerate(people)
     ]
     with one_core():
@@ -189,7 +201,12 @@ def check_cache_concurrent(target: Target) -> None:
     @for_all(shrink=False, drawn=_crowds(target.settings.org_id))
     def run(drawn: Drawn[list[tuple[ClerkIdentity, dict[str, Any]]]]) -> None:
         crowd, threads = _credentials(target, drawn.value), len(drawn.value)
-        alone_all = [fingerprint(_login(target, target.fresh(), cred)) for _, cred in crowd]
+        alone_outcomes = [_login(target, target.fresh(), cred) for _, cred in crowd]
+        org = target.settings.org_id
+        for (who, _), outcome in zip(crowd, alone_outcomes, strict=True):
+            if is_plain(who, org):
+                control(outcome, f"a valid session of {who.user_id!r}, alone")
+        alone_all = [fingerprint(outcome) for outcome in alone_outcomes]
         # Logins that collide one at a time are CACHE-ISOLATION's finding; race the rest.
         colliding = _sequential_collisions(target, crowd, alone_all)
         people = [person for i, person in enumerate(crowd) if i not in colliding]
@@ -235,16 +252,18 @@ def _expect_own(
     who = people[index][0]
     where = f"{threads} threads, round {round_ + 1}"
     if fingerprint(outcome) != alone[index]:
-        raise InvariantViolation(
+        violated(
             "CACHE-CONCURRENT",
+            "race",
             f"{where}: {who.user_id!r} logged in concurrently and was {describe(outcome)}; "
             f"alone, the same login names {alone[index]!r}",
         )
     if isinstance(outcome, Principal):
         owner = owners.setdefault(outcome.user_id, index)
         if owner != index:
-            raise InvariantViolation(
+            violated(
                 "CACHE-CONCURRENT",
+                "race",
                 f"{where}: {who.user_id!r} and {people[owner][0].user_id!r} share the internal "
                 f"user {outcome.user_id!r}",
             )

@@ -9,14 +9,20 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from strategies import HistoryViolation, frozen_clock, login_history_machine
 
+from ..findings import is_off
 from ..target import InvariantViolation, Target
 from ._common import is_capturing
+
+#: The row each machine check belongs to.
+ROWS = {"isolation": "CACHE-ISOLATION", "poison": "CACHE-NO-POISON", "fresh": "CACHE-FRESH"}
 
 
 def check_history(target: Target, check: str) -> None:
     """Run the machine against ``target`` with only ``check`` on; its violation becomes an
     ``InvariantViolation`` (the machine's numbered history, Hypothesis's notes kept)."""
     if is_capturing():  # HypoFuzz targets: the machine is fuzzed through its own TestCase
+        return
+    if is_off(ROWS[check], "history"):  # found already: the machine has nothing more to say
         return
     active = settings()  # the loaded profile, its stateful_step_count included
     phases = tuple(phase for phase in active.phases if phase is not Phase.explain)
@@ -30,8 +36,11 @@ def check_history(target: Target, check: str) -> None:
                 settings=settings(active, report_multiple_bugs=False, phases=phases, deadline=None),
             )
         except HistoryViolation as found:
+            sub = "crash" if found.invariant_id == "TOTAL" else "history"
+            if is_off(found.invariant_id, sub):  # a crash already reported: nothing new
+                return
             _, _, message = str(found).partition(" violated: ")
-            violation = InvariantViolation(found.invariant_id, message)
+            violation = InvariantViolation(found.invariant_id, message, sub=sub)
             for note in getattr(found, "__notes__", []):
                 violation.add_note(note)
             raise violation from found

@@ -20,7 +20,8 @@ from strategies import (
     malformed_claims,
 )
 
-from ..target import InvariantViolation, Target, describe, try_claims
+from ..findings import Crashed
+from ..target import Target, control_login, describe, try_claims, violated
 from ._common import (
     Warmed,
     expect_rejected,
@@ -42,16 +43,18 @@ _ANY_VALUE = json_values() | st.just(None)
 
 
 @st.composite
-def _loosened_claims(draw: st.DrawFn, org_id: str) -> dict[str, Any]:
-    """Valid claims, some identity claims then replaced by any JSON value or removed."""
-    claims = dict(draw_session_claims(draw, draw(identities(org_id=org_id))))
+def _loosened_claims(draw: st.DrawFn, org_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Valid claims (the control), and a copy with some identity claims replaced by any JSON
+    value or removed."""
+    valid = dict(draw_session_claims(draw, draw(identities(org_id=org_id, adversarial=False))))
+    claims = dict(valid)
     for name in draw(_LOOSENED):
         value = draw(_ANY_VALUE)
         if name == "o.id":
             claims["o"] = {**(claims.get("o") or {}), "id": value}
         else:
             claims[name] = value
-    return claims
+    return valid, claims
 
 
 def check_id_faithful(target: Target) -> None:
@@ -59,21 +62,31 @@ def check_id_faithful(target: Target) -> None:
     org is the configured org and one of the token's org values — never a stringified value."""
     org = target.settings.org_id
 
-    @for_all(claims=_loosened_claims(org))
-    def run(claims: dict[str, Any]) -> None:
+    @for_all(pair=_loosened_claims(org))
+    def run(pair: tuple[dict[str, Any], dict[str, Any]]) -> None:
+        valid, claims = pair
+        control_login("ID-FAITHFUL", target, target.fresh(), valid)
         outcome = try_claims("ID-FAITHFUL", target, target.fresh(), claims)
         if not isinstance(outcome, Principal):
             return
-        problems = []
+        said = f"claims {claims!r} {describe(outcome)}: "
         if outcome.external_id not in user_values(claims):
-            problems.append(f"external_id {outcome.external_id!r} is no usable sub/user_id value")
+            violated(
+                "ID-FAITHFUL",
+                "user-from-token",
+                said + f"external_id {outcome.external_id!r} is no usable sub/user_id value",
+            )
         if outcome.org_id != org:
-            problems.append(f"org_id {outcome.org_id!r} is not the configured org {org!r}")
+            violated(
+                "ID-FAITHFUL",
+                "org-configured",
+                said + f"org_id {outcome.org_id!r} is not the configured org {org!r}",
+            )
         if outcome.org_id not in org_values(claims):
-            problems.append(f"org_id {outcome.org_id!r} is no usable org_id/o.id value")
-        if problems:
-            raise InvariantViolation(
-                "ID-FAITHFUL", f"claims {claims!r} {describe(outcome)}: " + "; ".join(problems)
+            violated(
+                "ID-FAITHFUL",
+                "org-from-token",
+                said + f"org_id {outcome.org_id!r} is no usable org_id/o.id value",
             )
 
     run()
@@ -89,11 +102,12 @@ def check_id_required(target: Target) -> None:
     def run(warm: Warmed) -> None:
         claims, sut = warm.claims, warmed_sut("ID-REQUIRED", target, warm)
         outcome = try_claims("ID-REQUIRED", target, sut, claims, crash_id="ID-REQUIRED")
-        if not isinstance(outcome, InvalidClaims):
-            raise InvariantViolation(
-                "ID-REQUIRED",
-                f"claims {claims!r} without a usable org or user: {describe(outcome)}",
-            )
+        said = f"claims {claims!r} without a usable org or user: {describe(outcome)}"
+        if isinstance(outcome, Principal):
+            sub = "missing-org" if not org_values(claims) else "missing-user"
+            violated("ID-REQUIRED", sub, said)
+        elif not isinstance(outcome, InvalidClaims) and not isinstance(outcome, Crashed):
+            violated("ID-REQUIRED", "error-class", said, error=outcome)
 
     run()
 
@@ -138,11 +152,13 @@ def check_id_org_pinned(target: Target) -> None:
         cached, foreign, claims = logins
         sut, story = target.fresh(), []
         for earlier in cached:
-            outcome = try_claims("ID-ORG-PINNED", target, sut, earlier)
+            outcome = control_login("ID-ORG-PINNED", target, sut, earlier)
             story.append(f"login {earlier!r}: {describe(outcome)}")
         outcome = try_claims("ID-ORG-PINNED", target, sut, claims)
         story.append(f"login for org {foreign!r} {claims!r}: {describe(outcome)}")
-        expect_rejected("ID-ORG-PINNED", outcome, f"a token for org {foreign!r}", story)
+        expect_rejected(
+            "ID-ORG-PINNED", "foreign-org", outcome, f"a token for org {foreign!r}", story
+        )
 
     run()
 
@@ -157,8 +173,9 @@ def check_id_unambiguous(target: Target) -> None:
     def run(warm: Warmed) -> None:
         claims, sut = warm.claims, warmed_sut("ID-UNAMBIGUOUS", target, warm)
         outcome = try_claims("ID-UNAMBIGUOUS", target, sut, claims)
+        sub = "two-users" if len(user_values(claims)) > 1 else "two-orgs"
         expect_rejected(
-            "ID-UNAMBIGUOUS", outcome, f"claims naming two users or orgs {claims!r}", []
+            "ID-UNAMBIGUOUS", sub, outcome, f"claims naming two users or orgs {claims!r}", []
         )
 
     run()
@@ -192,7 +209,11 @@ def check_id_shape_invariant(target: Target) -> None:
             shared = {k: claims.pop(k) for k in SHAPE_FREE if k in claims}
             extras = shared if extras is None else extras
             claims.update(extras)
-            outcome = try_claims("ID-SHAPE-INVARIANT", target, target.fresh(), claims)
+            outcome = (
+                control_login("ID-SHAPE-INVARIANT", target, target.fresh(), claims)
+                if shape == "v1"
+                else try_claims("ID-SHAPE-INVARIANT", target, target.fresh(), claims)
+            )
             seen = (
                 (outcome.external_id, outcome.org_id, outcome.role)
                 if isinstance(outcome, Principal)
@@ -200,8 +221,10 @@ def check_id_shape_invariant(target: Target) -> None:
             )
             results[shape] = (seen, f"{shape} {claims!r}: {describe(outcome)}")
         if len({seen for seen, _ in results.values()}) > 1:
-            raise InvariantViolation(
+            clerk_shapes_agree = results["v1"][0] == results["v2"][0]
+            violated(
                 "ID-SHAPE-INVARIANT",
+                "template-shape" if clerk_shapes_agree else "clerk-shapes",
                 "one identity, role and session in three shapes gave different results:\n"
                 + numbered([line for _, line in results.values()]),
             )

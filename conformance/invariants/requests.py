@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from hypothesis import strategies as st
 
-from reference import AuthError, Request, Unauthorized
+from reference import AuthError, Principal, Request, Unauthorized
 from strategies import (
     Placed,
     api_requests,
@@ -24,9 +24,52 @@ from strategies import (
     tokens_of,
 )
 from strategies.clock import frozen_clock
+from strategies.requests import plain_request
 
-from ..target import InvariantViolation, Outcome, Target, attempt, describe
+from ..subchecks import SUBCHECKS
+from ..target import Outcome, Target, attempt, control, describe, violated
 from ._common import Drawn, Fingerprint, expect_rejected, fingerprint, for_all
+
+#: The sub-check a token used from the wrong place fails, by that place: for API auth and the
+#: callback's fallback, and for the callback's relayed-first rule.
+_USED_FROM = {
+    "query": "query",
+    "body": "body",
+    "body2": "body",
+    "decoy": "decoy-cookie",
+    "bearer2": "later-occurrence",
+    "cookie2": "later-occurrence",
+    "bearer": "lower-precedence",
+    "cookie": "lower-precedence",
+}
+_USED_INSTEAD_OF_RELAYED = {"query": "query-used", "body2": "later-occurrence"}
+
+
+def _sub(row: str, name: str) -> str:
+    """``name`` if the row declares it, else the row's first sub-check."""
+    declared = [sub.name for sub in SUBCHECKS[row]]
+    return name if name in declared else declared[0]
+
+
+def request_control(
+    row: str, target: Target, method: str, token: str, place: str = "bearer"
+) -> Outcome:
+    """A control: ``token`` (valid) in the simplest request through ``method``."""
+    request = plain_request(method, token, place)
+    outcome = attempt(row, lambda: getattr(target.fresh(), method)(request), method)
+    control(outcome, f"{method} of {request!r:.300}")
+    return outcome
+
+
+def _refused_sub(row: str, place: str, request: Request) -> str:
+    """The completeness sub-check a refusal of the credential in ``place`` fails."""
+    if place == "body":
+        return _sub(row, "relayed-refused")
+    if place == "bearer":
+        schemes = [v.split(" ", 1)[0] for k, v in request.headers if k.lower() == "authorization"]
+        return _sub(row, "bearer-scheme-case" if schemes[:1] != ["Bearer"] else "bearer-refused")
+    cookies = [k for k, _ in request.headers if k.lower() == "cookie"]
+    return _sub(row, "cookie-split" if len(cookies) > 1 else "cookie-refused")
 
 
 def _show(request: Request, placed: dict[str, Placed]) -> str:
@@ -67,24 +110,53 @@ def _expect_place(
     """The outcome is what the token in ``place`` gives on its own — or, with ``place`` None,
     ``Unauthorized``. When that credential occurs twice (``place + "2"``), the request is
     ambiguous: a rejection is also permitted, the second occurrence never."""
+    got = fingerprint(outcome)
+    used = [p for p, f in seen.items() if got is not None and f == got]
     if place is None:
-        if not isinstance(outcome, Unauthorized):
-            raise InvariantViolation(
+        if isinstance(outcome, Principal):
+            name = _USED_FROM.get(used[0], "without-credential") if used else "without-credential"
+            violated(
                 invariant_id,
+                _sub(invariant_id, name),
                 f"with no usable token: {describe(outcome)}\n  {_show(request, placed)}",
             )
+        elif not isinstance(outcome, Unauthorized):
+            violated(
+                invariant_id,
+                _sub(invariant_id, "error-class"),
+                f"with no usable token: {describe(outcome)}, not Unauthorized\n  "
+                + _show(request, placed),
+                error=outcome,
+            )
         return
-    got = fingerprint(outcome)
     ambiguous = f"{place}2" in placed
     if got != seen[place] and not (ambiguous and isinstance(outcome, AuthError)):
-        used = [p for p, f in seen.items() if got is not None and f == got]
-        raise InvariantViolation(
+        if got is None:
+            name = _refused_sub(invariant_id, place, request)
+        elif invariant_id == "CB-RELAYED-FIRST":
+            name = _USED_INSTEAD_OF_RELAYED.get(used[0], "ambient-used") if used else ""
+        else:
+            name = _USED_FROM.get(used[0], "") if used else ""
+        violated(
             invariant_id,
+            _sub(invariant_id, name),
             f"expected the {place} token to be used (on its own: "
             f"{'accepted' if seen[place] else 'rejected'}); {describe(outcome)}"
             + (f" — the {used[0]} token" if used else "")
             + f"\n  {_show(request, placed)}",
+            error=outcome if got is None else None,
+            table=(("request", repr(request)[:600]), ("expected", place)),
         )
+
+
+def _place_control(row: str, target: Target, method: str, placed: dict[str, Placed]) -> None:
+    """A control for a request check: a placed token (each is a valid session, signed for a
+    plain identity in the trusted org) in the simplest request the method under test takes —
+    relayed for the relayed-first rule."""
+    where = "body" if row == "CB-RELAYED-FIRST" else "bearer"
+    first = next((p for p in placed if p != "decoy"), None)
+    if first is not None:
+        request_control(row, target, method, placed[first].token, where)
 
 
 def _ambient_choice(placed: dict[str, Placed]) -> str | None:
@@ -128,6 +200,7 @@ def _check_precedence(
         _, placed, request = scenario.value
         outcome = attempt(invariant_id, lambda: getattr(target.fresh(), method)(request), method)
         seen = baselines(invariant_id, target, placed)
+        _place_control(invariant_id, target, method, placed)
         _expect_place(invariant_id, outcome, seen, expected(placed), request, placed)
 
     with frozen_clock():  # the same tokens for every SUT: each signed once
@@ -164,10 +237,14 @@ def check_cb_no_query(target: Target) -> None:
         name, placed, request = scenario.value
         outcome = attempt("CB-NO-QUERY", lambda: getattr(target.fresh(), name)(request), name)
         seen = baselines("CB-NO-QUERY", target, placed)
+        _place_control("CB-NO-QUERY", target, name, placed)
         others = [f for place, f in seen.items() if place != "query"]
         if fingerprint(outcome) not in (None, *others) and fingerprint(outcome) == seen["query"]:
-            raise InvariantViolation(
-                "CB-NO-QUERY", f"{name} used the query-string token\n  {_show(request, placed)}"
+            violated(
+                "CB-NO-QUERY",
+                "query",
+                f"{name} used the query-string token\n  {_show(request, placed)}",
+                table=(("request", repr(request)[:600]), ("method", name)),
             )
 
     with frozen_clock():  # the same tokens for every SUT: each signed once
@@ -222,11 +299,16 @@ def check_cb_no_fallback_on_failure(target: Target) -> None:
             "callback_subject",
         )
         story = [_show(request, placed)]
+        lower = [p for p in placed if p != chosen]
+        request_control(
+            "CB-NO-FALLBACK-ON-FAILURE", target, "callback_subject", placed[lower[0]].token
+        )
         if target.has("authenticate_token"):
             alone = _alone("CB-NO-FALLBACK-ON-FAILURE", target, placed[chosen].token)
             if fingerprint(alone) is not None and fingerprint(outcome) != fingerprint(alone):
-                raise InvariantViolation(
+                violated(
                     "CB-NO-FALLBACK-ON-FAILURE",
+                    "fallback",
                     f"the {chosen} token is {describe(alone)} on its own, but the callback was "
                     f"{describe(outcome)}\n  " + story[0],
                 )
@@ -234,6 +316,7 @@ def check_cb_no_fallback_on_failure(target: Target) -> None:
                 return
         expect_rejected(
             "CB-NO-FALLBACK-ON-FAILURE",
+            "fallback",
             outcome,
             f"a callback whose {chosen} token is invalid",
             story,
@@ -244,18 +327,21 @@ def check_cb_no_fallback_on_failure(target: Target) -> None:
 
 
 @st.composite
-def _machine_callbacks(draw: st.DrawFn) -> tuple[str, str, Request]:
-    """A machine token, the place it is put in, and a callback carrying it there."""
+def _machine_callbacks(draw: st.DrawFn, target: Target) -> tuple[str, str, Request, str]:
+    """A machine token, the place it is put in, a callback carrying it there, and a valid
+    session token (the control)."""
     token, place = draw(machine_tokens()), draw(st.sampled_from(["body", "bearer", "cookie"]))
-    return token, place, draw(callback_requests({place: token}))
+    placed = draw(token_placements(target.keys, required=["bearer"]))
+    return token, place, draw(callback_requests({place: token})), placed["bearer"].token
 
 
 def check_cb_session_tokens_only(target: Target) -> None:
     """API and machine tokens (not a three-segment JWT; mt_, oat_, ak_) never complete a login."""
 
-    @for_all(callback=_machine_callbacks())
-    def run(callback: tuple[str, str, Request]) -> None:
-        token, place, request = callback
+    @for_all(callback=_machine_callbacks(target))
+    def run(callback: tuple[str, str, Request, str]) -> None:
+        token, place, request, valid = callback
+        request_control("CB-SESSION-TOKENS-ONLY", target, "callback_subject", valid, place)
         outcome = attempt(
             "CB-SESSION-TOKENS-ONLY",
             lambda: target.fresh().callback_subject(request),
@@ -263,12 +349,14 @@ def check_cb_session_tokens_only(target: Target) -> None:
         )
         expect_rejected(
             "CB-SESSION-TOKENS-ONLY",
+            "machine-token",
             outcome,
             f"a callback with machine token {token!r} as {place}",
             [repr(request)],
         )
 
-    run()
+    with frozen_clock():  # the same tokens for every SUT: each signed once
+        run()
 
 
 def check_req_ambient_only(target: Target) -> None:

@@ -14,7 +14,7 @@ from strategies import clerk_ids, draw_session_claims, identities
 from strategies.claims import with_role_claims
 from strategies.draws import pick
 
-from ..target import InvariantViolation, Outcome, Target, describe, try_claims
+from ..target import Outcome, Target, control_login, describe, try_claims, violated
 from ._common import Warmed, expect_rejected, for_all, nested, numbered, warmed, warmed_sut
 
 ADMIN_VALUES = ("admin", "org:admin")
@@ -37,9 +37,10 @@ def _sessions(draw: st.DrawFn, org_id: str) -> dict[str, Any]:
 
 @st.composite
 def _role_sets(draw: st.DrawFn, org_id: str) -> list[dict[str, Any]]:
-    """Several role-claim sets on one session's claims, each to be a first login."""
+    """One session as Clerk mints it (its own role, in its own shape: the control), then
+    several role-claim sets on its claims, each to be a first login."""
     base = draw(_sessions(org_id))
-    return [with_role_claims(draw, base) for _ in range(ROLE_SETS_PER_EXAMPLE)]
+    return [base, *(with_role_claims(draw, base) for _ in range(ROLE_SETS_PER_EXAMPLE))]
 
 
 def check_role_no_escalation(target: Target) -> None:
@@ -48,24 +49,49 @@ def check_role_no_escalation(target: Target) -> None:
 
     @for_all(sets=_role_sets(target.settings.org_id))
     def run(sets: list[dict[str, Any]]) -> None:
-        for claims in sets:
-            _first_login_role(target, claims)
+        for i, claims in enumerate(sets):
+            _first_login_role(target, claims, control=i == 0)
 
     run()
 
 
-def _first_login_role(target: Target, claims: dict[str, Any]) -> None:
+def clerk_minted_role(claims: dict[str, Any]) -> bool:
+    """Whether the claims carry one role claim, as Clerk itself mints it: v1's ``org_role`` or
+    v2's ``o.rol``, one of Clerk's own roles, spelled as that shape spells it."""
+    v2 = claims.get("v") == 2
+    values = role_claim_values(claims)
+    if len(values) != 1 or "role" in claims:
+        return False
+    if v2:
+        return "org_role" not in claims and nested(claims).get("rol") in (
+            "admin",
+            "member",
+            "guest",
+        )
+    return claims.get("org_role") in ("org:admin", "org:member", "org:guest")
+
+
+def _first_login_role(target: Target, claims: dict[str, Any], *, control: bool) -> None:
     """The rules of ROLE-NO-ESCALATION for one first login with ``claims``."""
-    outcome = try_claims("ROLE-NO-ESCALATION", target, target.fresh(), claims)
+    fresh = target.fresh()
+    outcome = (
+        control_login("ROLE-NO-ESCALATION", target, fresh, claims)
+        if control
+        else try_claims("ROLE-NO-ESCALATION", target, fresh, claims)
+    )
     if isinstance(outcome, Principal):
         values = role_claim_values(claims)
+        minted = clerk_minted_role(claims)
         if outcome.role is Role.ADMIN and not (values and all(v in ADMIN_VALUES for v in values)):
-            raise InvariantViolation(
-                "ROLE-NO-ESCALATION", f"role claims {values!r} gave ADMIN: claims {claims!r}"
+            violated(
+                "ROLE-NO-ESCALATION",
+                "clerk-admin" if minted else "admin-only-if-all",
+                f"role claims {values!r} gave ADMIN: claims {claims!r}",
             )
         if any(v in GUEST_VALUES for v in values) and outcome.role is not Role.GUEST:
-            raise InvariantViolation(
+            violated(
                 "ROLE-NO-ESCALATION",
+                "clerk-guest" if minted else "guest-caps",
                 f"a guest role claim among {values!r} gave {outcome.role.name}: claims {claims!r}",
             )
 
@@ -79,8 +105,12 @@ def check_session_pending(target: Target) -> None:
     @for_all(warm=warmed(pending, org))
     def run(warm: Warmed) -> None:
         claims, sut = warm.claims, warmed_sut("SESSION-PENDING", target, warm)
+        active = {**claims, "sts": "active"}
+        control_login("SESSION-PENDING", target, target.fresh(), active)
         outcome = try_claims("SESSION-PENDING", target, sut, claims)
-        expect_rejected("SESSION-PENDING", outcome, f"a pending session {claims!r}", [])
+        expect_rejected(
+            "SESSION-PENDING", "pending-refused", outcome, f"a pending session {claims!r}", []
+        )
 
     run()
 
@@ -125,18 +155,20 @@ def check_sid_independent(target: Target) -> None:
         sut, story = target.fresh(), []
         seen: set[tuple[str, str, str, Role] | None] = set()
         for sid, claims in zip(sids, _sid_variants(base, sids), strict=True):
-            outcome = try_claims("SID-INDEPENDENT", target, sut, claims)
+            outcome = control_login("SID-INDEPENDENT", target, sut, claims)
             story.append(f"login sid={sid!r} {claims!r}: {describe(outcome)}")
             if isinstance(outcome, Principal) and outcome.session_id != (sid or ""):
-                raise InvariantViolation(
+                violated(
                     "SID-INDEPENDENT",
+                    "session-id-echo",
                     f"session_id {outcome.session_id!r} does not echo sid {sid!r}:\n"
                     + numbered(story),
                 )
             seen.add(_who(outcome))
             if len(seen) > 1:
-                raise InvariantViolation(
+                violated(
                     "SID-INDEPENDENT",
+                    "sid-changes-who",
                     "changing only the sid changed who it is:\n" + numbered(story),
                 )
         if scene.other is None:
@@ -157,8 +189,9 @@ def check_sid_independent(target: Target) -> None:
         if _who(outcome, ignore_internal=True) != _who(expected, ignore_internal=True) or (
             (_internal(outcome) in own_ids) != (_internal(expected) in control_ids - {None})
         ):
-            raise InvariantViolation(
+            violated(
                 "SID-INDEPENDENT",
+                "shared-sid",
                 f"sharing a sid changed another user's login (with an unshared sid: "
                 f"{describe(expected)}):\n" + numbered(story),
             )

@@ -34,7 +34,8 @@ from strategies.attacks import YEAR_S, timely_token, unb64url
 from strategies.clock import EPOCH, Clock, frozen_clock, timestamp
 from strategies.tokens import TOKEN_LIFETIME_S
 
-from ..target import InvariantViolation, Outcome, Target, attempt, describe
+from ..subchecks import sub_name
+from ..target import Outcome, Target, attempt, control, describe, violated
 from ._common import Drawn, for_all, numbered
 
 #: TOKEN-SIGNATURE runs with ES256 allowed too, so ECDSA attacks reach the trusted EC key.
@@ -46,16 +47,32 @@ PARTY_SETS = st.sampled_from(
 ISSUERS = st.sampled_from([ISSUER, "https://clerk.example.com"])
 
 
+def _abbreviated(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def _decoded(segment: str, limit: int) -> str:
+    try:
+        return _abbreviated(json.dumps(json.loads(unb64url(segment))), limit)
+    except (ValueError, RecursionError):
+        return _abbreviated(repr(segment), limit)
+
+
 def show(token: str, limit: int = 400) -> str:
     """A token's decoded header and payload (unverified), for reading a counterexample."""
-    parts = []
-    for segment in token.split(".")[:2]:
-        try:
-            parts.append(json.dumps(json.loads(unb64url(segment))))
-        except (ValueError, RecursionError):
-            parts.append(repr(segment))
+    parts = [_decoded(segment, limit) for segment in token.split(".")[:2]]
     text = f"header {parts[0]} payload {parts[1]}" if len(parts) == 2 else f"token {token!r}"
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(token)} characters)"
+    return _abbreviated(text, limit)
+
+
+def token_table(token: str, placement: str = "authenticate_token") -> tuple[tuple[str, str], ...]:
+    """A token as a counterexample's rows: header and payload decoded, the token abbreviated,
+    and where it was presented."""
+    segments = token.split(".")
+    rows = [("token", _abbreviated(token, 60)), ("segments", str(len(segments)))]
+    if len(segments) >= 2:
+        rows += [("header", _decoded(segments[0], 300)), ("payload", _decoded(segments[1], 600))]
+    return (*rows, ("placement", placement))
 
 
 def _present(
@@ -70,8 +87,11 @@ def _prepared(
     """A fresh instance configured with ``settings`` — half the time one that has just accepted
     (or not) the scene's valid token, so a cached user must not excuse a bad token."""
     sut, story = target.fresh(**settings), []
-    if data.draw(st.booleans(), label="warm cache first"):
-        outcome = _present(invariant_id, sut, scene.valid(), "a valid token")
+    warm = data.draw(st.booleans(), label="warm cache first")
+    checked = sut if warm else target.fresh(**settings)
+    outcome = _present(invariant_id, checked, scene.valid(), "a valid token")
+    control(outcome, f"a valid session token ({show(scene.valid(), 200)})")
+    if warm:
         story.append(f"a valid token: {describe(outcome)}")
     return sut, story
 
@@ -102,12 +122,23 @@ def _refuse_all(
         token = built.value[name]
         outcome = _present(invariant_id, sut, token, f"the {name} token", crash_id)
         story.append(f"{name}: {describe(outcome)}")
-        if not refused(outcome):
-            what = ATTACKS[name].doc.rstrip(".")
-            raise InvariantViolation(
+        if isinstance(outcome, Principal):
+            what = ATTACKS[name].doc
+            violated(
                 invariant_id,
-                f"the {name!r} attack — {what} — was {describe(outcome)}:\n  {show(token)}\n"
-                + numbered(story),
+                sub_name(name),
+                f"the {name!r} attack was {describe(outcome)}. The attack: {what}\n"
+                f"  {show(token)}\n" + numbered(story),
+                table=token_table(token),
+            )
+        elif not refused(outcome):
+            violated(
+                invariant_id,
+                "error-class",
+                f"the {name!r} attack was {describe(outcome)}, not Unauthorized\n"
+                f"  {show(token)}\n" + numbered(story),
+                error=outcome,
+                table=token_table(token),
             )
 
 
@@ -155,17 +186,26 @@ def check_token_signature(target: Target) -> None:
 
 
 def _accepted_like(
-    invariant_id: str, control: Outcome, outcome: Outcome, why: str, story: list[str]
+    invariant_id: str,
+    sub: str,
+    plain: Outcome,
+    outcome: Outcome,
+    why: str,
+    story: list[str],
+    token: str,
 ) -> None:
-    """Where the control token is accepted, ``outcome`` must accept the same user."""
-    if isinstance(control, Principal) and not (
+    """Where the plain token is accepted, ``outcome`` must accept the same user."""
+    if isinstance(plain, Principal) and not (
         isinstance(outcome, Principal)
-        and (outcome.external_id, outcome.org_id) == (control.external_id, control.org_id)
+        and (outcome.external_id, outcome.org_id) == (plain.external_id, plain.org_id)
     ):
-        raise InvariantViolation(
+        violated(
             invariant_id,
+            sub,
             f"{why} was {describe(outcome)}, though the same session with plain times is "
-            f"{describe(control)}:\n" + numbered(story),
+            f"{describe(plain)}:\n" + numbered(story),
+            error=outcome,
+            table=token_table(token),
         )
 
 
@@ -183,7 +223,8 @@ def check_token_time(target: Target) -> None:
             clock.move_to(EPOCH + datetime.timedelta(days=365 * years))
             now = timestamp(EPOCH) + years * YEAR_S
             scene = _scene(target, data, now=now, leeway=leeway)
-            control = _present("TOKEN-TIME", target.fresh(leeway_s=leeway), scene.valid(), "")
+            plain = _present("TOKEN-TIME", target.fresh(leeway_s=leeway), scene.valid(), "")
+            control(plain, f"a valid session token, leeway {leeway}s ({show(scene.valid(), 200)})")
             sut, story = _prepared("TOKEN-TIME", target, scene, data, leeway_s=leeway)
             story.insert(0, f"leeway {leeway}s, clock at {_when(now)}")
             built = data.draw(_built(scene, TIME_ATTACKS, TIMELY_CASES), label="tokens")
@@ -193,7 +234,13 @@ def check_token_time(target: Target) -> None:
                 outcome = _present("TOKEN-TIME", sut, token, f"the {case} token")
                 story.append(f"{case}: {describe(outcome)}")
                 _accepted_like(
-                    "TOKEN-TIME", control, outcome, f"a {case} token ({show(token)})", story
+                    "TOKEN-TIME",
+                    "within-leeway",
+                    plain,
+                    outcome,
+                    f"a {case} token ({show(token)})",
+                    story,
+                    token,
                 )
             _replay_after_expiry(target, clock, scene, data, story)
 
@@ -221,8 +268,11 @@ def _replay_after_expiry(
     replay = _present("TOKEN-TIME", sut, token, "the replayed token")
     story.append(f"a valid token: {describe(first)}; {later}s later, replayed: {describe(replay)}")
     if isinstance(replay, Principal):
-        raise InvariantViolation(
-            "TOKEN-TIME", "a token was accepted after it expired:\n" + numbered(story)
+        violated(
+            "TOKEN-TIME",
+            "expired-replay",
+            "a token was accepted after it expired:\n" + numbered(story),
+            table=token_table(token),
         )
 
 
@@ -240,12 +290,14 @@ def check_token_audience(target: Target) -> None:
             story.insert(0, f"authorized parties {parties!r}, issuer {issuer!r}")
             built = data.draw(_built(scene, AUDIENCE_ATTACKS), label="tokens")
             _refuse_all("TOKEN-AUDIENCE", sut, AUDIENCE_ATTACKS, built, story)
-            control = _present("TOKEN-AUDIENCE", target.fresh(), scene.valid(), "")
+            plain = _present("TOKEN-AUDIENCE", target.fresh(), scene.valid(), "")
             for party in parties:
                 token = scene.valid(azp=party)
                 outcome = _present("TOKEN-AUDIENCE", sut, token, "a token for a listed party")
                 story.append(f"azp {party!r}, iss {issuer!r}: {describe(outcome)}")
-                _accepted_like("TOKEN-AUDIENCE", control, outcome, "a listed azp", story)
+                _accepted_like(
+                    "TOKEN-AUDIENCE", "listed-party", plain, outcome, "a listed azp", story, token
+                )
 
         run()
 

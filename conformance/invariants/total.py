@@ -19,7 +19,7 @@ from strategies import (
 )
 
 from ..target import Target, attempt
-from ._common import for_all
+from ._common import entry_point_controls, for_all
 
 
 def _b64(raw: bytes) -> str:
@@ -116,6 +116,7 @@ def check_total(target: Target) -> None:
             sut_calls.append((method, any_requests()))
 
     calls = st.one_of([st.tuples(st.just(name), inputs) for name, inputs in sut_calls])
+    entry_point_controls("TOTAL", target)
 
     @for_all(call=calls)
     def run(call: tuple[str, Any]) -> None:

@@ -1,0 +1,36 @@
+"""Refuses every login, whatever it is given — the implementation that would pass a suite that
+only checks refusals. Nothing it refuses proves anything: every row whose controls (valid
+sessions) it refuses must be ``inconclusive``, never ``holds``. Its one finding: claims without
+a user or org are refused as ``Unauthorized``, where ``InvalidClaims`` is due."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reference import Principal, Request, Settings, Unauthorized
+
+VIOLATES = frozenset({"ID-REQUIRED/error-class"})
+#: Every other applicable row: nothing valid is ever accepted, so nothing can be decided.
+INCONCLUSIVE = "all"
+
+
+class DenyAll:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
+        raise Unauthorized("denied", "this implementation refuses everyone")
+
+    def authenticate_token(self, token: str) -> Principal:
+        raise Unauthorized("denied", "this implementation refuses everyone")
+
+    def authenticate_request(self, request: Request) -> Principal:
+        raise Unauthorized("denied", "this implementation refuses everyone")
+
+    def callback_subject(self, request: Request) -> Principal:
+        raise Unauthorized("denied", "this implementation refuses everyone")
+
+
+def make(settings: Settings) -> DenyAll:
+    return DenyAll(settings)

@@ -1,0 +1,335 @@
+"""Verdicts that mean what they say: named sub-checks, findings, and what a row exercised.
+
+A row (the stable invariant ID) is made of named sub-checks (``ROW/name``), each with a *kind*
+and a *reach*. A check reports a failure with ``violated(row, sub, …)``; ``run_row`` runs the
+check again with every sub-check already found switched off, until nothing new fails, so a
+row's result lists *every* failing sub-check, each with its own shrunk counterexample. Meanwhile
+every SUT call is counted, and every *control* — an input every correct implementation accepts
+through the entry point under test — is recorded: a row whose controls were refused, or that
+never tried one, is ``inconclusive``, never ``holds``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from reference import AuthError, Principal
+
+#: What a finding is: accepts what must be refused or crosses identities; a crash or a wrong
+#: error class; refuses what every correct implementation accepts.
+KINDS = ("security", "robustness", "completeness")
+#: Who can trigger it: no key and no session; a valid session of one's own; only a token the
+#: instance's key signed with unusual content.
+REACHES = ("anyone", "user", "issuer")
+SEVERITIES = ("critical", "high", "medium", "low")
+#: A row stops looking after this many findings (each costs one more run of its check).
+MAX_FINDINGS_PER_ROW = 40
+
+HOLDS, VIOLATED, INCONCLUSIVE, NOT_APPLICABLE = "holds", "VIOLATED", "inconclusive", "n/a"
+
+
+@dataclass(frozen=True)
+class SubCheck:
+    """One named part of a row: what it checks, its kind and reach, and (when it differs from
+    the row's) its severity."""
+
+    name: str
+    kind: str
+    reach: str
+    title: str
+    severity: str = ""  # "": the row's
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS or self.reach not in REACHES:
+            raise ValueError(f"sub-check {self.name!r}: kind {self.kind!r}, reach {self.reach!r}")
+        if self.severity and self.severity not in SEVERITIES:
+            raise ValueError(f"sub-check {self.name!r}: severity {self.severity!r}")
+
+
+def security(name: str, reach: str, title: str, severity: str = "") -> SubCheck:
+    """A ``security`` sub-check: accepting what it tries lets someone in, or as someone else."""
+    return SubCheck(name, "security", reach, title, severity)
+
+
+def robustness(name: str, reach: str, title: str, severity: str = "medium") -> SubCheck:
+    """A ``robustness`` sub-check: a crash or the wrong error class (medium unless said)."""
+    return SubCheck(name, "robustness", reach, title, severity)
+
+
+def completeness(name: str, reach: str, title: str, severity: str = "medium") -> SubCheck:
+    """A ``completeness`` sub-check: refusing what every correct implementation accepts."""
+    return SubCheck(name, "completeness", reach, title, severity)
+
+
+def error_of(outcome: object) -> dict[str, str] | None:
+    """The SUT's error, in full (class, reason, message), or ``None`` for no error."""
+    if not isinstance(outcome, BaseException):
+        return None
+    reason = getattr(outcome, "reason", "")
+    detail = getattr(outcome, "detail", None)
+    message = str(detail) if detail is not None else str(outcome)
+    return {"class": type(outcome).__name__, "reason": str(reason), "message": message}
+
+
+class InvariantViolation(AssertionError):
+    """A sub-check failed. The message starts with the row's ID; ``sub`` names the sub-check
+    (``""``: the row's first), ``error`` the SUT's own error where one matters, ``table`` the
+    counterexample as (field, value) rows."""
+
+    def __init__(
+        self,
+        invariant_id: str,
+        message: str,
+        *,
+        sub: str = "",
+        error: object = None,
+        table: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.invariant_id, self.sub, self.table = invariant_id, sub, table
+        self.error = error_of(error)
+        super().__init__(f"{invariant_id} violated: {message}")
+
+    @property
+    def message(self) -> str:
+        """The message without the ``ROW violated:`` prefix."""
+        return str(self).partition(" violated: ")[2]
+
+
+class Crashed(AuthError):
+    """Stands for a crash already reported as a finding: later runs of the row treat the call
+    as refused, so the checks behind it still run."""
+
+
+@dataclass
+class Exercise:
+    """What a row's runs did: SUT calls, acceptances, controls tried and refused, and which
+    sub-checks are switched off because they were already found."""
+
+    calls: int = 0
+    accepted: int = 0
+    controls: int = 0
+    controls_refused: int = 0
+    refused_control: dict[str, Any] | None = None
+    off: set[tuple[str, str]] = field(default_factory=set)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "calls": self.calls,
+            "accepted": self.accepted,
+            "controls": self.controls,
+            "controls_refused": self.controls_refused,
+            "refused_control": self.refused_control,
+        }
+
+
+_EXERCISE: ContextVar[Exercise | None] = ContextVar("exercise", default=None)
+
+
+@contextmanager
+def recording(exercise: Exercise) -> Iterator[Exercise]:
+    """Record SUT calls and controls into ``exercise`` meanwhile."""
+    token = _EXERCISE.set(exercise)
+    try:
+        yield exercise
+    finally:
+        _EXERCISE.reset(token)
+
+
+def called(outcome: object) -> None:
+    """Count one SUT call and whether it accepted."""
+    exercise = _EXERCISE.get()
+    if exercise is not None:
+        exercise.calls += 1
+        exercise.accepted += isinstance(outcome, Principal)
+
+
+def control(outcome: object, what: str) -> bool:
+    """Record a control — ``what``, an input every correct implementation accepts — and return
+    whether it was accepted. The first refusal is kept, with the SUT's own error."""
+    accepted = isinstance(outcome, Principal)
+    exercise = _EXERCISE.get()
+    if exercise is not None:
+        exercise.controls += 1
+        if not accepted:
+            exercise.controls_refused += 1
+            if exercise.refused_control is None:
+                exercise.refused_control = {"what": what, "error": error_of(outcome)}
+    return accepted
+
+
+def is_off(row: str, sub: str) -> bool:
+    """Whether sub-check ``row/sub`` was already found in this row's run (so not reported)."""
+    exercise = _EXERCISE.get()
+    return exercise is not None and (row, sub) in exercise.off
+
+
+def violated(
+    row: str,
+    sub: str,
+    message: str,
+    *,
+    error: object = None,
+    table: tuple[tuple[str, str], ...] = (),
+) -> None:
+    """Report that sub-check ``row/sub`` failed: raise ``InvariantViolation``, unless that
+    sub-check was already found in this row's run — then the check goes on past it."""
+    if not is_off(row, sub):
+        raise InvariantViolation(row, message, sub=sub, error=error, table=table)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One failing sub-check of one SUT: where, what, and how to see it again."""
+
+    row: str
+    subcheck: str
+    kind: str
+    reach: str
+    severity: str
+    title: str
+    message: str
+    error: dict[str, str] | None
+    counterexample: tuple[tuple[str, str], ...]
+    blob: str
+    falsifying: str
+    found_while: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.row}/{self.subcheck}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "row": self.row,
+            "subcheck": self.subcheck,
+            "kind": self.kind,
+            "reach": self.reach,
+            "severity": self.severity,
+            "title": self.title,
+            "message": self.message,
+            "error": self.error,
+            "counterexample": [list(pair) for pair in self.counterexample],
+            "blob": self.blob,
+            "falsifying": self.falsifying,
+            "found_while": self.found_while,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+        return cls(
+            data["row"],
+            data["subcheck"],
+            data["kind"],
+            data["reach"],
+            data["severity"],
+            data["title"],
+            data["message"],
+            data.get("error"),
+            tuple((str(a), str(b)) for a, b in data.get("counterexample", ())),
+            data.get("blob", ""),
+            data.get("falsifying", ""),
+            data.get("found_while", data["row"]),
+        )
+
+
+_BLOB = re.compile(r"@reproduce_failure\([^)]*\)")
+
+
+def _notes(violation: BaseException) -> tuple[str, str]:
+    """Hypothesis's notes on a failure: the ``@reproduce_failure`` blob and the falsifying
+    example's arguments — without its boilerplate."""
+    notes = "\n".join(getattr(violation, "__notes__", []))
+    blob = _BLOB.search(notes)
+    kept = [
+        line
+        for line in notes.splitlines()
+        if line.strip()
+        and "reproduce_failure" not in line
+        and not line.startswith(("You can reproduce", "Falsifying example", "Explanation"))
+        and not line.strip().startswith(("run(", ")"))
+    ]
+    return (blob.group(0) if blob else ""), "\n".join(kept)
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """One row against one SUT: its findings (any row's, when met while checking this one) and
+    what it exercised."""
+
+    row: str
+    findings: tuple[Finding, ...]
+    exercise: Exercise
+
+    @property
+    def own(self) -> tuple[Finding, ...]:
+        """The findings of this row itself."""
+        return tuple(f for f in self.findings if f.row == self.row)
+
+    @property
+    def inconclusive_reason(self) -> str:
+        """Why the row could not be decided (``""``: it was exercised)."""
+        exercise = self.exercise
+        if exercise.controls == 0:
+            return "no control was tried: the check never reached a valid session"
+        if exercise.controls_refused:
+            refused = exercise.refused_control or {}
+            error = refused.get("error") or {}
+            said = f"{error.get('class', '?')}({error.get('reason', '')!r})"
+            if error.get("message"):
+                said += f": {error['message']}"
+            return (
+                f"{exercise.controls_refused} of {exercise.controls} controls refused — "
+                f"first: {refused.get('what')}, refused with {said}"
+            )
+        return ""
+
+    @property
+    def status(self) -> str:
+        if self.own:
+            return VIOLATED
+        return INCONCLUSIVE if self.inconclusive_reason else HOLDS
+
+
+SubCheckLookup = Callable[[str, str], SubCheck]
+
+
+def run_row(row: str, check: Callable[[], None], lookup: SubCheckLookup) -> RowResult:
+    """Run ``check`` until it finds nothing new: each run switches off the sub-checks found so
+    far (a crash then counts as a refusal), so every failing sub-check is reported, each with
+    its own shrunk counterexample. ``lookup(row, sub)`` gives a sub-check's declaration."""
+    exercise, findings = Exercise(), []
+    with recording(exercise):
+        for _ in range(MAX_FINDINGS_PER_ROW):
+            try:
+                check()
+            except InvariantViolation as violation:
+                declared = lookup(violation.invariant_id, violation.sub)
+                if (violation.invariant_id, declared.name) in exercise.off:
+                    raise  # a harness bug: a switched-off sub-check failed again
+                exercise.off.add((violation.invariant_id, declared.name))
+                blob, falsifying = _notes(violation)
+                findings.append(
+                    Finding(
+                        violation.invariant_id,
+                        declared.name,
+                        declared.kind,
+                        declared.reach,
+                        declared.severity,
+                        declared.title,
+                        violation.message,
+                        violation.error,
+                        violation.table,
+                        blob,
+                        falsifying,
+                        row,
+                    )
+                )
+                continue
+            break
+    return RowResult(row, tuple(findings), exercise)
