@@ -84,6 +84,11 @@ def _attacks(names: tuple[str, ...], title: str) -> tuple[SubCheck, ...]:
     )
 
 
+#: The severity of a credential read from a lower-precedence or look-alike place: the one who
+#: planted it there (a cookie from a sibling subdomain, a second header) makes the victim act as
+#: the planter — a login-CSRF, not the victim's identity.
+LOGIN_CSRF = "medium"
+
 _CRASH = robustness("crash", "anyone", "a principal or an AuthError, never another exception")
 
 SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
@@ -164,9 +169,17 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
     ),
     "CB-NO-QUERY": (security("query", "user", "a query-string token is never used"),),
     "CB-FALLBACK-ORDER": (
-        security("lower-precedence", "user", "the cookie never beats a Bearer token"),
-        security("later-occurrence", "user", "a second header or cookie never beats the first"),
-        security("decoy-cookie", "user", "a look-alike cookie is never read as __session"),
+        # planting a cookie or a header on a victim's requests: the victim acts as the planter
+        security("lower-precedence", "user", "the cookie never beats a Bearer token", LOGIN_CSRF),
+        security(
+            "later-occurrence",
+            "user",
+            "a second header or cookie never beats the first",
+            LOGIN_CSRF,
+        ),
+        security(
+            "decoy-cookie", "user", "a look-alike cookie is never read as __session", LOGIN_CSRF
+        ),
         security("without-credential", "anyone", "no usable credential → refused"),
         completeness("bearer-refused", "user", "a valid Bearer token signs in"),
         completeness("bearer-scheme-case", "user", "the Bearer scheme in any case signs in"),
@@ -183,9 +196,17 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
     "REQ-AMBIENT-ONLY": (
         security("body", "user", "API auth never reads the body"),
         security("query", "user", "API auth never reads the query"),
-        security("lower-precedence", "user", "the cookie never beats a Bearer token"),
-        security("later-occurrence", "user", "a second header or cookie never beats the first"),
-        security("decoy-cookie", "user", "a look-alike cookie is never read as __session"),
+        # planting a cookie or a header on a victim's requests: the victim acts as the planter
+        security("lower-precedence", "user", "the cookie never beats a Bearer token", LOGIN_CSRF),
+        security(
+            "later-occurrence",
+            "user",
+            "a second header or cookie never beats the first",
+            LOGIN_CSRF,
+        ),
+        security(
+            "decoy-cookie", "user", "a look-alike cookie is never read as __session", LOGIN_CSRF
+        ),
         security("without-credential", "anyone", "no usable credential → refused"),
         completeness("bearer-refused", "user", "a valid Bearer token signs in"),
         completeness("bearer-scheme-case", "user", "the Bearer scheme in any case signs in"),

@@ -1,15 +1,16 @@
-"""The findings of ``docs/findings.md`` as data, and the checks that keep them true: each reported
-violation is still found (with a counterexample the document explains), every other applicable
-invariant still holds — so a change in the harness or in a package shows up here."""
+"""The findings of ``docs/findings.md`` as data, and the checks that keep them true: each row
+finds exactly the findings the document lists for it, every other applicable row holds, and the
+default gate fails on exactly what it calls vulnerabilities — so a change in the harness or in a
+package shows up here."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections.abc import Mapping
 
-import pytest
-
-from conformance import BY_ID, InvariantViolation, Target
+from conformance import BY_ID, Target
+from conformance.audit import Gate
+from conformance.findings import HOLDS, VIOLATED, Finding, run_row
+from conformance.registry import lookup
 from strategies import sign
 from strategies.attacks import compact_json, jws, signer_of
 from strategies.tokens import with_times
@@ -20,42 +21,52 @@ NOT_APPLICABLE = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Finding:
-    """A violated row of the matrix. ``patterns``: the counterexamples ``docs/findings.md``
-    explains (regular expressions; any other is new and needs reading). ``cause``: the ID the
-    violation is reported as, when another invariant's check meets it (a crash is TOTAL's)."""
-
-    invariant: str
-    patterns: tuple[str, ...]
-    cause: str = ""
-
-
-def assert_violated(target: Target, finding: Finding) -> None:
-    """The finding's check fails, reported as its cause, with a known counterexample."""
-    with pytest.raises(InvariantViolation) as caught:
-        BY_ID[finding.invariant].check(target)
-    message = str(caught.value)
-    assert caught.value.invariant_id == (finding.cause or finding.invariant), message[:3000]
-    assert any(re.search(p, message, re.DOTALL) for p in finding.patterns), (
-        "a counterexample docs/findings.md does not explain:\n" + message[:3000]
-    )
-
-
-def assert_holds(target: Target, invariant_id: str) -> None:
-    """The invariant is applicable to the target and holds."""
-    invariant = BY_ID[invariant_id]
+def row_findings(target: Target, row: str) -> tuple[str, set[str], set[str], str]:
+    """Run ``row`` as the suite does: its status, its own finding IDs, the IDs of other rows'
+    findings met while checking it (a crash is TOTAL's), and why it is inconclusive."""
+    invariant = BY_ID[row]
     assert invariant.missing(target) == []
-    invariant.check(target)
+    result = run_row(row, lambda: invariant.check(target), lookup)
+    own = {f.id for f in result.own}
+    met = {f.id for f in result.findings} - own
+    return result.status, own, met, result.inconclusive_reason
 
 
-def assert_partition(target: Target, *groups: frozenset[str]) -> None:
-    """Every invariant of the registry is in exactly one group, and the not-applicable group
-    (the last) is exactly what the target lacks methods for — so a new invariant, or a change in
-    what an adapter provides, needs the findings updated."""
-    seen = [id_ for group in groups for id_ in group]
+def assert_findings(target: Target, row: str, expected: Mapping[str, frozenset[str]]) -> None:
+    """The row finds exactly what ``docs/findings.md`` lists for it — every finding, not the
+    first: a new one fails until it is read and explained there; one that went missing too —
+    and it is decided (never inconclusive); what it meets of other rows is listed as theirs."""
+    status, own, met, reason = row_findings(target, row)
+    assert own == set(expected.get(row, ())), f"{row}: found {sorted(own)}"
+    assert status == (VIOLATED if own else HOLDS), f"{row}: {status} — {reason}"
+    listed = set().union(*expected.values())
+    assert met <= listed, f"{row} met findings docs/findings.md does not list: {met - listed}"
+
+
+def assert_gate(expected: Mapping[str, frozenset[str]], vulnerabilities: frozenset[str]) -> None:
+    """The default gate (``clerk-harness audit`` with no ``--fail-on``) fails on exactly the
+    findings ``docs/findings.md`` calls vulnerabilities."""
+    gate = Gate()
+    gated = {found for ids in expected.values() for found in ids if gate.fails(_declared(found))}
+    assert gated == vulnerabilities, sorted(gated)
+
+
+def _declared(finding_id: str) -> Finding:
+    row, _, sub = finding_id.partition("/")
+    declared = lookup(row, sub)
+    return Finding(row, sub, declared.kind, declared.reach, declared.severity, "", "", None, (),
+                   "", "", row)  # fmt: skip
+
+
+def assert_partition(
+    target: Target, expected: Mapping[str, frozenset[str]], holds: frozenset[str]
+) -> None:
+    """Every invariant of the registry is violated, holds or is not applicable, and the
+    not-applicable ones are exactly what the target lacks methods for — so a new invariant, or
+    a change in what an adapter provides, needs the findings updated."""
+    seen = [*expected, *holds, *NOT_APPLICABLE]
     assert sorted(seen) == sorted(BY_ID), "each invariant must be in exactly one group"
-    assert groups[-1] == {id_ for id_, inv in BY_ID.items() if inv.missing(target)}
+    assert {id_ for id_, inv in BY_ID.items() if inv.missing(target)} == NOT_APPLICABLE
 
 
 def assert_masked_token_findings(target: Target) -> None:
