@@ -52,6 +52,8 @@ from conformance import (  # noqa: E402
     catalogue,
     profiles,
 )
+from conformance.findings import run_row  # noqa: E402
+from conformance.registry import lookup  # noqa: E402
 from strategies import TRUSTED_ORG, signing_keys, with_times  # noqa: E402
 
 PARTS = ("bound", "throughput", "detection", "wall")
@@ -265,7 +267,8 @@ def _tokens_signed_afresh(target: Target, examples: int) -> int:
 
 
 def _detect_one(job: tuple[str, str, int]) -> dict[str, Any]:
-    """One (entry, invariant, seed) run at the default profile, shrinking off."""
+    """One (entry, row, seed) run at the default profile, shrinking off: every finding the row
+    makes (``run_row``), the examples to the first."""
     entry, invariant_id, seed = job
     target = Target.load(catalogue.sut_spec(entry))
     phases = tuple(p for p in Phase if p not in (Phase.shrink, Phase.explain))
@@ -273,20 +276,24 @@ def _detect_one(job: tuple[str, str, int]) -> dict[str, Any]:
         global_force_seed_set(seed)
         COUNT.reset()
         start = time.perf_counter()
-        caught = None
-        try:
-            BY_ID[invariant_id].check(target)
-        except InvariantViolation as exc:
-            caught = exc.invariant_id
+        row = BY_ID[invariant_id]
+        result = run_row(invariant_id, lambda: row.check(target), lookup)
         seconds = time.perf_counter() - start
     return {
         "entry": entry,
         "invariant": invariant_id,
         "seed": seed,
-        "caught": caught,
+        "found": sorted({f.id for f in result.findings}),
         "examples": COUNT.first_failure,
         "seconds": round(seconds, 3),
     }
+
+
+def _caught(run: dict[str, Any], entry: str, invariant_id: str) -> bool:
+    """The run found the row and every sub-check of it the entry declares."""
+    declared = {d for d in catalogue.violations(entry) if d.startswith(f"{invariant_id}/")}
+    found = set(run["found"])
+    return any(f.startswith(f"{invariant_id}/") for f in found) and declared <= found
 
 
 def global_force_seed_set(seed: int) -> None:
@@ -308,14 +315,14 @@ def _worker_init() -> None:
 
 def detection(seeds: int, workers: int, entries: list[str]) -> dict[str, Any]:
     """Every (entry, declared invariant) pair over ``seeds`` seeds, in ``workers`` processes."""
-    pairs = [(n, i) for n in entries for i in sorted(catalogue.violations(n))]
+    pairs = [(n, i) for n in entries for i in sorted(catalogue.violated_rows(n))]
     jobs = [(n, i, seed) for n, i in pairs for seed in range(seeds)]
     with concurrent.futures.ProcessPoolExecutor(workers, initializer=_worker_init) as pool:
         runs = list(pool.map(_detect_one, jobs, chunksize=4))
     rows = []
     for entry, invariant_id in pairs:
         mine = [r for r in runs if (r["entry"], r["invariant"]) == (entry, invariant_id)]
-        caught = [r for r in mine if r["caught"] == invariant_id]
+        caught = [r for r in mine if _caught(r, entry, invariant_id)]
         counts = [r["examples"] for r in caught if r["examples"] is not None]
         row = {
             "entry": entry,
@@ -325,8 +332,8 @@ def detection(seeds: int, workers: int, entries: list[str]) -> dict[str, Any]:
             "median_examples": statistics.median(counts) if counts else None,
             "max_examples": max(counts) if counts else None,
             "median_seconds": round(statistics.median(r["seconds"] for r in mine), 2),
-            "other_ids": sorted(
-                {r["caught"] for r in mine if r["caught"] not in (None, invariant_id)}
+            "other_findings": sorted(
+                {f for r in mine for f in r["found"] if not f.startswith(f"{invariant_id}/")}
             ),
         }
         rows.append(row)

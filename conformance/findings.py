@@ -251,8 +251,10 @@ def _notes(violation: BaseException) -> tuple[str, str]:
         for line in notes.splitlines()
         if line.strip()
         and "reproduce_failure" not in line
-        and not line.startswith(("You can reproduce", "Falsifying example", "Explanation"))
-        and not line.strip().startswith(("run(", ")"))
+        and not line.startswith(
+            ("You can reproduce", "Falsifying example", "Failing test case", "Explanation")
+        )
+        and line.strip() not in ("run(", ")")
     ]
     return (blob.group(0) if blob else ""), "\n".join(kept)
 

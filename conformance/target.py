@@ -117,7 +117,7 @@ def attempt(
     violation of ``crash_id``'s ``crash`` sub-check (``error-class`` for a row that itself
     demands a typed error): TOTAL's, unless said otherwise. Once that finding is made, later
     runs of the row count such a call as refused (``Crashed``) and go on."""
-    sub = "crash" if crash_id in ("TOTAL", "CACHE-CONCURRENT") else "error-class"
+    sub = "crash" if crash_id == "TOTAL" else "error-class"
     try:
         result = call()
     except AuthError as exc:

@@ -207,8 +207,9 @@ class Attack:
 
     @property
     def doc(self) -> str:
-        """One line on what the attack is."""
-        return (self.build.__doc__ or "").strip().splitlines()[0]
+        """What the attack is: its builder's first paragraph, whole, on one line."""
+        paragraph = (self.build.__doc__ or "").strip().split("\n\n")[0]
+        return " ".join(line.strip() for line in paragraph.splitlines())
 
 
 ATTACKS: dict[str, Attack] = {}

@@ -11,7 +11,11 @@ import hashlib
 from reference import Principal, ReferenceAuthenticator, Request, Role, Settings, Unauthorized
 from reference.requests import ambient_token, relayed_token
 
-VIOLATES = frozenset({"CB-SESSION-TOKENS-ONLY"})
+VIOLATES = frozenset(
+    {
+        "CB-SESSION-TOKENS-ONLY/machine-token",
+    }
+)
 MACHINE_PREFIXES = ("mt_", "oat_", "ak_")
 
 

@@ -11,7 +11,11 @@ from typing import Any
 from reference import Principal, ReferenceAuthenticator, Settings, Unauthorized
 from reference.tokens import check_times, verify_signature
 
-VIOLATES = frozenset({"TOKEN-AUDIENCE"})
+VIOLATES = frozenset(
+    {
+        "TOKEN-AUDIENCE/azp-missing",
+    }
+)
 
 
 def check_audience_when_present(claims: Mapping[str, Any], settings: Settings) -> None:

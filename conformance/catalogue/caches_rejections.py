@@ -9,7 +9,11 @@ from typing import Any
 
 from reference import AuthError, Principal, ReferenceAuthenticator, Settings, TTLCache, Unauthorized
 
-VIOLATES = frozenset({"CACHE-NO-POISON"})
+VIOLATES = frozenset(
+    {
+        "CACHE-NO-POISON/rejected-changes-nothing",
+    }
+)
 
 
 def named_user(claims: object) -> str | None:

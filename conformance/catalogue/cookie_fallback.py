@@ -6,7 +6,11 @@ from __future__ import annotations
 from reference import AuthError, Principal, ReferenceAuthenticator, Request, Settings, Unauthorized
 from reference.requests import ambient_token, relayed_token
 
-VIOLATES = frozenset({"CB-NO-FALLBACK-ON-FAILURE"})
+VIOLATES = frozenset(
+    {
+        "CB-NO-FALLBACK-ON-FAILURE/fallback",
+    }
+)
 
 
 class CookieFallback(ReferenceAuthenticator):

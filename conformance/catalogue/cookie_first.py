@@ -8,7 +8,15 @@ from reference.requests import bearer_token, relayed_token, session_cookie
 
 # With an invalid Bearer token and a valid cookie it logs in as the cookie's owner: the
 # login that must fail does not.
-VIOLATES = frozenset({"CB-FALLBACK-ORDER", "CB-NO-FALLBACK-ON-FAILURE", "REQ-AMBIENT-ONLY"})
+VIOLATES = frozenset(
+    {
+        "CB-FALLBACK-ORDER/bearer-refused",
+        "CB-FALLBACK-ORDER/lower-precedence",
+        "CB-NO-FALLBACK-ON-FAILURE",
+        "REQ-AMBIENT-ONLY/bearer-refused",
+        "REQ-AMBIENT-ONLY/lower-precedence",
+    }
+)
 
 
 class CookieFirst(ReferenceAuthenticator):

@@ -12,7 +12,11 @@ from jwt.api_jws import PyJWS
 from reference import Principal, ReferenceAuthenticator, Settings, Unauthorized
 from reference.tokens import check_audience, check_times, parse_json_object, read_header
 
-VIOLATES = frozenset({"TOKEN-SIGNATURE"})
+VIOLATES = frozenset(
+    {
+        "TOKEN-SIGNATURE/embedded-jwk",
+    }
+)
 
 
 class EmbeddedJwk(ReferenceAuthenticator):

@@ -14,7 +14,11 @@ from reference import (
     Settings,
 )
 
-VIOLATES = frozenset({"CACHE-FRESH"})
+VIOLATES = frozenset(
+    {
+        "CACHE-FRESH/role-within-ttl",
+    }
+)
 
 
 class EternalCache(ReferenceAuthenticator):

@@ -9,7 +9,12 @@ import time
 from reference import Principal, ReferenceAuthenticator, Settings
 from reference.tokens import check_audience, check_times, verify_signature
 
-VIOLATES = frozenset({"TOKEN-TIME"})
+VIOLATES = frozenset(
+    {
+        "TOKEN-TIME/expired",
+        "TOKEN-TIME/expired-replay",
+    }
+)
 
 LEEWAY_S = 3600.0
 

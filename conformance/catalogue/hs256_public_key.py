@@ -19,7 +19,11 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from reference import Principal, ReferenceAuthenticator, Settings, Unauthorized
 from reference.tokens import check_audience, check_times, compact_segments, parse_json_object
 
-VIOLATES = frozenset({"TOKEN-SIGNATURE"})
+VIOLATES = frozenset(
+    {
+        "TOKEN-SIGNATURE/hmac-public-key",
+    }
+)
 
 HMACS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 

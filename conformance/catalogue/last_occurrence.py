@@ -15,7 +15,13 @@ from reference.requests import (
     is_form_post,
 )
 
-VIOLATES = frozenset({"CB-RELAYED-FIRST", "CB-FALLBACK-ORDER", "REQ-AMBIENT-ONLY"})
+VIOLATES = frozenset(
+    {
+        "CB-FALLBACK-ORDER/later-occurrence",
+        "CB-RELAYED-FIRST/later-occurrence",
+        "REQ-AMBIENT-ONLY/later-occurrence",
+    }
+)
 
 
 def last(pairs: list[tuple[str, str]], name: str) -> str | None:

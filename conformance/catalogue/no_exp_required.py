@@ -9,7 +9,11 @@ import time
 from reference import Principal, ReferenceAuthenticator, Settings
 from reference.tokens import check_audience, check_times, verify_signature
 
-VIOLATES = frozenset({"TOKEN-TIME"})
+VIOLATES = frozenset(
+    {
+        "TOKEN-TIME/missing-exp",
+    }
+)
 
 
 class NoExpRequired(ReferenceAuthenticator):

@@ -11,7 +11,12 @@ import logging
 
 from reference import Principal, ReferenceAuthenticator, Settings
 
-VIOLATES = frozenset({"TOKEN-MALFORMED", "TOTAL"})
+VIOLATES = frozenset(
+    {
+        "TOKEN-MALFORMED/error-class",
+        "TOTAL/crash",
+    }
+)
 
 log = logging.getLogger(__name__)
 

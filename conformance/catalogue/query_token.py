@@ -9,7 +9,12 @@ from urllib.parse import parse_qsl, urlsplit
 from reference import Principal, ReferenceAuthenticator, Request, Settings, Unauthorized
 from reference.requests import RELAY_FIELD, ambient_token, relayed_token
 
-VIOLATES = frozenset({"CB-NO-QUERY", "REQ-AMBIENT-ONLY"})
+VIOLATES = frozenset(
+    {
+        "CB-NO-QUERY/query",
+        "REQ-AMBIENT-ONLY/query",
+    }
+)
 
 
 def query_token(request: Request) -> str | None:

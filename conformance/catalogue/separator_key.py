@@ -11,7 +11,11 @@ from reference import Identity, Settings
 
 from ._base import KeyedCache
 
-VIOLATES = frozenset({"CACHE-KEY-INJECTIVE"})
+VIOLATES = frozenset(
+    {
+        "CACHE-KEY-INJECTIVE/confusable",
+    }
+)
 
 
 class SeparatorKey(KeyedCache):

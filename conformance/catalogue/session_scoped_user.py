@@ -10,7 +10,12 @@ from typing import Any
 
 from reference import Principal, ReferenceAuthenticator, Settings
 
-VIOLATES = frozenset({"SID-INDEPENDENT", "CACHE-ISOLATION"})
+VIOLATES = frozenset(
+    {
+        "CACHE-ISOLATION",
+        "SID-INDEPENDENT/sid-changes-who",
+    }
+)
 
 
 class SessionScopedUser(ReferenceAuthenticator):

@@ -18,7 +18,12 @@ from reference import (
     UserRecord,
 )
 
-VIOLATES = frozenset({"CACHE-FRESH"})
+VIOLATES = frozenset(
+    {
+        "CACHE-FRESH/history",
+        "CACHE-FRESH/role-within-ttl",
+    }
+)
 
 
 @dataclass(frozen=True)

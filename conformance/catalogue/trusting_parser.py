@@ -10,7 +10,12 @@ from typing import Any
 
 from reference import Principal, ReferenceAuthenticator, Settings
 
-VIOLATES = frozenset({"TOTAL", "ID-REQUIRED"})
+VIOLATES = frozenset(
+    {
+        "ID-REQUIRED/error-class",
+        "TOTAL/crash",
+    }
+)
 
 
 class TrustingParser(ReferenceAuthenticator):

@@ -19,7 +19,16 @@ from reference import InvalidClaims, Principal, ReferenceAuthenticator, Role, Se
 from reference.tokens import check_audience, numeric_date, verify_signature
 
 VIOLATES = frozenset(
-    {"ID-UNAMBIGUOUS", "ID-SHAPE-INVARIANT", "ROLE-NO-ESCALATION", "SESSION-PENDING", "TOKEN-TIME"}
+    {
+        "ID-SHAPE-INVARIANT/clerk-shapes",
+        "ID-UNAMBIGUOUS/two-orgs",
+        "ID-UNAMBIGUOUS/two-users",
+        "ROLE-NO-ESCALATION/admin-only-if-all",
+        "ROLE-NO-ESCALATION/clerk-role",
+        "ROLE-NO-ESCALATION/guest-caps",
+        "SESSION-PENDING/pending-refused",
+        "TOKEN-TIME/missing-exp",
+    }
 )
 
 

@@ -23,35 +23,26 @@ from .upstream_after_fix import clerk_role
 
 VIOLATES = frozenset(
     {
-        "ID-FAITHFUL",
-        "ID-REQUIRED",
+        "CACHE-ISOLATION/own-identity",
+        "CACHE-KEY-INJECTIVE/unacceptable",
+        "CB-NO-FALLBACK-ON-FAILURE",
+        "CB-NO-QUERY",
+        "CB-RELAYED-FIRST/other-place-used",
+        "CB-RELAYED-FIRST/relayed-refused",
+        "ID-FAITHFUL/user-from-token",
         "ID-ORG-PINNED",
-        "ID-UNAMBIGUOUS",
+        "ID-REQUIRED/missing-user",
         "ID-SHAPE-INVARIANT",
+        "ID-UNAMBIGUOUS",
         "ROLE-NO-ESCALATION",
         "SESSION-PENDING",
-        "SID-INDEPENDENT",
-        "CACHE-ISOLATION",
-        "CACHE-KEY-INJECTIVE",
-        "CB-RELAYED-FIRST",
-        "CB-NO-QUERY",
-        "CB-NO-FALLBACK-ON-FAILURE",
+        "SID-INDEPENDENT/session-id-echo",
+        "SID-INDEPENDENT/shared-sid",
     }
 )
-#: It knows no v2 ``o.id``, so it refuses every v2 session: rows whose valid sessions (controls)
-#: include v2 ones cannot be decided, and say so rather than ``holds``.
-INCONCLUSIVE = frozenset(
-    {
-        "CACHE-CONCURRENT",
-        "CACHE-FRESH",
-        "CACHE-NO-POISON",
-        "CB-SESSION-TOKENS-ONLY",
-        "TOKEN-AUDIENCE",
-        "TOKEN-MALFORMED",
-        "TOKEN-SIGNATURE",
-        "TOKEN-TIME",
-    }
-)
+#: It knows no v2 ``o.id``, so it refuses every v2 session: any row whose valid sessions
+#: (controls) include v2 ones cannot be decided, and says so rather than ``holds``.
+INCONCLUSIVE = "all"
 
 
 def stringify(value: object) -> str:

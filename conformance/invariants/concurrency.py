@@ -129,7 +129,7 @@ def _login(target: Target, sut: Any, credential: Any) -> Outcome:
         call = lambda: present_claims(target, sut, credential)  # noqa: E731
     else:
         call = lambda: sut.authenticate_token(credential)  # noqa: E731
-    return attempt("CACHE-CONCURRENT", call, "a concurrent login", crash_id="CACHE-CONCURRENT")
+    return attempt("CACHE-CONCURRENT", call, "a concurrent login")  # a crash is TOTAL's
 
 
 def _race(target: Target, suts: list[Any], people: list[tuple[ClerkIdentity, Any]]) -> list[Any]:

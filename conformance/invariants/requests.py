@@ -42,7 +42,7 @@ _USED_FROM = {
     "bearer": "lower-precedence",
     "cookie": "lower-precedence",
 }
-_USED_INSTEAD_OF_RELAYED = {"query": "query-used", "body2": "later-occurrence"}
+_USED_INSTEAD_OF_RELAYED = {"body2": "later-occurrence"}
 
 
 def _sub(row: str, name: str) -> str:
@@ -134,7 +134,7 @@ def _expect_place(
         if got is None:
             name = _refused_sub(invariant_id, place, request)
         elif invariant_id == "CB-RELAYED-FIRST":
-            name = _USED_INSTEAD_OF_RELAYED.get(used[0], "ambient-used") if used else ""
+            name = _USED_INSTEAD_OF_RELAYED.get(used[0], "other-place-used") if used else ""
         else:
             name = _USED_FROM.get(used[0], "") if used else ""
         violated(

@@ -1,0 +1,105 @@
+"""Every sub-check can fail. An attack's sub-check is proven by the reference made lenient on
+the one ``reason`` it refuses that attack with (it then accepts what it refused); every other
+sub-check by a catalogue entry declaring it, which ``test_catalogue`` proves is caught."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from hypothesis import Phase
+
+from conformance import BY_ID, INVARIANTS, Target, catalogue, subchecks
+from conformance.findings import run_row
+from conformance.registry import lookup
+from reference import Principal, ReferenceAuthenticator, Role, Settings, Unauthorized
+from strategies import ATTACK_NAMES, ATTACKS
+from tests.test_attacks import REASONS
+from tests.test_database_replay import profile
+
+FAMILY_ROWS = {
+    "signature": "TOKEN-SIGNATURE",
+    "time": "TOKEN-TIME",
+    "audience": "TOKEN-AUDIENCE",
+    "malformed": "TOKEN-MALFORMED",
+}
+
+
+def _unverified_claims(token: str) -> Mapping[str, Any] | None:
+    try:
+        segment = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (IndexError, ValueError, RecursionError):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+class Lenient(ReferenceAuthenticator):
+    """The reference, accepting every token it would refuse for ``reason``: as the claims the
+    token carries when they name a user, else as a fixed user."""
+
+    reason = ""
+
+    def authenticate_token(self, token: str) -> Principal:
+        try:
+            return super().authenticate_token(token)
+        except Unauthorized as refused:
+            if refused.reason != self.reason:
+                raise
+        claims = _unverified_claims(token)
+        try:
+            if claims is not None:
+                return self.authenticate_claims(claims)
+        except Exception:
+            pass
+        return Principal("usr_lenient", "user_lenient", self.settings.org_id, Role.GUEST, "")
+
+
+def lenient_on(reason: str) -> Target:
+    """A target whose factory is ``Lenient`` on ``reason``."""
+
+    def make(settings: Settings) -> Lenient:
+        sut = Lenient(settings)
+        sut.reason = reason
+        return sut
+
+    base = Target.load("reference:make")
+    return Target(f"lenient on {reason}", make, base.keys, base.settings, base.methods)
+
+
+#: The attacks of each family the reference refuses with each reason.
+BY_REASON: dict[tuple[str, str], list[str]] = {}
+for _name in ATTACK_NAMES:
+    BY_REASON.setdefault((FAMILY_ROWS[ATTACKS[_name].family], REASONS[_name]), []).append(_name)
+
+
+@pytest.mark.parametrize(("row", "reason"), sorted(BY_REASON), ids=lambda v: str(v))
+def test_each_attack_sub_check_catches_a_verifier_accepting_it(row: str, reason: str) -> None:
+    """Every attack the reference refuses with ``reason`` is reported, by its own sub-check,
+    against the reference made lenient on that reason (a few examples, no shrinking: every
+    example runs the family's whole attack list)."""
+    target = lenient_on(reason)
+    with profile("sub-check-probe", max_examples=3, phases=[Phase.generate]):
+        result = run_row(row, lambda: BY_ID[row].check(target), lookup)
+    found = {f.id for f in result.findings}
+    expected = {f"{row}/{subchecks.sub_name(name)}" for name in BY_REASON[(row, reason)]}
+    assert expected <= found, found
+
+
+def test_every_other_sub_check_is_declared_by_a_catalogue_entry() -> None:
+    attack_subs = {
+        f"{FAMILY_ROWS[ATTACKS[name].family]}/{subchecks.sub_name(name)}" for name in ATTACK_NAMES
+    }
+    declared = set().union(*(catalogue.violations(name) for name in catalogue.ENTRIES))
+    every = {f"{inv.id}/{sub.name}" for inv in INVARIANTS for sub in inv.subchecks}
+    assert every - attack_subs - declared == set()
+
+
+def test_sub_checks_have_unique_names_and_known_kinds() -> None:
+    for inv in INVARIANTS:
+        names = [sub.name for sub in inv.subchecks]
+        assert len(names) == len(set(names)), inv.id
+        assert names, inv.id
