@@ -4,11 +4,24 @@ It loads in every pytest run of a project that installs the harness, so it stays
 an option and a fixture, and never touches the host project's Hypothesis settings — unless
 ``CLERK_HARNESS_PROFILES`` is set, as ``clerk-harness`` sets it for its own runs (and their
 xdist workers): then the harness's ``dev``/``ci``/``deep`` profiles are registered.
+
+Before the suite's first test, every process that runs tests — the only one with ``-n 0``,
+each xdist worker otherwise — imports the same modules (``preload``): every ``--sut`` module and
+every module of the harness (the catalogue and the command line among them). Hypothesis draws
+some values from the constants of the *local* modules loaded so far (``HypothesisProvider``'s
+local constants, which no setting turns off), so a module first loaded by one test — a SUT, on
+its first test — changed the examples of the tests after it: the verdicts then depended on
+the worker count, the scheduling, the test order, the other ``--sut`` and on whether
+``clerk-harness audit`` (which loads its SUTs and its own modules up front) ran them. With
+every module loaded first, the examples depend on the command line alone.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
+from collections.abc import Iterator
 
 import pytest
 
@@ -45,6 +58,51 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     specs = sut_specs(metafunc.config)
     if "sut" in metafunc.fixturenames and len(specs) > 1:
         metafunc.parametrize("sut", specs, indirect=True, scope="session", ids=specs)
+
+
+#: The harness's packages, imported in full by ``preload`` — except these modules, which do
+#: something on import: run the command line, build HypoFuzz targets (or skip), import the
+#: optional ``peers`` (an adapter is preloaded when a ``--sut`` names it).
+HARNESS_PACKAGES = ("reference", "strategies", "conformance")
+NOT_PRELOADED = frozenset(
+    {"conformance.__main__", "conformance.fuzz_targets", "conformance.adapters"}
+)
+
+
+def harness_modules() -> Iterator[str]:
+    """The names of the harness's modules ``preload`` imports (not its test modules)."""
+    for package in HARNESS_PACKAGES:
+        yield from _modules_of(package)
+
+
+def _modules_of(package: str) -> Iterator[str]:
+    yield package
+    path = getattr(importlib.import_module(package), "__path__", ())
+    for info in pkgutil.iter_modules(path, f"{package}."):
+        if info.name in NOT_PRELOADED or info.name.rpartition(".")[2].startswith("test_"):
+            continue
+        if info.ispkg:
+            yield from _modules_of(info.name)
+        else:
+            yield info.name
+
+
+def preload(config: pytest.Config) -> None:
+    """Import every harness module and every ``--sut`` module now, so that each process runs
+    every test with the same modules loaded (see the module docstring). A module that cannot be
+    imported is left out — in every process alike; the ``sut`` fixture reports a bad ``--sut``."""
+    for name in [*harness_modules(), *(spec.partition(":")[0] for spec in sut_specs(config))]:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            continue
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Preload once the tests are collected, before any runs, in each process that runs them
+    (xdist workers collect too) — when the session runs tests using ``sut``."""
+    if any("sut" in getattr(item, "fixturenames", ()) for item in session.items):
+        preload(session.config)
 
 
 @pytest.fixture(scope="session")

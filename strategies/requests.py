@@ -19,7 +19,7 @@ returns tells you which place it read.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import quote
@@ -238,15 +238,29 @@ def _token_placements(
     return placed
 
 
+#: How ``plain_request`` carries a token, by ``place``: the header fields it sends.
+PLAIN_PLACES: dict[str, Callable[[str], tuple[tuple[str, str], ...]]] = {
+    "bearer": lambda token: (("Authorization", f"Bearer {token}"),),
+    "bearer-lower": lambda token: (("Authorization", f"bearer {token}"),),
+    "cookie": lambda token: (("Cookie", f"__client_uat=1767225600; __session={token}"),),
+    "cookie-split": lambda token: (
+        ("Cookie", "__client_uat=1767225600"),
+        ("Cookie", f"__session={token}"),
+    ),
+}
+
+
 def plain_request(method: str, token: str, place: str = "bearer") -> Request:
-    """The simplest request carrying ``token`` — as a Bearer header, or (``"body"``) relayed in
-    a callback's form — which every correct implementation accepts for a valid token."""
+    """The simplest request carrying ``token``: relayed in a callback's form (``"body"``), or
+    in one of ``PLAIN_PLACES`` — a Bearer header (``"bearer-lower"``: the scheme in lower
+    case), or the ``__session`` cookie beside ``__client_uat`` as a browser sends it, in one
+    ``Cookie`` field or (``"cookie-split"``) two."""
     if place == "body":
         headers = (("Content-Type", "application/x-www-form-urlencoded"),)
         return Request("POST", CALLBACK_PATH, headers, f"clerk_session_token={token}".encode())
     verb = "POST" if method == "callback_subject" else "GET"
     path = CALLBACK_PATH if method == "callback_subject" else "/api/v1/users/me"
-    return Request(verb, path, (("Authorization", f"Bearer {token}"),))
+    return Request(verb, path, PLAIN_PLACES[place](token))
 
 
 def tokens_of(placed: Mapping[str, Placed]) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Reads the role only from Clerk's own claims (``org_role``, ``o.rol``) and ignores a JWT
 template's ``role``: a template token of an admin is a guest — fails safe, but one session in
-three shapes is three different principals."""
+three shapes is three different principals; and a template's ``role: "org:guest"`` beside an
+admin ``o.rol`` no longer caps the role."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from reference import Identity, ReferenceAuthenticator, Settings
 
-VIOLATES = frozenset({"ID-SHAPE-INVARIANT/template-shape"})
+VIOLATES = frozenset({"ID-SHAPE-INVARIANT/template-shape", "ROLE-NO-ESCALATION/guest-caps"})
 
 
 class NoTemplateRole(ReferenceAuthenticator):

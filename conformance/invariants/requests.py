@@ -51,12 +51,17 @@ def _sub(row: str, name: str) -> str:
     return name if name in declared else declared[0]
 
 
+def _send(row: str, target: Target, method: str, request: Request) -> Outcome:
+    """``request`` through ``method`` of a fresh instance."""
+    return attempt(row, lambda: getattr(target.fresh(), method)(request), method)
+
+
 def request_control(
     row: str, target: Target, method: str, token: str, place: str = "bearer"
 ) -> Outcome:
     """A control: ``token`` (valid) in the simplest request through ``method``."""
     request = plain_request(method, token, place)
-    outcome = attempt(row, lambda: getattr(target.fresh(), method)(request), method)
+    outcome = _send(row, target, method, request)
     control(outcome, f"{method} of {request!r:.300}")
     return outcome
 
@@ -149,14 +154,41 @@ def _expect_place(
         )
 
 
-def _place_control(row: str, target: Target, method: str, placed: dict[str, Placed]) -> None:
+#: The ambient places every correct implementation reading the cookie accepts, beside the
+#: plain Bearer header, and the completeness sub-check a refusal of each fails.
+AMBIENT_PROBES = {
+    "bearer-lower": "bearer-scheme-case",
+    "cookie": "cookie-refused",
+    "cookie-split": "cookie-split",
+}
+
+
+def _place_control(
+    row: str, target: Target, method: str, placed: dict[str, Placed], *, probes: bool = False
+) -> None:
     """A control for a request check: a placed token (each is a valid session, signed for a
     plain identity in the trusted org) in the simplest request the method under test takes —
-    relayed for the relayed-first rule."""
+    relayed for the relayed-first rule. With ``probes``, once that is accepted, the same token
+    as a lower-case scheme and as the ``__session`` cookie (one field, then two) must be too."""
     where = "body" if row == "CB-RELAYED-FIRST" else "bearer"
     first = next((p for p in placed if p != "decoy"), None)
-    if first is not None:
-        request_control(row, target, method, placed[first].token, where)
+    if first is None:
+        return
+    token = placed[first].token
+    if not isinstance(request_control(row, target, method, token, where), Principal) or not probes:
+        return
+    for place, sub in AMBIENT_PROBES.items():
+        request = plain_request(method, token, place)
+        outcome = _send(row, target, method, request)
+        if not isinstance(outcome, Principal):
+            violated(
+                row,
+                sub,
+                f"a valid token accepted as a Bearer header was {describe(outcome)} as "
+                f"{place}:\n  request {request!r}",
+                error=outcome,
+                table=(("request", repr(request)[:600]), ("place", place)),
+            )
 
 
 def _ambient_choice(placed: dict[str, Placed]) -> str | None:
@@ -189,9 +221,11 @@ def _check_precedence(
     required: tuple[str, ...] = (),
     optional: tuple[str, ...],
     expected: Callable[[dict[str, Placed]], str | None],
+    probes: bool = False,
 ) -> None:
     """Requests with tokens in ``required`` and any of ``optional`` places: ``method`` must use
-    the token in the ``expected`` place (or, when that is None, be ``Unauthorized``)."""
+    the token in the ``expected`` place (or, when that is None, be ``Unauthorized``); with
+    ``probes``, the ambient places a plain valid token must work in (``_place_control``)."""
 
     placements = token_placements(target.keys, required=required, optional=optional)
 
@@ -200,7 +234,7 @@ def _check_precedence(
         _, placed, request = scenario.value
         outcome = attempt(invariant_id, lambda: getattr(target.fresh(), method)(request), method)
         seen = baselines(invariant_id, target, placed)
-        _place_control(invariant_id, target, method, placed)
+        _place_control(invariant_id, target, method, placed, probes=probes)
         _expect_place(invariant_id, outcome, seen, expected(placed), request, placed)
 
     with frozen_clock():  # the same tokens for every SUT: each signed once
@@ -261,6 +295,7 @@ def check_cb_fallback_order(target: Target) -> None:
         callback_requests,
         optional=("bearer", "cookie", "decoy", "bearer2", "cookie2"),
         expected=_ambient_choice,
+        probes=True,
     )
 
 
@@ -368,4 +403,5 @@ def check_req_ambient_only(target: Target) -> None:
         api_requests,
         optional=("body", "query", "bearer", "cookie", "decoy", "bearer2", "cookie2"),
         expected=_ambient_choice,
+        probes=True,
     )

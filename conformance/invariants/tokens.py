@@ -162,7 +162,9 @@ def _scene(
 ) -> Scene:
     """A valid session to attack: a plain identity in the trusted org, any claim shape, no
     noise; at ``now`` (default: the epoch) for a deployment with the given settings."""
-    claims = data.draw(_plain_sessions(target.settings.org_id), label="claims")
+    drawn = data.draw(_plain_sessions(target.settings.org_id), label="claims")
+    # where it comes from and goes to are the deployment's: the scene sets them
+    claims = {name: value for name, value in drawn.items() if name not in ("azp", "iss")}
     instant = timestamp() if now is None else now
     return Scene(target.keys, claims, instant, leeway, parties, issuer)
 
