@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,3 +104,12 @@ def test_sub_checks_have_unique_names_and_known_kinds() -> None:
         names = [sub.name for sub in inv.subchecks]
         assert len(names) == len(set(names)), inv.id
         assert names, inv.id
+
+
+def test_the_readme_lists_every_sub_check() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = {
+        line.split("|")[1].strip(): line for line in readme.splitlines() if line.count("|") == 3
+    }
+    for inv in INVARIANTS:
+        assert all(f"`{sub.name}`" in rows.get(inv.id, "") for sub in inv.subchecks), inv.id
