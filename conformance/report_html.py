@@ -12,8 +12,10 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-SEVERITY_ORDER = ("critical", "high", "medium", "low")
-KIND_ORDER = ("security", "robustness", "completeness")
+from .audit import short_name
+from .findings import KINDS as KIND_ORDER
+from .findings import SEVERITIES as SEVERITY_ORDER
+
 STATUS_ORDER = ("holds", "VIOLATED", "inconclusive", "n/a")
 STATUS_CLASS = {
     "holds": "holds",
@@ -23,7 +25,6 @@ STATUS_CLASS = {
 }
 TEXT_LIMIT = 2_000  # characters of one message, title or reason shown
 VALUE_LIMIT = 4_000  # characters of one counterexample value, blob or command shown
-CATALOGUE_PREFIX = "conformance.catalogue."
 
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -102,14 +103,6 @@ def _token(value: Any) -> str:
 def _attr(value: Any) -> str:
     """``value`` escaped for a quoted attribute (short: attributes are never the payload)."""
     return html.escape(_visible(str(value))[:200], quote=True)
-
-
-def short_name(spec: str) -> str:
-    """A column heading: the catalogue entry's name, else the spec."""
-    module = spec.partition(":")[0]
-    if module.startswith(CATALOGUE_PREFIX) and len(module) > len(CATALOGUE_PREFIX):
-        return module[len(CATALOGUE_PREFIX) :]
-    return spec
 
 
 def _rank(value: Any, order: tuple[str, ...]) -> int:

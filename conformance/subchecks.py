@@ -91,6 +91,25 @@ LOGIN_CSRF = "medium"
 
 _CRASH = robustness("crash", "anyone", "a principal or an AuthError, never another exception")
 
+#: Which ambient credential is read (CB-FALLBACK-ORDER, REQ-AMBIENT-ONLY).
+_AMBIENT = (
+    # planting a cookie or a header on a victim's requests: the victim acts as the planter
+    security("lower-precedence", "user", "the cookie never beats a Bearer token", LOGIN_CSRF),
+    security(
+        "later-occurrence",
+        "user",
+        "a second header or cookie never beats the first",
+        LOGIN_CSRF,
+    ),
+    security("decoy-cookie", "user", "a look-alike cookie is never read as __session", LOGIN_CSRF),
+    security("without-credential", "anyone", "no usable credential → refused"),
+    completeness("bearer-refused", "user", "a valid Bearer token signs in"),
+    completeness("bearer-scheme-case", "user", "the Bearer scheme in any case signs in"),
+    completeness("cookie-refused", "user", "a valid __session cookie signs in"),
+    completeness("cookie-split", "user", "__session in a second Cookie field signs in", "low"),
+    robustness("error-class", "anyone", "no usable credential → Unauthorized", "low"),
+)
+
 SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
     "ID-FAITHFUL": (
         security("user-from-token", "user", "external_id is a usable sub/user_id value"),
@@ -164,25 +183,7 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
         completeness("relayed-refused", "user", "a valid relayed token signs in"),
     ),
     "CB-NO-QUERY": (security("query", "user", "a query-string token is never used"),),
-    "CB-FALLBACK-ORDER": (
-        # planting a cookie or a header on a victim's requests: the victim acts as the planter
-        security("lower-precedence", "user", "the cookie never beats a Bearer token", LOGIN_CSRF),
-        security(
-            "later-occurrence",
-            "user",
-            "a second header or cookie never beats the first",
-            LOGIN_CSRF,
-        ),
-        security(
-            "decoy-cookie", "user", "a look-alike cookie is never read as __session", LOGIN_CSRF
-        ),
-        security("without-credential", "anyone", "no usable credential → refused"),
-        completeness("bearer-refused", "user", "a valid Bearer token signs in"),
-        completeness("bearer-scheme-case", "user", "the Bearer scheme in any case signs in"),
-        completeness("cookie-refused", "user", "a valid __session cookie signs in"),
-        completeness("cookie-split", "user", "__session in a second Cookie field signs in", "low"),
-        robustness("error-class", "anyone", "no usable credential → Unauthorized", "low"),
-    ),
+    "CB-FALLBACK-ORDER": _AMBIENT,
     "CB-NO-FALLBACK-ON-FAILURE": (
         security("fallback", "anyone", "an invalid chosen token fails the login"),
     ),
@@ -192,22 +193,6 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
     "REQ-AMBIENT-ONLY": (
         security("body", "user", "API auth never reads the body"),
         security("query", "user", "API auth never reads the query"),
-        # planting a cookie or a header on a victim's requests: the victim acts as the planter
-        security("lower-precedence", "user", "the cookie never beats a Bearer token", LOGIN_CSRF),
-        security(
-            "later-occurrence",
-            "user",
-            "a second header or cookie never beats the first",
-            LOGIN_CSRF,
-        ),
-        security(
-            "decoy-cookie", "user", "a look-alike cookie is never read as __session", LOGIN_CSRF
-        ),
-        security("without-credential", "anyone", "no usable credential → refused"),
-        completeness("bearer-refused", "user", "a valid Bearer token signs in"),
-        completeness("bearer-scheme-case", "user", "the Bearer scheme in any case signs in"),
-        completeness("cookie-refused", "user", "a valid __session cookie signs in"),
-        completeness("cookie-split", "user", "__session in a second Cookie field signs in", "low"),
-        robustness("error-class", "anyone", "no usable credential → Unauthorized", "low"),
+        *_AMBIENT,
     ),
 }

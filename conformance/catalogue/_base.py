@@ -13,10 +13,13 @@ from reference import (
     Identity,
     Principal,
     ReferenceAuthenticator,
+    Request,
     Settings,
     TTLCache,
+    Unauthorized,
     UserRecord,
 )
+from reference.requests import relayed_token
 
 
 class KeyedCache(ReferenceAuthenticator):
@@ -41,3 +44,24 @@ class KeyedCache(ReferenceAuthenticator):
         return Principal(
             record.user_id, record.external_id, record.org_id, identity.role, identity.session_id
         )
+
+
+class AmbientReader(ReferenceAuthenticator):
+    """The reference, but reading the ambient credential with ``ambient_token`` — the flaw of
+    each subclass — in the API middleware and, after the relayed token, in the callback."""
+
+    def ambient_token(self, request: Request) -> str | None:
+        """The ambient credential, or ``None``."""
+        raise NotImplementedError
+
+    def ambient(self, request: Request) -> str:
+        token = self.ambient_token(request)
+        if token is None:
+            raise Unauthorized("no_token", "no ambient credential")
+        return token
+
+    def authenticate_request(self, request: Request) -> Principal:
+        return self.authenticate_token(self.ambient(request))
+
+    def callback_subject(self, request: Request) -> Principal:
+        return self.authenticate_token(relayed_token(request) or self.ambient(request))

@@ -4,8 +4,10 @@ which carries only the cookie, is signed out (a ``completeness`` finding, not a 
 
 from __future__ import annotations
 
-from reference import Principal, ReferenceAuthenticator, Request, Settings, Unauthorized
-from reference.requests import bearer_token, relayed_token
+from reference import Request, Settings
+from reference.requests import bearer_token
+
+from ._base import AmbientReader
 
 VIOLATES = frozenset(
     {
@@ -17,18 +19,9 @@ VIOLATES = frozenset(
 )
 
 
-class BearerOnly(ReferenceAuthenticator):
-    def bearer(self, request: Request) -> str:
-        token = bearer_token(request)
-        if token is None:
-            raise Unauthorized("no_token", "no Bearer token")
-        return token
-
-    def authenticate_request(self, request: Request) -> Principal:
-        return self.authenticate_token(self.bearer(request))
-
-    def callback_subject(self, request: Request) -> Principal:
-        return self.authenticate_token(relayed_token(request) or self.bearer(request))
+class BearerOnly(AmbientReader):
+    def ambient_token(self, request: Request) -> str | None:
+        return bearer_token(request)
 
 
 def make(settings: Settings) -> BearerOnly:

@@ -3,11 +3,13 @@ is in its header is answered as whoever the browser's cookie belongs to."""
 
 from __future__ import annotations
 
-from reference import Principal, ReferenceAuthenticator, Request, Settings, Unauthorized
-from reference.requests import bearer_token, relayed_token, session_cookie
+from reference import Request, Settings
+from reference.requests import bearer_token, session_cookie
 
 # With an invalid Bearer token and a valid cookie it logs in as the cookie's owner: the
 # login that must fail does not.
+from ._base import AmbientReader
+
 VIOLATES = frozenset(
     {
         "CB-FALLBACK-ORDER/bearer-refused",
@@ -19,18 +21,9 @@ VIOLATES = frozenset(
 )
 
 
-class CookieFirst(ReferenceAuthenticator):
-    def ambient(self, request: Request) -> str:
-        token = session_cookie(request) or bearer_token(request)
-        if token is None:
-            raise Unauthorized("no_token")
-        return token
-
-    def authenticate_request(self, request: Request) -> Principal:
-        return self.authenticate_token(self.ambient(request))
-
-    def callback_subject(self, request: Request) -> Principal:
-        return self.authenticate_token(relayed_token(request) or self.ambient(request))
+class CookieFirst(AmbientReader):
+    def ambient_token(self, request: Request) -> str | None:
+        return session_cookie(request) or bearer_token(request)
 
 
 def make(settings: Settings) -> CookieFirst:

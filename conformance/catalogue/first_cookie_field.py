@@ -7,7 +7,7 @@ from __future__ import annotations
 from reference import Request, Settings
 from reference.requests import bearer_token, header_values
 
-from .bearer_only import BearerOnly
+from ._base import AmbientReader
 
 VIOLATES = frozenset({"CB-FALLBACK-ORDER/cookie-split", "REQ-AMBIENT-ONLY/cookie-split"})
 
@@ -22,12 +22,9 @@ def first_field_session(request: Request) -> str | None:
     return None
 
 
-class FirstCookieField(BearerOnly):
-    def bearer(self, request: Request) -> str:
-        token = bearer_token(request) or first_field_session(request)
-        if token is None:
-            return super().bearer(request)
-        return token
+class FirstCookieField(AmbientReader):
+    def ambient_token(self, request: Request) -> str | None:
+        return bearer_token(request) or first_field_session(request)
 
 
 def make(settings: Settings) -> FirstCookieField:

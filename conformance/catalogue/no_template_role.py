@@ -1,7 +1,6 @@
-"""Reads the role only from Clerk's own claims (``org_role``, ``o.rol``) and ignores a JWT
-template's ``role``: a template token of an admin is a guest — fails safe, but one session in
-three shapes is three different principals; and a template's ``role: "org:guest"`` beside an
-admin ``o.rol`` no longer caps the role."""
+"""Knows Clerk's own role claims (``org_role``, ``o.rol``) and ignores a JWT template's
+``role`` when it is the only one: a template token of an admin is a guest — fails safe, but one
+session in three shapes is three different principals."""
 
 from __future__ import annotations
 
@@ -10,14 +9,20 @@ from typing import Any
 
 from reference import Identity, ReferenceAuthenticator, Settings
 
-VIOLATES = frozenset({"ID-SHAPE-INVARIANT/template-shape", "ROLE-NO-ESCALATION/guest-caps"})
+VIOLATES = frozenset({"ID-SHAPE-INVARIANT/template-shape"})
 
 
 class NoTemplateRole(ReferenceAuthenticator):
     def identify(self, claims: Mapping[str, Any]) -> Identity:
-        if isinstance(claims, Mapping) and "role" in claims:
+        if isinstance(claims, Mapping) and "role" in claims and not _clerk_role(claims):
             claims = {name: value for name, value in claims.items() if name != "role"}
         return super().identify(claims)
+
+
+def _clerk_role(claims: Mapping[str, Any]) -> bool:
+    """Whether the claims carry one of Clerk's own role claims."""
+    nested = claims.get("o")
+    return "org_role" in claims or (isinstance(nested, Mapping) and "rol" in nested)
 
 
 def make(settings: Settings) -> NoTemplateRole:
