@@ -27,7 +27,7 @@ from strategies.clock import frozen_clock
 from strategies.requests import plain_request
 
 from ..subchecks import SUBCHECKS
-from ..target import Outcome, Target, attempt, control, describe, violated
+from ..target import Outcome, Target, attempt, control, describe, mint, violated
 from ._common import Drawn, Fingerprint, expect_rejected, fingerprint, for_all
 
 #: The sub-check a token used from the wrong place fails, by that place: for API auth and the
@@ -163,6 +163,47 @@ AMBIENT_PROBES = {
 }
 
 
+#: Another plain identity's session, for the probes of two credentials in one request.
+OTHER = {"sub": "user_2ProbeOtherUser", "user_id": "user_2ProbeOtherUser", "sid": "sess_other"}
+#: Requests carrying a first credential and another's second, and the security sub-check
+#: failed when the second one is used.
+SECOND_CREDENTIAL: dict[str, tuple[str, Callable[[str, str], tuple[tuple[str, str], ...]]]] = {
+    "two __session cookies": (
+        "later-occurrence",
+        lambda first, other: (("Cookie", f"__session={first}; __session={other}"),),
+    ),
+    "two Authorization headers": (
+        "later-occurrence",
+        lambda first, other: (
+            ("Authorization", f"Bearer {first}"),
+            ("Authorization", f"Bearer {other}"),
+        ),
+    ),
+    "a __session_<suffix> cookie first": (
+        "decoy-cookie",
+        lambda first, other: (("Cookie", f"__session_x7Yq={other}; __session={first}"),),
+    ),
+}
+
+
+def _second_credential_probes(row: str, target: Target, method: str, first: str) -> None:
+    """A request with a valid credential and, after it (or under a look-alike name), another
+    user's: a rejection or the first one's user — never the other's."""
+    other = mint(target, {**OTHER, "org_id": target.settings.org_id})
+    base = plain_request(method, first)
+    for what, (sub, headers) in SECOND_CREDENTIAL.items():
+        request = Request(base.method, base.target, headers(first, other))
+        outcome = _send(row, target, method, request)
+        if isinstance(outcome, Principal) and outcome.external_id == OTHER["sub"]:
+            violated(
+                row,
+                sub,
+                f"with {what}, the other user's was used: {describe(outcome)}\n"
+                f"  request {request!r}",
+                table=(("request", repr(request)[:600]), ("probe", what)),
+            )
+
+
 def _place_control(
     row: str, target: Target, method: str, placed: dict[str, Placed], *, probes: bool = False
 ) -> None:
@@ -177,6 +218,7 @@ def _place_control(
     token = placed[first].token
     if not isinstance(request_control(row, target, method, token, where), Principal) or not probes:
         return
+    _second_credential_probes(row, target, method, token)
     for place, sub in AMBIENT_PROBES.items():
         request = plain_request(method, token, place)
         outcome = _send(row, target, method, request)
