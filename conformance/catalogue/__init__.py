@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from ..registry import BY_ID
+
 ENTRIES = (
     "upstream_before_fix",
     "upstream_after_fix",
@@ -77,7 +79,5 @@ def inconclusive(name: str) -> frozenset[str]:
     """The rows entry ``name`` may leave undecided (``"all"``: every row it does not violate)."""
     declared = getattr(load(name), "INCONCLUSIVE", ())
     if declared == "all":
-        from ..registry import BY_ID  # the table, only for this
-
         return frozenset(BY_ID) - violated_rows(name)
     return frozenset(declared)
