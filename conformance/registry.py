@@ -7,17 +7,17 @@ from dataclasses import dataclass, replace
 
 from . import subchecks
 from .findings import SEVERITIES, SubCheck
-from .invariants import cache, concurrency, identity, requests, session, tokens, total
+from .invariants import cache, concurrency, identity, paths, requests, session, tokens, total
 from .target import Target
 
-CLAIMS = ("claims",)  # needs authenticate_claims, or authenticate_token to present signed claims
+CLAIMS = ("claims",)  # claims, or their signed token through the strongest entry point
 
 
 @dataclass(frozen=True)
 class Invariant:
-    """One row of the table. ``needs`` lists the contract methods the check calls (``"claims"``
-    meaning either claims or tokens); ``check`` raises ``InvariantViolation`` when one of its
-    sub-checks fails."""
+    """One row of the table. ``needs`` lists the contract methods the check calls
+    (``"claims"``: any entry point, the strongest one used); ``check`` raises
+    ``InvariantViolation`` when one of its sub-checks fails."""
 
     id: str
     severity: str
@@ -53,9 +53,7 @@ class Invariant:
         for need in self.needs:
             ok = target.claims_capable if need == "claims" else target.has(need)
             if not ok:
-                lacking.append(
-                    "authenticate_claims/authenticate_token" if need == "claims" else need
-                )
+                lacking.append("an entry point" if need == "claims" else need)
         return lacking
 
 
@@ -237,6 +235,14 @@ INVARIANTS: tuple[Invariant, ...] = (
         "API auth: Bearer then __session; never body or query",
         ("authenticate_request",),
         requests.check_req_ambient_only,
+    ),
+    Invariant(
+        "PATH-CONSISTENT",
+        "critical",
+        "one token, one verdict through every entry point",
+        ("authenticate_request", "callback_subject"),
+        paths.check_path_consistent,
+        any_of=True,
     ),
 )
 

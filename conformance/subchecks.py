@@ -195,4 +195,10 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
         security("query", "user", "API auth never reads the query"),
         *_AMBIENT,
     ),
+    "PATH-CONSISTENT": (
+        security("refused-elsewhere", "user", "a token one entry point refuses, every one refuses"),
+        security(
+            "principal-differs", "user", "every entry point that accepts names one user, org, role"
+        ),
+    ),
 }

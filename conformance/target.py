@@ -14,6 +14,7 @@ from typing import Any
 from reference import CONTRACT_METHODS, AuthError, Principal, Settings
 from strategies import TRUSTED_ORG, SigningKeys, sign, signing_keys
 from strategies.history import describe as describe  # re-exported: one wording everywhere
+from strategies.requests import plain_request
 
 from .findings import Crashed, called
 from .findings import InvariantViolation as InvariantViolation  # re-exported: checks raise it
@@ -79,8 +80,29 @@ class Target:
 
     @property
     def claims_capable(self) -> bool:
-        """Claims can be presented: directly, or signed and given to ``authenticate_token``."""
-        return self.has("authenticate_claims") or self.has("authenticate_token")
+        """Claims can be presented: directly, or signed and sent to the strongest entry point
+        the SUT has (every SUT has one)."""
+        return bool(self.methods)
+
+    def token_factory(self) -> Factory:
+        """The factory, its instances reached through ``authenticate_token`` — their own, or a
+        ``TokenEntry`` when they have only request entry points."""
+        if self.has("authenticate_token") or self.has("authenticate_claims"):
+            return self.factory
+        method = "authenticate_request" if self.has("authenticate_request") else "callback_subject"
+        return lambda settings: TokenEntry(self.factory(settings), method)
+
+
+class TokenEntry:
+    """A SUT with only request entry points (an HTTP service, say), reached as if it verified
+    tokens: each token is a Bearer API request, or a relayed login callback."""
+
+    def __init__(self, sut: Any, method: str) -> None:
+        self.sut, self.method = sut, method
+
+    def authenticate_token(self, token: str) -> Any:
+        place = "bearer" if self.method == "authenticate_request" else "body"
+        return getattr(self.sut, self.method)(plain_request(self.method, token, place))
 
 
 def mint(target: Target, claims: Mapping[str, Any]) -> str:
@@ -98,11 +120,19 @@ def mint(target: Target, claims: Mapping[str, Any]) -> str:
 
 
 def present_claims(target: Target, sut: Any, claims: Mapping[str, Any]) -> Principal:
-    """Authenticate ``claims``: directly, or — when the SUT only verifies tokens — as the token
-    Clerk would mint (``mint``)."""
+    """Authenticate ``claims`` through the strongest entry point the SUT has: directly, else
+    as the token Clerk would mint (``mint``) — verified, sent as Bearer, or relayed."""
     if target.has("authenticate_claims"):
         return sut.authenticate_claims(claims)  # type: ignore[no-any-return]
-    return sut.authenticate_token(mint(target, claims))  # type: ignore[no-any-return]
+    return present_token(target, sut, mint(target, claims))
+
+
+def present_token(target: Target, sut: Any, token: str) -> Principal:
+    """``token`` through the strongest token entry point the SUT has (``TokenEntry``)."""
+    if target.has("authenticate_token"):
+        return sut.authenticate_token(token)  # type: ignore[no-any-return]
+    method = "authenticate_request" if target.has("authenticate_request") else "callback_subject"
+    return TokenEntry(sut, method).authenticate_token(token)  # type: ignore[no-any-return]
 
 
 Outcome = Principal | AuthError

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import INVARIANTS, Invariant, Target
+from conformance import BY_ID, INVARIANTS, Invariant, Target, catalogue
+from conformance.findings import HOLDS, run_row
+from conformance.registry import lookup
 
 ALTERNATIVE = "tests.alternative_impl:make"
 
@@ -17,3 +19,27 @@ def test_the_alternative_implementation_holds(invariant: Invariant) -> None:
     target = Target.load(ALTERNATIVE)
     assert invariant.missing(target) == []
     invariant.check(target)
+
+
+CLAIMS_ROWS = [inv for inv in INVARIANTS if inv.needs == ("claims",)]
+
+
+@pytest.mark.parametrize("invariant", CLAIMS_ROWS, ids=[inv.id for inv in CLAIMS_ROWS])
+def test_a_request_only_implementation_gets_every_claims_row(invariant: Invariant) -> None:
+    """Without claims or token methods, the claims rows reach the SUT as Bearer requests."""
+    target = Target.load("tests.request_only:reference")
+    assert target.methods == {"authenticate_request", "callback_subject"}
+    assert invariant.missing(target) == []
+    result = run_row(invariant.id, lambda: invariant.check(target), lookup)
+    assert result.status == HOLDS, (result.findings, result.inconclusive_reason)
+    assert result.exercise.accepted > 0
+
+
+@pytest.mark.parametrize(
+    "declared", sorted(d for d in catalogue.violations("upstream_after_fix") if "TOKEN" not in d)
+)
+def test_a_request_only_flaw_is_caught_on_its_claims_rows(declared: str) -> None:
+    row = declared.partition("/")[0]
+    target = Target.load("tests.request_only:after_fix")
+    result = run_row(row, lambda: BY_ID[row].check(target), lookup)
+    assert declared in {f.id for f in result.own}, [f.id for f in result.own]

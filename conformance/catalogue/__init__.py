@@ -50,6 +50,8 @@ ENTRIES = (
     "casefold_org",
     "no_template_role",
     "case_sensitive_scheme",
+    "middleware_skips_pending",
+    "middleware_v1_roles",
     "deny_all",
     "clerk_issuer_required",
 )

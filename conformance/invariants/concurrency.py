@@ -39,6 +39,7 @@ from ..target import (
     describe,
     mint,
     present_claims,
+    present_token,
     violated,
 )
 from ._common import Drawn, fingerprint, for_all, is_plain
@@ -128,7 +129,7 @@ def _login(target: Target, sut: Any, credential: Any) -> Outcome:
     if target.has("authenticate_claims"):
         call = lambda: present_claims(target, sut, credential)  # noqa: E731
     else:
-        call = lambda: sut.authenticate_token(credential)  # noqa: E731
+        call = lambda: present_token(target, sut, credential)  # noqa: E731
     return attempt("CACHE-CONCURRENT", call, "a concurrent login")  # a crash is TOTAL's
 
 

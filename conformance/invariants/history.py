@@ -28,7 +28,7 @@ def check_history(target: Target, check: str) -> None:
     phases = tuple(phase for phase in active.phases if phase is not Phase.explain)
     with frozen_clock() as clock:
         machine = login_history_machine(
-            target.factory, target.settings, checks=(check,), clock=clock
+            target.token_factory(), target.settings, checks=(check,), clock=clock
         )
         try:
             run_state_machine_as_test(

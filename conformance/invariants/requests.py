@@ -412,13 +412,25 @@ def _machine_callbacks(draw: st.DrawFn, target: Target) -> tuple[str, str, Reque
     return token, place, draw(callback_requests({place: token})), placed["bearer"].token
 
 
+def _beside_control(row: str, target: Target, token: str, place: str) -> None:
+    """A control for a credential judged in ``place``: the valid ``token`` there, where the
+    SUT reads a session there; else in Bearer. A SUT that reads no session from a place (a
+    completeness matter CB-FALLBACK-ORDER reports) still refuses what it is sent there."""
+    request = plain_request("callback_subject", token, place)
+    outcome = _send(row, target, "callback_subject", request)
+    if isinstance(outcome, Principal):
+        control(outcome, f"callback_subject of {request!r:.300}")
+    else:
+        request_control(row, target, "callback_subject", token)
+
+
 def check_cb_session_tokens_only(target: Target) -> None:
     """API and machine tokens (not a three-segment JWT; mt_, oat_, ak_) never complete a login."""
 
     @for_all(callback=_machine_callbacks(target))
     def run(callback: tuple[str, str, Request, str]) -> None:
         token, place, request, valid = callback
-        request_control("CB-SESSION-TOKENS-ONLY", target, "callback_subject", valid, place)
+        _beside_control("CB-SESSION-TOKENS-ONLY", target, valid, place)
         outcome = attempt(
             "CB-SESSION-TOKENS-ONLY",
             lambda: target.fresh().callback_subject(request),

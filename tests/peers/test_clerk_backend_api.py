@@ -51,6 +51,7 @@ HOLDS = frozenset(
         "CACHE-FRESH",
         "CACHE-CONCURRENT",
         "CB-NO-QUERY",
+        "PATH-CONSISTENT",
     }
 )
 

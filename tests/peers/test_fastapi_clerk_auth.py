@@ -49,6 +49,7 @@ HOLDS = frozenset(
         "CACHE-CONCURRENT",
         "TOKEN-SIGNATURE",
         "CB-NO-QUERY",
+        "PATH-CONSISTENT",
     }
 )
 #: Most of the module's time: every login is an HTTP request through FastAPI's stack. Beyond

@@ -1,0 +1,31 @@
+"""Its middleware was written for v1 tokens: ``authenticate_request`` takes the role from the
+flat ``org_role`` claim alone, and a session without one is a member (viewer). A v2 token
+carries its role in ``o.rol`` and no ``org_role``, so through the middleware a v2 guest is a
+viewer and a v2 admin a viewer, while the token path reads both shapes (the kind of drift of
+clerk/javascript PR #9469: one path reads claims the other does not)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from reference import Principal, ReferenceAuthenticator, Request, Role, Settings, Unauthorized
+from reference.requests import ambient_token
+from reference.tokens import verify_token
+
+VIOLATES = frozenset({"PATH-CONSISTENT/principal-differs"})
+
+_V1_ROLES = {"org:admin": Role.ADMIN, "org:guest": Role.GUEST}
+
+
+class MiddlewareV1Roles(ReferenceAuthenticator):
+    def authenticate_request(self, request: Request) -> Principal:
+        token = ambient_token(request)
+        if token is None:
+            raise Unauthorized("no_token", "no Bearer token or __session cookie")
+        claims = verify_token(token, self.keys, self.settings)
+        principal = self.authenticate_claims(claims)
+        return replace(principal, role=_V1_ROLES.get(str(claims.get("org_role")), Role.VIEWER))
+
+
+def make(settings: Settings) -> MiddlewareV1Roles:
+    return MiddlewareV1Roles(settings)

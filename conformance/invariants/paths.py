@@ -1,0 +1,118 @@
+"""PATH-CONSISTENT: one token, one verdict, through every entry point the SUT has.
+
+Middleware and token verification are often two code paths that drift: one SDK's token path
+refused pending sessions while the path its middleware used let them through. Each example
+draws the claims of any claims-level scenario — a valid session with any role claims, a
+pending one, one for another org, malformed or conflicting claims — signs them as Clerk would,
+and presents the token through each entry point, each on a fresh instance. An entry point is
+compared only when it accepts a valid session: one that reads no session there (a Bearer-only
+middleware's cookie) is a completeness matter the request rows report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import strategies as st
+
+from reference import Principal
+from strategies import draw_session_claims, identities, malformed_claims
+from strategies.claims import with_role_claims
+from strategies.draws import pick
+from strategies.requests import plain_request
+
+from ..target import Outcome, Target, attempt, control, describe, mint, violated
+from ._common import for_all
+
+#: Each entry point the SUT may have: its name, the contract method, and how a token reaches it.
+ENTRY_POINTS: tuple[tuple[str, str, str], ...] = (
+    ("authenticate_token", "authenticate_token", ""),
+    ("authenticate_request as Bearer", "authenticate_request", "bearer"),
+    ("authenticate_request as __session cookie", "authenticate_request", "cookie"),
+    ("callback_subject relayed", "callback_subject", "body"),
+    ("callback_subject as Bearer", "callback_subject", "bearer"),
+    ("callback_subject as __session cookie", "callback_subject", "cookie"),
+)
+SCENARIOS = ("valid", "pending", "foreign-org", "malformed")
+
+Verdict = tuple[str, str, str] | None  # (external_id, org_id, role) of an acceptance; None: no
+
+
+def entry_points(target: Target) -> tuple[tuple[str, str, str], ...]:
+    """The entry points ``target`` has."""
+    return tuple(entry for entry in ENTRY_POINTS if target.has(entry[1]))
+
+
+def _present(target: Target, entry: tuple[str, str, str], token: str) -> Outcome:
+    """``token`` through ``entry`` on a fresh instance."""
+    name, method, place = entry
+    sut = target.fresh()
+    if method == "authenticate_token":
+        call: Callable[[], Any] = lambda: sut.authenticate_token(token)  # noqa: E731
+    else:
+        request = plain_request(method, token, place)
+        call = lambda: getattr(sut, method)(request)  # noqa: E731
+    return attempt("PATH-CONSISTENT", call, name)
+
+
+def _verdict(outcome: Outcome) -> Verdict:
+    if isinstance(outcome, Principal):
+        return (outcome.external_id, outcome.org_id, outcome.role.value)
+    return None
+
+
+@st.composite
+def _scenes(draw: st.DrawFn, org: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A scenario's name, its claims, and the claims of a valid session (the control)."""
+    who = draw(identities(org_id=org))
+    valid = with_role_claims(draw, draw_session_claims(draw, who))
+    scenario = pick(draw, SCENARIOS)
+    if scenario == "valid":
+        claims = valid
+    elif scenario == "pending":
+        claims = {**valid, "sts": "pending"}
+    elif scenario == "foreign-org":
+        claims = draw_session_claims(draw, draw(identities(org_id=None)))
+    else:
+        claims = draw(malformed_claims(org_id=org))
+    return scenario, claims, draw_session_claims(draw, who)
+
+
+def check_path_consistent(target: Target) -> None:
+    """The same token gets the same verdict — the same user, org and role, or a refusal —
+    through every entry point that reads a session."""
+    entries = entry_points(target)
+
+    @for_all(scene=_scenes(target.settings.org_id))
+    def run(scene: tuple[str, dict[str, Any], dict[str, Any]]) -> None:
+        scenario, claims, valid = scene
+        good = mint(target, valid)
+        probes = {entry: _present(target, entry, good) for entry in entries}
+        live = [entry for entry, outcome in probes.items() if isinstance(outcome, Principal)]
+        if len(live) < 2:  # nothing to compare: the control is the second entry point
+            refused = next(o for e, o in probes.items() if e not in live)
+            control(refused, f"a valid session through two entry points ({dict(valid)!r:.200})")
+            return
+        control(probes[live[0]], f"a valid session through {len(live)} entry points")
+        token = mint(target, claims)
+        outcomes = {entry[0]: _present(target, entry, token) for entry in live}
+        verdicts = {name: _verdict(outcome) for name, outcome in outcomes.items()}
+        if len(set(verdicts.values())) == 1:
+            return
+        table = (
+            ("scenario", scenario),
+            ("claims", repr(claims)[:600]),
+            *((name, describe(outcome)) for name, outcome in outcomes.items()),
+        )
+        accepting = {v for v in verdicts.values() if v is not None}
+        sub = "principal-differs" if len(accepting) > 1 else "refused-elsewhere"
+        violated(
+            "PATH-CONSISTENT",
+            sub,
+            f"one token ({scenario} claims {claims!r:.300}) got {len(set(verdicts.values()))} "
+            f"different verdicts through {len(outcomes)} entry points (each below)",
+            table=table,
+        )
+
+    run()
