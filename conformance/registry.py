@@ -7,7 +7,17 @@ from dataclasses import dataclass, replace
 
 from . import subchecks
 from .findings import SEVERITIES, SubCheck
-from .invariants import cache, concurrency, identity, paths, requests, session, tokens, total
+from .invariants import (
+    cache,
+    concurrency,
+    identity,
+    keys,
+    paths,
+    requests,
+    session,
+    tokens,
+    total,
+)
 from .target import Target
 
 CLAIMS = ("claims",)  # claims, or their signed token through the strongest entry point
@@ -242,6 +252,14 @@ INVARIANTS: tuple[Invariant, ...] = (
         "one token, one verdict through every entry point",
         ("authenticate_request", "callback_subject"),
         paths.check_path_consistent,
+        any_of=True,
+    ),
+    Invariant(
+        "KEYS-ISOLATED",
+        "critical",
+        "another deployment's or a retired key's tokens are refused",
+        ("authenticate_token", "authenticate_request", "callback_subject"),
+        keys.check_keys_isolated,
         any_of=True,
     ),
 )

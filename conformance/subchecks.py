@@ -201,4 +201,9 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
             "principal-differs", "user", "every entry point that accepts names one user, org, role"
         ),
     ),
+    "KEYS-ISOLATED": (
+        security("other-deployment", "user", "another deployment's token is refused"),
+        security("same-kid", "user", "another deployment's token under one of our kids is refused"),
+        security("retired-key", "user", "a key a rotation dropped is refused by newer instances"),
+    ),
 }

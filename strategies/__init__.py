@@ -52,7 +52,14 @@ from .identities import (
     identities,
 )
 from .ids import NULL_WORDS, SEPARATORS, adversarial_ids, any_ids, clerk_ids
-from .keys import SigningKey, SigningKeys, signing_keys
+from .keys import (
+    SigningKey,
+    SigningKeys,
+    jwks_of,
+    other_deployment_keys,
+    reusing_kids,
+    signing_keys,
+)
 from .requests import (
     CALLBACK_PATH,
     PLACES,
@@ -123,11 +130,14 @@ __all__ = [
     "identities",
     "invalid_session_tokens",
     "json_values",
+    "jwks_of",
     "login_history_machine",
     "machine_tokens",
     "malformed_claims",
     "noise_claims",
+    "other_deployment_keys",
     "profile_claims",
+    "reusing_kids",
     "role_claims",
     "session_claims",
     "sign",

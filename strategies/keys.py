@@ -106,3 +106,25 @@ def signing_keys() -> SigningKeys:
         trusted_ec=SigningKey("ins_harness_ec", ec.generate_private_key(ec.SECP256R1())),
         attacker_ec=SigningKey("ins_attacker_ec", ec.generate_private_key(ec.SECP256R1())),
     )
+
+
+@functools.cache
+def other_deployment_keys() -> tuple[SigningKey, ...]:
+    """Another deployment's two RSA-2048 signing keys (another Clerk instance, in the same
+    process): never in ``signing_keys()``'s JWKS."""
+    return (SigningKey("ins_other_2026a", _rsa()), SigningKey("ins_other_2026b", _rsa()))
+
+
+def reusing_kids(
+    keys: tuple[SigningKey, ...], kids_of: tuple[SigningKey, ...]
+) -> tuple[SigningKey, ...]:
+    """``keys`` published under the kids of ``kids_of``, in order: two deployments whose JWKS
+    use the same ``kid`` for different keys."""
+    return tuple(
+        SigningKey(named.kid, key.private_key) for key, named in zip(keys, kids_of, strict=True)
+    )
+
+
+def jwks_of(*keys: SigningKey) -> dict[str, Any]:
+    """The JWKS document publishing ``keys``."""
+    return {"keys": [key.public_jwk() for key in keys]}

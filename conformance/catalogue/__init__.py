@@ -52,6 +52,8 @@ ENTRIES = (
     "case_sensitive_scheme",
     "middleware_skips_pending",
     "middleware_v1_roles",
+    "kid_cache_fallback",
+    "kid_cache_shared",
     "deny_all",
     "clerk_issuer_required",
 )

@@ -52,6 +52,7 @@ HOLDS = frozenset(
         "CACHE-CONCURRENT",
         "CB-NO-QUERY",
         "PATH-CONSISTENT",
+        "KEYS-ISOLATED",
     }
 )
 

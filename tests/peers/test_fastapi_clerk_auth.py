@@ -50,6 +50,7 @@ HOLDS = frozenset(
         "TOKEN-SIGNATURE",
         "CB-NO-QUERY",
         "PATH-CONSISTENT",
+        "KEYS-ISOLATED",
     }
 )
 #: Most of the module's time: every login is an HTTP request through FastAPI's stack. Beyond
