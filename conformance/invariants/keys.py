@@ -77,15 +77,15 @@ def check_keys_isolated(target: Target) -> None:
             _token(target, claims, retiring),
             _token(target, claims, theirs[0]),
         )
-        deployments = {
-            "this deployment": (lambda: target.fresh(), ours_token),
-            "another deployment": (lambda: target.fresh(jwks=jwks_of(*theirs)), their_token),
+        deployments: dict[str, tuple[dict[str, Any], str]] = {
+            "this deployment": ({}, ours_token),
+            "another deployment": ({"jwks": jwks_of(*theirs)}, their_token),
         }
         order = list(deployments)[:: -1 if other_first else 1]
         story, built = [f"kids {'reused' if same_kids else 'distinct'}"], {}
         for name in order:
-            make, token = deployments[name]
-            built[name] = sut = make()
+            overrides, token = deployments[name]
+            built[name] = sut = target.fresh(**overrides)
             outcome = _login(target, sut, token, f"{name}'s own session")
             control(outcome, f"{name}'s own session ({show(token, 200)})")
             story.append(f"{name} built, its own session {describe(outcome)}")
