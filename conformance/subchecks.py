@@ -162,6 +162,8 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
     ),
     "CACHE-CONCURRENT": (
         security("race", "user", "concurrent logins each return their own identity"),
+        security("same-new-user", "user", "racing first logins of one identity make one user"),
+        completeness("refused-in-race", "user", "no login is refused for racing its own twin"),
     ),
     "TOKEN-SIGNATURE": _attacks(SIGNATURE_ATTACKS, "the {0} forgery is refused"),
     "TOKEN-TIME": (

@@ -54,6 +54,8 @@ ENTRIES = (
     "middleware_v1_roles",
     "kid_cache_fallback",
     "kid_cache_shared",
+    "racy_user_create",
+    "racy_unique_insert",
     "deny_all",
     "clerk_issuer_required",
 )

@@ -197,7 +197,8 @@ def check_cache_concurrent(target: Target) -> None:
     """Many threads (8, or 2 to 32) log in distinct and confusable identities on one instance at
     once; every login returns its own identity (as on a fresh instance), and no two identities
     share an internal user. Identities whose logins collide even one at a time are left out:
-    that is CACHE-ISOLATION's finding, not a race."""
+    that is CACHE-ISOLATION's finding, not a race. Then as many threads log in one identity,
+    new to the instance, at once: one internal user, no login refused."""
 
     @for_all(shrink=False, drawn=_crowds(target.settings.org_id))
     def run(drawn: Drawn[list[tuple[ClerkIdentity, dict[str, Any]]]]) -> None:
@@ -222,11 +223,44 @@ def check_cache_concurrent(target: Target) -> None:
             for index, outcomes in enumerate(outcomes_by_thread):
                 for outcome in outcomes:
                     _expect_own(people, alone, index, outcome, owners, threads, round_)
+        newcomer = next(
+            (p for p, seen in zip(people, alone, strict=True) if is_plain(p[0], org) and seen),
+            None,
+        )
+        if newcomer is not None:
+            _same_new_identity(target, newcomer, threads)
 
     try:
         run()
     except FlakyFailure as flaky:
         raise _lost_race(flaky) from flaky
+
+
+def _same_new_identity(target: Target, person: tuple[ClerkIdentity, Any], threads: int) -> None:
+    """``threads`` threads log in the same identity, new to each of ``ROUNDS`` cold instances,
+    at once: it gets exactly one internal user, and no login is refused for the race."""
+    who = person[0]
+    suts = [target.fresh() for _ in range(ROUNDS)]
+    for round_, outcomes_by_thread in enumerate(_race(target, suts, [person] * threads)):
+        where = f"{threads} threads, round {round_ + 1}: first logins of {who.user_id!r}"
+        outcomes = [outcome for by_thread in outcomes_by_thread for outcome in by_thread]
+        refused = [outcome for outcome in outcomes if not isinstance(outcome, Principal)]
+        if refused:
+            violated(
+                "CACHE-CONCURRENT",
+                "refused-in-race",
+                f"{where}, all at once — {len(refused)} of {len(outcomes)} were refused, the "
+                f"first {describe(refused[0])}; alone, the same login is accepted",
+                error=refused[0],
+            )
+        users = sorted({o.user_id for o in outcomes if isinstance(o, Principal)})
+        if len(users) > 1:
+            violated(
+                "CACHE-CONCURRENT",
+                "same-new-user",
+                f"{where}, all at once, created {len(users)} internal users for one identity: "
+                f"{users[:8]}",
+            )
 
 
 def _lost_race(flaky: FlakyFailure) -> BaseException:

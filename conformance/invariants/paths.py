@@ -2,9 +2,9 @@
 
 Middleware and token verification are often two code paths that drift: one SDK's token path
 refused pending sessions while the path its middleware used let them through. Each example
-draws the claims of any claims-level scenario — a valid session with any role claims, a
-pending one, one for another org, malformed or conflicting claims — signs them as Clerk would,
-and presents the token through each entry point, each on a fresh instance. An entry point is
+draws the claims of two claims-level scenarios — a valid session with any role claims, and a
+pending one, one for another org, or malformed or conflicting claims — signs them as Clerk
+would, and presents each token through each entry point, each on a fresh instance. An entry point is
 compared only when it accepts a valid session: one that reads no session there (a Bearer-only
 middleware's cookie) is a completeness matter the request rows report.
 """
@@ -34,7 +34,6 @@ ENTRY_POINTS: tuple[tuple[str, str, str], ...] = (
     ("callback_subject as Bearer", "callback_subject", "bearer"),
     ("callback_subject as __session cookie", "callback_subject", "cookie"),
 )
-SCENARIOS = ("valid", "pending", "foreign-org", "malformed")
 
 Verdict = tuple[str, str, str] | None  # (external_id, org_id, role) of an acceptance; None: no
 
@@ -62,21 +61,26 @@ def _verdict(outcome: Outcome) -> Verdict:
     return None
 
 
+#: The scenarios each example adds to a valid session with any role claims.
+REFUSED_SCENARIOS = ("pending", "foreign-org", "malformed")
+
+Scene = tuple[list[tuple[str, dict[str, Any]]], dict[str, Any]]
+
+
 @st.composite
-def _scenes(draw: st.DrawFn, org: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """A scenario's name, its claims, and the claims of a valid session (the control)."""
+def _scenes(draw: st.DrawFn, org: str) -> Scene:
+    """Two scenarios' claims — a valid session with any role claims, and a pending one, one for
+    another org, or malformed claims — and the claims of a plain valid session (the control)."""
     who = draw(identities(org_id=org))
     valid = with_role_claims(draw, draw_session_claims(draw, who))
-    scenario = pick(draw, SCENARIOS)
-    if scenario == "valid":
-        claims = valid
-    elif scenario == "pending":
+    scenario = pick(draw, REFUSED_SCENARIOS)
+    if scenario == "pending":
         claims = {**valid, "sts": "pending"}
     elif scenario == "foreign-org":
         claims = draw_session_claims(draw, draw(identities(org_id=None)))
     else:
         claims = draw(malformed_claims(org_id=org))
-    return scenario, claims, draw_session_claims(draw, who)
+    return [("valid", valid), (scenario, claims)], draw_session_claims(draw, who)
 
 
 def check_path_consistent(target: Target) -> None:
@@ -85,8 +89,8 @@ def check_path_consistent(target: Target) -> None:
     entries = entry_points(target)
 
     @for_all(scene=_scenes(target.settings.org_id))
-    def run(scene: tuple[str, dict[str, Any], dict[str, Any]]) -> None:
-        scenario, claims, valid = scene
+    def run(scene: Scene) -> None:
+        scenarios, valid = scene
         good = mint(target, valid)
         probes = {entry: _present(target, entry, good) for entry in entries}
         live = [entry for entry, outcome in probes.items() if isinstance(outcome, Principal)]
@@ -95,24 +99,32 @@ def check_path_consistent(target: Target) -> None:
             control(refused, f"a valid session through two entry points ({dict(valid)!r:.200})")
             return
         control(probes[live[0]], f"a valid session through {len(live)} entry points")
-        token = mint(target, claims)
-        outcomes = {entry[0]: _present(target, entry, token) for entry in live}
-        verdicts = {name: _verdict(outcome) for name, outcome in outcomes.items()}
-        if len(set(verdicts.values())) == 1:
-            return
-        table = (
-            ("scenario", scenario),
-            ("claims", repr(claims)[:600]),
-            *((name, describe(outcome)) for name, outcome in outcomes.items()),
-        )
-        accepting = {v for v in verdicts.values() if v is not None}
-        sub = "principal-differs" if len(accepting) > 1 else "refused-elsewhere"
-        violated(
-            "PATH-CONSISTENT",
-            sub,
-            f"one token ({scenario} claims {claims!r:.300}) got {len(set(verdicts.values()))} "
-            f"different verdicts through {len(outcomes)} entry points (each below)",
-            table=table,
-        )
+        for scenario, claims in scenarios:
+            _same_verdicts(target, live, scenario, claims)
 
     run()
+
+
+def _same_verdicts(
+    target: Target, live: list[tuple[str, str, str]], scenario: str, claims: dict[str, Any]
+) -> None:
+    """``claims``, minted, get one verdict through every entry point in ``live``."""
+    token = mint(target, claims)
+    outcomes = {entry[0]: _present(target, entry, token) for entry in live}
+    verdicts = {name: _verdict(outcome) for name, outcome in outcomes.items()}
+    if len(set(verdicts.values())) == 1:
+        return
+    table = (
+        ("scenario", scenario),
+        ("claims", repr(claims)[:600]),
+        *((name, describe(outcome)) for name, outcome in outcomes.items()),
+    )
+    accepting = {v for v in verdicts.values() if v is not None}
+    sub = "principal-differs" if len(accepting) > 1 else "refused-elsewhere"
+    violated(
+        "PATH-CONSISTENT",
+        sub,
+        f"one token ({scenario} claims {claims!r:.300}) got {len(set(verdicts.values()))} "
+        f"different verdicts through {len(outcomes)} entry points (each below)",
+        table=table,
+    )
