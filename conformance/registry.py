@@ -12,6 +12,7 @@ from .invariants import (
     concurrency,
     identity,
     keys,
+    machines,
     paths,
     requests,
     session,
@@ -260,6 +261,14 @@ INVARIANTS: tuple[Invariant, ...] = (
         "another deployment's or a retired key's tokens are refused",
         ("authenticate_token", "authenticate_request", "callback_subject"),
         keys.check_keys_isolated,
+        any_of=True,
+    ),
+    Invariant(
+        "SESSION-TOKENS-ONLY",
+        "critical",
+        "machine and OAuth tokens never sign in, through any entry point",
+        ("authenticate_token", "authenticate_request", "callback_subject"),
+        machines.check_session_tokens_only,
         any_of=True,
     ),
 )

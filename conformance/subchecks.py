@@ -208,4 +208,9 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
         security("same-kid", "user", "another deployment's token under one of our kids is refused"),
         security("retired-key", "user", "a key a rotation dropped is refused by newer instances"),
     ),
+    "SESSION-TOKENS-ONLY": (
+        security("opaque", "anyone", "an opaque mt_, oat_ or ak_ token never signs in"),
+        security("m2m-jwt", "user", "an M2M JWT the instance's key signed never signs in"),
+        security("oauth-jwt", "user", "an OAuth access-token JWT (at+jwt) never signs in"),
+    ),
 }

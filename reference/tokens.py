@@ -195,9 +195,28 @@ def check_audience(claims: Mapping[str, Any], settings: Settings) -> None:
         raise Unauthorized("bad_iss", f"iss {claims.get('iss')!r} is not {settings.issuer!r}")
 
 
+#: The JOSE header category Clerk stamps on M2M JWTs; RFC 9068's types of OAuth access tokens.
+M2M_JWT_CATEGORY = "cl_B7d4PD333AAA"
+OAUTH_ACCESS_TOKEN_TYPES = ("at+jwt", "application/at+jwt")
+
+
+def check_session_class(header: Mapping[str, Any], claims: Mapping[str, Any]) -> None:
+    """The JWT is a session token, not one the same key signs for a machine: no M2M category,
+    no OAuth access-token type, no machine (``mch_``) subject."""
+    typ = header.get("typ")
+    if isinstance(typ, str) and typ.lower() in OAUTH_ACCESS_TOKEN_TYPES:
+        raise Unauthorized("not_a_session_token", f"an OAuth access token (typ {typ!r})")
+    if header.get("cat") == M2M_JWT_CATEGORY:
+        raise Unauthorized("not_a_session_token", "an M2M token (its header's cat)")
+    sub = claims.get("sub")
+    if isinstance(sub, str) and sub.startswith("mch_"):
+        raise Unauthorized("not_a_session_token", f"a machine's token (sub {sub!r})")
+
+
 def verify_token(token: str, keys: KeySet, settings: Settings) -> dict[str, Any]:
-    """Verify signature, times and audience; return the claims."""
+    """Verify signature, token class, times and audience; return the claims."""
     claims = verify_signature(token, keys, settings.algorithms)
+    check_session_class(read_header(token), claims)
     check_times(claims, time.time(), settings.leeway_s)
     check_audience(claims, settings)
     return claims

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from ._validation import check_choice
 
-ID_KINDS = ("user", "org", "sess")
+#: Clerk id prefixes: users, orgs, sessions; machines, M2M tokens, OAuth tokens and clients.
+ID_KINDS = ("user", "org", "sess", "mch", "mt", "oat", "oac")
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 #: Strings that a stringified null becomes in some language (Python, Go, JSON, JavaScript).

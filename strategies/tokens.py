@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from jwt.api_jws import PyJWS
 
 from .draws import pick
+from .identities import TRUSTED_ORG
+from .ids import clerk_ids
 from .keys import SigningKey, SigningKeys
 
 #: How long a freshly signed token lives, in seconds (Clerk's default is 60).
@@ -157,3 +159,46 @@ def invalid_session_tokens(
     if kind == "no_user":
         return sign({k: v for k, v in claims.items() if k not in ("sub", "user_id")}, trusted)
     return "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzEifQ.c2lnbmF0dXJl"
+
+
+#: What Clerk mints for machines with the instance's key: M2M JWTs, and OAuth access tokens.
+MACHINE_JWT_KINDS = ("m2m-jwt", "oauth-jwt")
+#: The JOSE header category Clerk stamps on M2M JWTs (session tokens carry another, or none).
+M2M_JWT_CATEGORY = "cl_B7d4PD333AAA"
+
+
+@st.composite
+def machine_jwts(
+    draw: st.DrawFn, keys: SigningKeys, org_id: str = TRUSTED_ORG, issuer: str | None = None
+) -> tuple[str, str]:
+    """A JWT Clerk mints for a machine, signed by the instance's key, as ``(kind, token)``:
+    an M2M token (header ``cat`` ``cl_B7d4PD333AAA``; ``sub`` ``mch_…``, ``jti`` ``mt_…``, its
+    ``scopes``) or an OAuth access token (RFC 9068: header ``typ: at+jwt``; ``sub`` the user it
+    acts for, ``client_id``, ``jti`` ``oat_…``, ``scp``) — each with ``iss`` and times, and half
+    the time custom claims naming ``org_id`` and a role, so a verifier that reads it as a
+    session finds everything a session needs; ``iss`` is ``issuer`` (default ``ISSUER``).
+    Neither is a session token."""
+    kind = draw(st.sampled_from(MACHINE_JWT_KINDS))
+    machine, user = draw(clerk_ids("mch")), draw(clerk_ids("user"))
+    if kind == "m2m-jwt":
+        claims: dict[str, Any] = {
+            "sub": machine,
+            "jti": draw(clerk_ids("mt")),
+            "scopes": f"{draw(clerk_ids('mch'))} {draw(clerk_ids('mch'))}",
+        }
+        headers: dict[str, Any] = {"cat": M2M_JWT_CATEGORY}
+    else:
+        claims = {
+            "sub": user,
+            "client_id": draw(clerk_ids("oac")),
+            "jti": draw(clerk_ids("oat")),
+            "scp": ["profile", "email"],
+        }
+        headers = {"typ": draw(st.sampled_from(["at+jwt", "application/at+jwt"]))}
+    if draw(st.booleans()):
+        claims.update(org_id=org_id, org_role="org:admin")
+    payload = {k: v for k, v in with_times(claims, issuer=issuer).items() if k != "azp"}
+    key = draw(st.sampled_from(keys.trusted))
+    return kind, sign_payload(
+        json.dumps(payload, separators=(",", ":")).encode(), key, headers=headers
+    )

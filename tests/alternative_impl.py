@@ -476,6 +476,8 @@ class AlternativeAuthenticator:
             raise Unauthorized("undecodable", "the token could not be decoded") from exc
         if _deeper_than(claims, _MAX_DEPTH):
             raise Unauthorized("undecodable", "the claims nest too deeply")
+        if _machine_token(header, claims):
+            raise Unauthorized("machine_token", "an OAuth access token or an M2M token")
         _check_times(claims, self._settings.leeway_s)
         parties = self._settings.authorized_parties
         if parties:
@@ -483,6 +485,17 @@ class AlternativeAuthenticator:
             if not isinstance(azp, str) or azp not in parties:
                 raise Unauthorized("party_rejected", "azp is not an authorized party")
         return claims
+
+
+def _machine_token(header: dict[str, Any], claims: dict[str, Any]) -> bool:
+    """An RFC 9068 access token, or a Clerk M2M JWT (its category, or a ``mch_`` subject)."""
+    typ = str(header.get("typ", "")).lower()
+    subject = claims.get("sub")
+    return (
+        typ.endswith("at+jwt")
+        or header.get("cat") == "cl_B7d4PD333AAA"
+        or (isinstance(subject, str) and subject.startswith("mch_"))
+    )
 
 
 def make(settings: Settings) -> AlternativeAuthenticator:

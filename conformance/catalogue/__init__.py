@@ -56,6 +56,8 @@ ENTRIES = (
     "kid_cache_shared",
     "racy_user_create",
     "racy_unique_insert",
+    "ignores_token_class",
+    "machine_keys_signed_in",
     "deny_all",
     "clerk_issuer_required",
 )

@@ -21,8 +21,8 @@ NOT_APPLICABLE = frozenset(
 )
 
 
-#: The findings both packages share (docs/findings.md §2.1, 2.5, 2.7 to 2.10, 3.4, 3.5): PyJWT's
-#: behaviour under both, and the application's claim mapping around both (``_app.py``).
+#: The findings both packages share (docs/findings.md §2.1, 2.5, 2.7 to 2.10, 2.12, 3.4, 3.5):
+#: PyJWT's behaviour under both, and the application's claim mapping around both (``_app.py``).
 COMMON: dict[str, frozenset[str]] = {
     "ID-REQUIRED": frozenset({"ID-REQUIRED/error-class"}),
     "ID-UNAMBIGUOUS": frozenset({"ID-UNAMBIGUOUS/two-users", "ID-UNAMBIGUOUS/two-orgs"}),
@@ -42,9 +42,18 @@ COMMON: dict[str, frozenset[str]] = {
     "TOKEN-MALFORMED": frozenset(
         {"TOKEN-MALFORMED/huge", "TOKEN-MALFORMED/bad-base64url", "TOKEN-MALFORMED/non-utf8"}
     ),
+    "SESSION-TOKENS-ONLY": frozenset(
+        {"SESSION-TOKENS-ONLY/m2m-jwt", "SESSION-TOKENS-ONLY/oauth-jwt"}
+    ),
 }
 #: What docs/findings.md calls a vulnerability in either package: all the default gate may fail on.
-VULNERABILITIES = frozenset({"SESSION-PENDING/pending-refused"})
+VULNERABILITIES = frozenset(
+    {
+        "SESSION-PENDING/pending-refused",
+        "SESSION-TOKENS-ONLY/m2m-jwt",
+        "SESSION-TOKENS-ONLY/oauth-jwt",
+    }
+)
 
 
 def row_findings(target: Target, row: str) -> tuple[str, set[str], set[str], str]:
