@@ -16,6 +16,7 @@ from .invariants import (
     paths,
     requests,
     session,
+    spoof,
     tokens,
     total,
 )
@@ -269,6 +270,14 @@ INVARIANTS: tuple[Invariant, ...] = (
         "machine and OAuth tokens never sign in, through any entry point",
         ("authenticate_token", "authenticate_request", "callback_subject"),
         machines.check_session_tokens_only,
+        any_of=True,
+    ),
+    Invariant(
+        "REQ-NO-SPOOF",
+        "critical",
+        "nothing beside the credential changes who a request is",
+        ("authenticate_request", "callback_subject"),
+        spoof.check_req_no_spoof,
         any_of=True,
     ),
 )

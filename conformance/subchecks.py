@@ -213,4 +213,9 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
         security("m2m-jwt", "user", "an M2M JWT the instance's key signed never signs in"),
         security("oauth-jwt", "user", "an OAuth access-token JWT (at+jwt) never signs in"),
     ),
+    "REQ-NO-SPOOF": (
+        security("header", "user", "no header beside the credential changes who it is"),
+        security("cookie", "user", "no cookie beside the credential changes who it is"),
+        security("param", "user", "no query or form parameter changes who it is"),
+    ),
 }

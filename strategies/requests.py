@@ -19,7 +19,7 @@ returns tells you which place it read.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import quote
@@ -266,3 +266,91 @@ def plain_request(method: str, token: str, place: str = "bearer") -> Request:
 def tokens_of(placed: Mapping[str, Placed]) -> dict[str, str]:
     """Place → token, as ``callback_requests`` and ``api_requests`` take them."""
     return {place: p.token for place, p in placed.items()}
+
+
+#: Headers a client may send to claim an identity, by what they name: an org, a user, or a
+#: status; and a second ``Host``.
+SPOOF_HEADERS: tuple[tuple[str, str], ...] = (
+    ("X-Organization-ID", "org"),
+    ("X-Org-Id", "org"),
+    ("X-Clerk-Org-Id", "org"),
+    ("X-Original-Org", "org"),
+    ("X-User-Id", "user"),
+    ("X-Forwarded-User", "user"),
+    ("X-Clerk-User-Id", "user"),
+    ("X-Original-User", "user"),
+    ("X-Clerk-Auth-Status", "signed-in"),
+    ("Host", "host"),
+)
+#: Cookies beside the credential: Clerk's own (``__client_uat``, the dev browser's
+#: ``__clerk_db_jwt``) and a suffixed ``__session_<suffix>``, carrying another session.
+SPOOF_COOKIES = ("__client_uat", "__clerk_db_jwt", "__session_3ZwT9bQx")
+#: Query parameters and form fields naming an org or a user.
+SPOOF_PARAMS: tuple[tuple[str, str], ...] = (
+    ("org_id", "org"),
+    ("organization_id", "org"),
+    ("orgId", "org"),
+    ("user_id", "user"),
+    ("userId", "user"),
+    ("sub", "user"),
+)
+SPOOF_KINDS = ("header", "cookie", "param")
+
+
+@dataclass(frozen=True)
+class Spoof:
+    """One thing beside the credential that names someone else: a header, a cookie, or a
+    query parameter (a form field too, when the body is a form)."""
+
+    kind: str
+    name: str
+    value: str
+
+
+def all_spoofs(org: str, user: str, token: str) -> list[Spoof]:
+    """Every spoof, each naming ``org`` or ``user``, or carrying ``token`` (another session)."""
+    named = {"org": org, "user": user, "signed-in": "signed-in", "host": "evil.example"}
+    return [
+        *(Spoof("header", name, named[what]) for name, what in SPOOF_HEADERS),
+        *(
+            Spoof("cookie", name, "0" if name == "__client_uat" else token)
+            for name in SPOOF_COOKIES
+        ),
+        *(Spoof("param", name, named[what]) for name, what in SPOOF_PARAMS),
+    ]
+
+
+@st.composite
+def spoofs(draw: st.DrawFn, org: str, user: str, token: str) -> list[Spoof]:
+    """A subset of ``all_spoofs`` — each in half the examples, so whichever one a flaw reads is
+    often there; it shrinks to the one that matters (and to at least one)."""
+    every = all_spoofs(org, user, token)
+    kept = draw(st.lists(st.booleans(), min_size=len(every), max_size=len(every)))
+    chosen = [spoof for spoof, keep in zip(every, kept, strict=True) if keep]
+    return chosen or every[:1]
+
+
+def with_spoofs(request: Request, extras: Sequence[Spoof]) -> Request:
+    """``request`` with ``extras`` added after what it carries: headers appended, cookies
+    appended to its last ``Cookie`` field (or a new one), parameters appended to the query and,
+    when the body is a form, to the body."""
+    headers, target, body = list(request.headers), request.target, request.body
+    is_form = any(
+        k.lower() == "content-type" and "form-urlencoded" in v for k, v in request.headers
+    )
+    for extra in extras:
+        if extra.kind == "header":
+            headers.append((extra.name, extra.value))
+        elif extra.kind == "cookie":
+            crumb = f"{extra.name}={extra.value}"
+            last = max((i for i, (k, _) in enumerate(headers) if k.lower() == "cookie"), default=-1)
+            if last < 0:
+                headers.append(("Cookie", crumb))
+            else:
+                headers[last] = (headers[last][0], f"{headers[last][1]}; {crumb}")
+        else:
+            pair = f"{quote(extra.name)}={quote(extra.value)}"
+            target += ("&" if "?" in target else "?") + pair
+            if is_form:
+                body += b"&" + pair.encode()
+    return Request(request.method, target, tuple(headers), body)

@@ -58,6 +58,9 @@ ENTRIES = (
     "racy_unique_insert",
     "ignores_token_class",
     "machine_keys_signed_in",
+    "org_header_fallback",
+    "org_query_param",
+    "db_jwt_cookie",
     "deny_all",
     "clerk_issuer_required",
 )

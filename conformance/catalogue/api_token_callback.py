@@ -11,11 +11,7 @@ import hashlib
 from reference import Principal, ReferenceAuthenticator, Request, Role, Settings, Unauthorized
 from reference.requests import ambient_token, relayed_token
 
-VIOLATES = frozenset(
-    {
-        "CB-SESSION-TOKENS-ONLY/machine-token",
-    }
-)
+VIOLATES = frozenset({"CB-SESSION-TOKENS-ONLY/machine-token", "SESSION-TOKENS-ONLY/opaque"})
 MACHINE_PREFIXES = ("mt_", "oat_", "ak_")
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reference import Principal, ReferenceAuthenticator, Settings, Unauthorized
-from reference.tokens import check_times, verify_signature
+from reference.tokens import check_session_class, check_times, read_header, verify_signature
 
 VIOLATES = frozenset(
     {
@@ -29,6 +29,7 @@ def check_audience_when_present(claims: Mapping[str, Any], settings: Settings) -
 class AzpWhenPresent(ReferenceAuthenticator):
     def authenticate_token(self, token: str) -> Principal:
         claims = verify_signature(token, self.keys, self.settings.algorithms)
+        check_session_class(read_header(token), claims)
         check_times(claims, time.time(), self.settings.leeway_s)
         check_audience_when_present(claims, self.settings)
         return self.authenticate_claims(claims)

@@ -11,7 +11,13 @@ import jwt
 from jwt.api_jws import PyJWS
 
 from reference import Principal, ReferenceAuthenticator, Settings, Unauthorized
-from reference.tokens import check_audience, check_times, parse_json_object, read_header
+from reference.tokens import (
+    check_audience,
+    check_session_class,
+    check_times,
+    parse_json_object,
+    read_header,
+)
 from strategies import signing_keys
 
 VIOLATES = frozenset(
@@ -43,6 +49,7 @@ class EveryKey(ReferenceAuthenticator):
             except jwt.PyJWTError:
                 continue
             claims = parse_json_object(verified["payload"])
+            check_session_class(read_header(token), claims)
             check_times(claims, time.time(), self.settings.leeway_s)
             check_audience(claims, self.settings)
             return self.authenticate_claims(claims)

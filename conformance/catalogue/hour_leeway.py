@@ -7,7 +7,13 @@ from __future__ import annotations
 import time
 
 from reference import Principal, ReferenceAuthenticator, Settings
-from reference.tokens import check_audience, check_times, verify_signature
+from reference.tokens import (
+    check_audience,
+    check_session_class,
+    check_times,
+    read_header,
+    verify_signature,
+)
 
 VIOLATES = frozenset(
     {
@@ -22,6 +28,7 @@ LEEWAY_S = 3600.0
 class HourLeeway(ReferenceAuthenticator):
     def authenticate_token(self, token: str) -> Principal:
         claims = verify_signature(token, self.keys, self.settings.algorithms)
+        check_session_class(read_header(token), claims)
         check_times(claims, time.time(), LEEWAY_S)
         check_audience(claims, self.settings)
         return self.authenticate_claims(claims)

@@ -17,7 +17,14 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from reference import Principal, ReferenceAuthenticator, Settings, Unauthorized
-from reference.tokens import check_audience, check_times, compact_segments, parse_json_object
+from reference.tokens import (
+    check_audience,
+    check_session_class,
+    check_times,
+    compact_segments,
+    parse_json_object,
+    read_header,
+)
 
 VIOLATES = frozenset(
     {
@@ -72,6 +79,7 @@ class Hs256PublicKey(ReferenceAuthenticator):
         if not verify(header.get("alg"), pem, signing_input, signature):
             raise Unauthorized("bad_signature", "signature verification failed")
         claims = parse_json_object(raw_payload)
+        check_session_class(read_header(token), claims)
         check_times(claims, time.time(), self.settings.leeway_s)
         check_audience(claims, self.settings)
         return self.authenticate_claims(claims)

@@ -16,7 +16,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from reference import InvalidClaims, Principal, ReferenceAuthenticator, Role, Settings
-from reference.tokens import check_audience, numeric_date, verify_signature
+from reference.tokens import (
+    check_audience,
+    check_session_class,
+    numeric_date,
+    read_header,
+    verify_signature,
+)
 
 VIOLATES = frozenset(
     {
@@ -71,6 +77,7 @@ class UpstreamAfterFix(ReferenceAuthenticator):
 
     def authenticate_token(self, token: str) -> Principal:
         claims = verify_signature(token, self.keys, self.settings.algorithms)
+        check_session_class(read_header(token), claims)
         now, leeway = time.time(), self.settings.leeway_s
         exp = numeric_date(claims, "exp")  # missing exp: accepted
         if exp is not None and exp <= now - leeway:

@@ -52,6 +52,7 @@ HOLDS = frozenset(
         "CACHE-CONCURRENT",
         "CB-NO-QUERY",
         "PATH-CONSISTENT",
+        "REQ-NO-SPOOF",
         "KEYS-ISOLATED",
     }
 )

@@ -50,6 +50,7 @@ HOLDS = frozenset(
         "TOKEN-SIGNATURE",
         "CB-NO-QUERY",
         "PATH-CONSISTENT",
+        "REQ-NO-SPOOF",
         "KEYS-ISOLATED",
     }
 )
