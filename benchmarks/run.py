@@ -1,7 +1,8 @@
 """How fast and how sharp the harness is (not part of the test suite: nothing here asserts).
 
     python benchmarks/run.py                       # everything (under 5 minutes on 2 cores)
-    python benchmarks/run.py --only throughput     # one part: bound, throughput, detection, wall
+    python benchmarks/run.py --only throughput     # one part: bound, throughput, crowd,
+                                                   # detection, wall
 
 Prints a table per part and writes them all to ``benchmarks/results.json`` (``--json PATH``):
 
@@ -10,6 +11,8 @@ Prints a table per part and writes them all to ``benchmarks/results.json`` (``--
 * **throughput** — each invariant against the reference on one core, derandomized, grouped:
   examples per second (a cache check's login histories count as examples too) and, for the
   token group, tokens judged per second next to the bound;
+* **crowd** — CACHE-ISOLATION's crowd (``CROWD`` identities, each logged in twice): its cost
+  through claims and through Bearer requests, and the key widths it finds a collision in;
 * **detection** — for each catalogue entry and each invariant it declares, over 20 seeds at
   the default profile (100 examples, random): the share of runs that catch it and the median
   number of examples until the first failure (shrinking off: it is detection, not reporting);
@@ -23,6 +26,7 @@ import argparse
 import concurrent.futures
 import functools
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -41,6 +45,7 @@ import jwt  # noqa: E402
 from hypothesis import Phase, settings  # noqa: E402
 
 import conformance.invariants._common as common  # noqa: E402
+import conformance.invariants.crowds as crowds  # noqa: E402
 import conformance.invariants.history as history  # noqa: E402
 import reference  # noqa: E402
 import strategies.tokens as signing  # noqa: E402
@@ -56,12 +61,12 @@ from conformance.findings import run_row  # noqa: E402
 from conformance.registry import lookup  # noqa: E402
 from strategies import TRUSTED_ORG, signing_keys, with_times  # noqa: E402
 
-PARTS = ("bound", "throughput", "detection", "wall")
-GROUPS = {
+PARTS = ("bound", "throughput", "crowd", "detection", "wall")
+GROUPS = {  # the first group whose prefix an ID starts with
+    "requests": ("CB-", "REQ-", "PATH-", "SESSION-TOKENS-"),  # requests carrying signed tokens
     "claims": ("ID-", "ROLE-", "SESSION-", "SID-", "TOTAL"),  # one login's claims per example
     "cache": ("CACHE-",),  # a history of logins per example
-    "tokens": ("TOKEN-",),  # a family of signed tokens per example
-    "requests": ("CB-", "REQ-"),  # HTTP requests carrying signed tokens
+    "tokens": ("TOKEN-", "KEYS-"),  # a family of signed tokens per example
 }
 SEEDS = 20
 TARGETS = {
@@ -181,6 +186,31 @@ def bound(seconds: float = 3.0) -> dict[str, Any]:
     rate = n / (time.perf_counter() - start)
     print(f"bound: PyJWT RS256 sign+verify {rate:,.0f}/s")
     return {"rs256_sign_verify_per_s": round(rate)}
+
+
+def crowd() -> dict[str, Any]:
+    """CACHE-ISOLATION's crowd: its cost on the reference (claims) and through Bearer requests
+    (tokens signed once per process: the first run signs them), and the key widths a crowd of
+    its size finds a collision in, by the birthday bound."""
+    size, out = crowds.CROWD, {"identities": crowds.CROWD, "runs": {}}
+    for spec in ("reference:make", "tests.request_only:reference"):
+        target = Target.load(spec)
+        for run in ("first", "again"):
+            start = time.perf_counter()
+            crowds.check_crowd(target)
+            seconds = time.perf_counter() - start
+            per_login = seconds / (2 * size) * 1e6
+            out["runs"][f"{spec} {run}"] = {
+                "seconds": round(seconds, 3),
+                "us_per_login": round(per_login, 1),
+            }
+            print(f"  {spec:32} {run:5}  {seconds:6.2f}s  {per_login:7.1f} µs per login")
+    out["birthday"] = {
+        bits: round(1 - math.exp(-(size**2) / 2 ** (bits + 1)), 4) for bits in (16, 20, 22, 24, 28)
+    }
+    shown = ", ".join(f"{b} bits {p:.2%}" for b, p in out["birthday"].items())
+    print(f"  a crowd of {size} meets a collision of a random key of: {shown}")
+    return out
 
 
 @contextmanager
@@ -433,6 +463,9 @@ def main() -> int:
         print("== throughput (reference, one core)")
         rate = results["bound"]["rs256_sign_verify_per_s"]
         results["throughput"] = throughput(options.examples, rate)
+    if "crowd" in parts:
+        print("== crowd (CACHE-ISOLATION)")
+        results["crowd"] = crowd()
     if "detection" in parts:
         print(f"== detection ({options.seeds} seeds, default profile, {options.workers} processes)")
         results["detection"] = detection(

@@ -147,6 +147,7 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
     "CACHE-ISOLATION": (
         security("own-identity", "user", "every login returns its own identity"),
         security("history", "user", "over long login histories, each login is its own"),
+        security("crowd", "user", "among thousands of distinct identities, each login is its own"),
     ),
     "CACHE-KEY-INJECTIVE": (
         security("confusable", "issuer", "identities naive keys confuse never share an entry"),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance import INVARIANTS
 from conformance.audit import Audit, Cell, Gate, document, settle
 from conformance.findings import HOLDS, INCONCLUSIVE, VIOLATED, Finding
 from conformance.report_text import matrix
@@ -62,7 +63,7 @@ def test_a_violation_prints_the_matrix_the_counterexample_and_the_command(tmp_pa
     assert all(f["reproduce"] == command and f["blob"] for f in time_cell["findings"])
     assert time_cell["exercise"]["controls"] > 0 and not time_cell["exercise"]["controls_refused"]
     assert cells[(AFTER_FIX, "ID-REQUIRED")]["status"] == "holds"
-    assert document["exit_code"] == 1 and len(document["invariants"]) == 24
+    assert document["exit_code"] == 1 and len(document["invariants"]) == len(INVARIANTS)
     suite = ET.parse(xml).getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "1" and suite.get("tests") == "2"
 

@@ -61,6 +61,8 @@ ENTRIES = (
     "org_header_fallback",
     "org_query_param",
     "db_jwt_cookie",
+    "truncated_hash_key",
+    "ring_cache",
     "deny_all",
     "clerk_issuer_required",
 )

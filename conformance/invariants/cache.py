@@ -26,6 +26,7 @@ from strategies.draws import pick
 
 from ..target import Outcome, Target, control, describe, try_claims, violated
 from ._common import Drawn, expect_as_alone, expect_rejected, for_all, is_plain, numbered
+from .crowds import check_crowd
 from .history import check_history
 
 
@@ -111,6 +112,7 @@ def check_cache_isolation(target: Target) -> None:
 
         run()
     check_history(target, "isolation")
+    check_crowd(target)
 
 
 _SHAPE_INDEX = st.integers(0, len(SHAPES) - 1)
