@@ -86,6 +86,7 @@ NAIVE_KEYS: dict[str, NaiveKey] = {
     "org|user": _joined("|"),
     "org/user": _joined("/"),
     "org:sid:user": lambda who, sid: f"{who.org_id}:{sid}:{who.user_id}",
+    "user:sid": lambda who, sid: f"{who.user_id}:{sid}",
     "casefold": _normalised(str.casefold),
     "NFKC": _normalised(lambda s: unicodedata.normalize("NFKC", s)),
     "strip": _normalised(str.strip),
@@ -149,6 +150,14 @@ def _pair(draw: st.DrawFn, naive: str, org: str) -> ConfusablePair:
         first = ClerkIdentity(org, f"{head}:{tail}")
         second = ClerkIdentity(org, tail)
         return ConfusablePair(first, second, (session, f"{session}:{head}"), naive)
+    if naive == "user:sid":  # the separator moved from inside the user id into the sid
+        session, head, tail = (
+            draw(clerk_ids("sess")),
+            draw(clerk_ids("user")),
+            draw(clerk_ids("user")),
+        )
+        first, second = ClerkIdentity(org, f"{head}:{tail}"), ClerkIdentity(org, head)
+        return ConfusablePair(first, second, (session, f"{tail}:{session}"), naive)
     if naive == "casefold":
         base = draw(clerk_ids("user"))
         variant = base.swapcase()  # the "user" prefix always changes case

@@ -63,6 +63,7 @@ ENTRIES = (
     "db_jwt_cookie",
     "truncated_hash_key",
     "ring_cache",
+    "user_sid_key",
     "deny_all",
     "clerk_issuer_required",
 )
