@@ -1,13 +1,13 @@
 """REQ-NO-SPOOF: nothing in a request but the credential changes who it authenticates.
 
 A published Django integration trusts a client-sent ``X-Organization-ID`` whenever the token's
-flat ``org_id`` is empty — which it always is for v2 tokens. Each example draws a session —
-in the trusted org or another, v1, v2 or template — and one to four spoofs naming someone
-else: identity headers (``X-Organization-ID``, ``X-User-Id``, ``X-Forwarded-User``,
-``X-Clerk-*``, ``X-Original-*``, a second ``Host``), cookies (``__client_uat``,
-``__clerk_db_jwt`` and ``__session_<suffix>`` carrying another user's session) and query or
-form parameters (``org_id``, ``user_id``, …). Through every request entry point that reads a
-session, the request with the spoofs gets the verdict the plain one gets.
+flat ``org_id`` is empty — which it always is for v2 tokens. Each example draws a session — in
+the trusted org or another, presented as v1 and as v2 claims — and spoofs naming someone else,
+each in half the examples: identity headers (``X-Organization-ID``, ``X-User-Id``,
+``X-Forwarded-User``, ``X-Clerk-*``, ``X-Original-*``, a second ``Host``), cookies
+(``__client_uat``, ``__clerk_db_jwt`` and ``__session_<suffix>`` carrying another user's
+session) and query or form parameters (``org_id``, ``user_id``, …). Through every request entry
+point that reads a session, the request with the spoofs gets the verdict the plain one gets.
 """
 
 from __future__ import annotations
@@ -33,23 +33,24 @@ from ..target import Outcome, Target, attempt, describe, mint, violated
 from ._common import for_all
 from .paths import live_entries
 
-Scene = tuple[dict[str, Any], list[Spoof], str]
+Scene = tuple[list[dict[str, Any]], list[Spoof], str]
 
 
 @st.composite
 def _scenes(draw: st.DrawFn, target: Target) -> Scene:
-    """A session (half the time in another org), the spoofs naming someone else, and a plain
-    valid session's token (the control)."""
+    """One session (half the time in another org) as v1 and as v2 claims — a v2 token names its
+    org only nested, where a spoofable middleware looks for a flat one — the spoofs naming
+    someone else, and a plain valid session's token (the control)."""
     org = target.settings.org_id
     home = draw(st.booleans())
     who = draw(identities(org_id=org if home else None))
-    claims = draw_session_claims(draw, who)
+    sessions = [draw_session_claims(draw, who, shape=shape) for shape in ("v1", "v2")]
     other_org = draw(clerk_ids("org")) if home else org
     other = ClerkIdentity(TRUSTED_ORG if org == TRUSTED_ORG else org, draw(clerk_ids("user")))
     other_token = mint(target, draw_session_claims(draw, other))
     extras = draw(spoofs(other_org, other.user_id or "", other_token))
     control = draw_session_claims(draw, draw(identities(org_id=org, adversarial=False)))
-    return claims, extras, mint(target, control)
+    return sessions, extras, mint(target, control)
 
 
 def _verdict(outcome: Outcome) -> tuple[str, str, str] | None:
@@ -63,44 +64,50 @@ def _send(target: Target, method: str, name: str, request: Request) -> Outcome:
     return attempt("REQ-NO-SPOOF", lambda: getattr(target.fresh(), method)(request), name)
 
 
+def _unspoofed(
+    target: Target, entry: tuple[str, str, str], claims: dict[str, Any], extras: list[Spoof]
+) -> None:
+    """``claims``' token in ``entry``'s plain request gets the same verdict with ``extras``."""
+    name, method, place = entry
+    plain = plain_request(method, mint(target, claims), place)
+    spoofed = with_spoofs(plain, extras)
+    alone, outcome = (_send(target, method, name, r) for r in (plain, spoofed))
+    if _verdict(outcome) == _verdict(alone):
+        return
+    culprit = next(
+        (
+            extra
+            for extra in extras
+            if _verdict(_send(target, method, name, with_spoofs(plain, [extra]))) != _verdict(alone)
+        ),
+        extras[0],
+    )
+    shown = ", ".join(f"{e.kind} {e.name}={e.value[:40]}" for e in extras)
+    violated(
+        "REQ-NO-SPOOF",
+        culprit.kind,
+        f"through {name}, the session of {claims!r:.300} was {describe(alone)}; with {shown} "
+        f"beside it, {describe(outcome)} — the {culprit.kind} {culprit.name} alone changes it",
+        table=(
+            ("claims", repr(claims)[:400]),
+            ("spoofs", shown),
+            ("plain", describe(alone)),
+            ("spoofed", describe(outcome)),
+            ("request", repr(spoofed)[:600]),
+        ),
+    )
+
+
 def check_req_no_spoof(target: Target) -> None:
     """Headers, cookies and parameters beside the credential never change the verdict."""
 
     @for_all(scene=_scenes(target))
     def run(scene: Scene) -> None:
-        claims, extras, valid = scene
+        sessions, extras, valid = scene
         live = live_entries("REQ-NO-SPOOF", target, valid, "a valid session")
-        token = mint(target, claims)
-        for name, method, place in live:
-            if method == "authenticate_token":
-                continue
-            plain = plain_request(method, token, place)
-            spoofed = with_spoofs(plain, extras)
-            alone, outcome = (_send(target, method, name, r) for r in (plain, spoofed))
-            if _verdict(outcome) != _verdict(alone):
-                culprit = next(
-                    (
-                        extra
-                        for extra in extras
-                        if _verdict(_send(target, method, name, with_spoofs(plain, [extra])))
-                        != _verdict(alone)
-                    ),
-                    extras[0],
-                )
-                shown = ", ".join(f"{e.kind} {e.name}={e.value[:40]}" for e in extras)
-                violated(
-                    "REQ-NO-SPOOF",
-                    culprit.kind,
-                    f"through {name}, the session of {claims!r:.300} was {describe(alone)}; "
-                    f"with {shown} beside it, {describe(outcome)} — the {culprit.kind} "
-                    f"{culprit.name} alone changes it",
-                    table=(
-                        ("claims", repr(claims)[:400]),
-                        ("spoofs", shown),
-                        ("plain", describe(alone)),
-                        ("spoofed", describe(outcome)),
-                        ("request", repr(spoofed)[:600]),
-                    ),
-                )
+        for claims in sessions:
+            for entry in live:
+                if entry[1] != "authenticate_token":
+                    _unspoofed(target, entry, claims, extras)
 
     run()
