@@ -167,17 +167,20 @@ MACHINE_JWT_KINDS = ("m2m-jwt", "oauth-jwt")
 M2M_JWT_CATEGORY = "cl_B7d4PD333AAA"
 
 
+_ORG_AND_CATEGORY = ((True, True), (True, False), (False, True), (False, False))
+
+
 @st.composite
 def machine_jwts(
     draw: st.DrawFn, keys: SigningKeys, org_id: str = TRUSTED_ORG, issuer: str | None = None
 ) -> tuple[str, str]:
     """A JWT Clerk mints for a machine, signed by the instance's key, as ``(kind, token)``:
-    an M2M token (header ``cat`` ``cl_B7d4PD333AAA``; ``sub`` ``mch_…``, ``jti`` ``mt_…``, its
-    ``scopes``) or an OAuth access token (RFC 9068: header ``typ: at+jwt``; ``sub`` the user it
-    acts for, ``client_id``, ``jti`` ``oat_…``, ``scp``) — each with ``iss`` and times, and half
-    the time custom claims naming ``org_id`` and a role, so a verifier that reads it as a
-    session finds everything a session needs; ``iss`` is ``issuer`` (default ``ISSUER``).
-    Neither is a session token."""
+    an M2M token (header ``cat`` ``cl_B7d4PD333AAA``, or none as before Clerk's rollout of it;
+    ``sub`` ``mch_…``, ``jti`` ``mt_…``, its ``scopes``) or an OAuth access token (RFC 9068:
+    header ``typ: at+jwt``; ``sub`` the user it acts for, ``client_id``, ``jti`` ``oat_…``,
+    ``scp``) — each with ``iss`` and times, and half the time custom claims naming ``org_id``
+    and a role, so a verifier that reads it as a session finds everything a session needs;
+    ``iss`` is ``issuer`` (default ``ISSUER``). Neither is a session token."""
     kind = draw(st.sampled_from(MACHINE_JWT_KINDS))
     machine, user = draw(clerk_ids("mch")), draw(clerk_ids("user"))
     if kind == "m2m-jwt":
@@ -186,7 +189,7 @@ def machine_jwts(
             "jti": draw(clerk_ids("mt")),
             "scopes": f"{draw(clerk_ids('mch'))} {draw(clerk_ids('mch'))}",
         }
-        headers: dict[str, Any] = {"cat": M2M_JWT_CATEGORY}
+        headers: dict[str, Any] = {}
     else:
         claims = {
             "sub": user,
@@ -195,8 +198,14 @@ def machine_jwts(
             "scp": ["profile", "email"],
         }
         headers = {"typ": draw(st.sampled_from(["at+jwt", "application/at+jwt"]))}
-    if draw(st.booleans()):
+    # Whether custom claims name the org, and (an M2M token) whether the header carries the
+    # category Clerk stamps since its rollout (those minted before carry none): one choice, so
+    # every combination is as likely (separate booleans come out correlated).
+    named_org, stamped = pick(draw, _ORG_AND_CATEGORY)
+    if named_org:
         claims.update(org_id=org_id, org_role="org:admin")
+    if kind == "m2m-jwt" and stamped:
+        headers["cat"] = M2M_JWT_CATEGORY
     payload = {k: v for k, v in with_times(claims, issuer=issuer).items() if k != "azp"}
     key = draw(st.sampled_from(keys.trusted))
     return kind, sign_payload(
