@@ -5,19 +5,16 @@ while the token path refuses it (the drift of clerk/javascript PR #9511)."""
 
 from __future__ import annotations
 
-from reference import Principal, ReferenceAuthenticator, Request, Settings, Unauthorized
-from reference.requests import ambient_token
-from reference.tokens import verify_token
+from reference import Principal, Request, Settings
+
+from ._base import Middleware
 
 VIOLATES = frozenset({"PATH-CONSISTENT/refused-elsewhere"})
 
 
-class MiddlewareSkipsPending(ReferenceAuthenticator):
+class MiddlewareSkipsPending(Middleware):
     def authenticate_request(self, request: Request) -> Principal:
-        token = ambient_token(request)
-        if token is None:
-            raise Unauthorized("no_token", "no Bearer token or __session cookie")
-        claims = verify_token(token, self.keys, self.settings)
+        claims = self.verified(request)
         return self.authenticate_claims({k: v for k, v in claims.items() if k != "sts"})
 
 

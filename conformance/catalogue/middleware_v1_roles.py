@@ -8,21 +8,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from reference import Principal, ReferenceAuthenticator, Request, Role, Settings, Unauthorized
-from reference.requests import ambient_token
-from reference.tokens import verify_token
+from reference import Principal, Request, Role, Settings
+
+from ._base import Middleware
 
 VIOLATES = frozenset({"PATH-CONSISTENT/principal-differs"})
 
 _V1_ROLES = {"org:admin": Role.ADMIN, "org:guest": Role.GUEST}
 
 
-class MiddlewareV1Roles(ReferenceAuthenticator):
+class MiddlewareV1Roles(Middleware):
     def authenticate_request(self, request: Request) -> Principal:
-        token = ambient_token(request)
-        if token is None:
-            raise Unauthorized("no_token", "no Bearer token or __session cookie")
-        claims = verify_token(token, self.keys, self.settings)
+        claims = self.verified(request)
         principal = self.authenticate_claims(claims)
         return replace(principal, role=_V1_ROLES.get(str(claims.get("org_role")), Role.VIEWER))
 

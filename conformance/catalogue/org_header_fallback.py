@@ -7,7 +7,7 @@ from __future__ import annotations
 from reference import Request, Settings
 from reference.requests import header_values
 
-from ._spoofable import OrgFromRequest
+from ._base import OrgFromRequest
 
 VIOLATES = frozenset({"REQ-NO-SPOOF/header"})
 

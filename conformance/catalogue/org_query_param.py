@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from reference import Request, Settings
 
-from ._spoofable import OrgFromRequest
+from ._base import OrgFromRequest
 
 VIOLATES = frozenset({"REQ-NO-SPOOF/param"})
 
