@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from reference import CONTRACT_METHODS, AuthError, Principal, Settings
-from strategies import TRUSTED_ORG, SigningKeys, sign, signing_keys
+from strategies import TRUSTED_ORG, SigningKey, SigningKeys, sign, signing_keys
 from strategies.history import describe as describe  # re-exported: one wording everywhere
 from strategies.requests import plain_request
 
@@ -105,15 +105,15 @@ class TokenEntry:
         return getattr(self.sut, self.method)(plain_request(self.method, token, place))
 
 
-def mint(target: Target, claims: Mapping[str, Any]) -> str:
+def mint(target: Target, claims: Mapping[str, Any], key: SigningKey | None = None) -> str:
     """``claims`` as the token Clerk would mint for the target's deployment: signed by a trusted
-    key, with fresh times, its pinned ``iss`` (else Clerk's form) and a listed ``azp`` (each
-    unless the claims carry their own)."""
+    key (or ``key``), with fresh times, its pinned ``iss`` (else Clerk's form) and a listed
+    ``azp`` (each unless the claims carry their own)."""
     settings = target.settings
     parties = settings.authorized_parties
     return sign(
         claims,
-        target.keys.trusted[0],
+        key or target.keys.trusted[0],
         issuer=settings.issuer,
         party=parties[0] if parties else None,
     )

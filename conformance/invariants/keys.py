@@ -18,24 +18,16 @@ from hypothesis import strategies as st
 
 from reference import Principal
 from strategies import (
-    SigningKey,
     draw_session_claims,
     identities,
     jwks_of,
     other_deployment_keys,
     reusing_kids,
-    sign,
 )
 
-from ..target import Outcome, Target, attempt, control, describe, present_token, violated
+from ..target import Outcome, Target, attempt, control, describe, mint, present_token, violated
 from ._common import for_all
 from .tokens import show
-
-
-def _token(target: Target, claims: dict[str, Any], key: SigningKey) -> str:
-    """``claims`` as Clerk would mint them for the target's deployment, signed by ``key``."""
-    parties = target.settings.authorized_parties
-    return sign(claims, key, issuer=target.settings.issuer, party=parties[0] if parties else None)
 
 
 def _login(target: Target, sut: Any, token: str, what: str) -> Outcome:
@@ -74,8 +66,8 @@ def check_keys_isolated(target: Target) -> None:
             theirs = reusing_kids(theirs, home.trusted)
         sub = "same-kid" if same_kids else "other-deployment"
         ours_token, their_token = (
-            _token(target, claims, retiring),
-            _token(target, claims, theirs[0]),
+            mint(target, claims, retiring),
+            mint(target, claims, theirs[0]),
         )
         deployments: dict[str, tuple[dict[str, Any], str]] = {
             "this deployment": ({}, ours_token),
@@ -98,7 +90,7 @@ def check_keys_isolated(target: Target) -> None:
         old = target.fresh()
         control(_login(target, old, ours_token, "before the rotation"), "a session before it")
         rotated = target.fresh(jwks=jwks_of(kept, home.trusted_ec))
-        current = _token(target, claims, kept)
+        current = mint(target, claims, kept)
         control(_login(target, rotated, current, "after the rotation"), "a session after it")
         outcome = _login(target, rotated, ours_token, "a retired key's token")
         _refused(

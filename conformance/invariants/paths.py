@@ -1,10 +1,10 @@
 """PATH-CONSISTENT: one token, one verdict, through every entry point the SUT has.
 
 Middleware and token verification are often two code paths that drift: one SDK's token path
-refused pending sessions while the path its middleware used let them through. Each example
-draws the claims of two claims-level scenarios — a valid session with any role claims, and a
-pending one, one for another org, or malformed or conflicting claims — signs them as Clerk
-would, and presents each token through each entry point, each on a fresh instance. An entry point is
+refused pending sessions while the path its middleware used let them through. Each example draws
+the claims of two claims-level scenarios — a valid session with any role claims, and a pending
+one, one for another org, or malformed or conflicting claims — signs them as Clerk would, and
+presents each token through each entry point, each on a fresh instance. An entry point is
 compared only when it accepts a valid session: one that reads no session there (a Bearer-only
 middleware's cookie) is a completeness matter the request rows report.
 """
@@ -71,7 +71,8 @@ def live_entries(
     return live
 
 
-def _verdict(outcome: Outcome) -> Verdict:
+def verdict(outcome: Outcome) -> Verdict:
+    """Who an outcome names and as what, comparable across entry points and instances."""
     if isinstance(outcome, Principal):
         return (outcome.external_id, outcome.org_id, outcome.role.value)
     return None
@@ -120,7 +121,7 @@ def _same_verdicts(
     """``claims``, minted, get one verdict through every entry point in ``live``."""
     token = mint(target, claims)
     outcomes = {entry[0]: present_at("PATH-CONSISTENT", target, entry, token) for entry in live}
-    verdicts = {name: _verdict(outcome) for name, outcome in outcomes.items()}
+    verdicts = {name: verdict(outcome) for name, outcome in outcomes.items()}
     if len(set(verdicts.values())) == 1:
         return
     table = (

@@ -16,7 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from reference import Principal, Request
+from reference import Request
 from strategies import (
     TRUSTED_ORG,
     ClerkIdentity,
@@ -31,7 +31,7 @@ from strategies.requests import plain_request
 
 from ..target import Outcome, Target, attempt, describe, mint, violated
 from ._common import for_all
-from .paths import live_entries
+from .paths import live_entries, verdict
 
 Scene = tuple[list[dict[str, Any]], list[Spoof], str]
 
@@ -53,12 +53,6 @@ def _scenes(draw: st.DrawFn, target: Target) -> Scene:
     return sessions, extras, mint(target, control)
 
 
-def _verdict(outcome: Outcome) -> tuple[str, str, str] | None:
-    if isinstance(outcome, Principal):
-        return (outcome.external_id, outcome.org_id, outcome.role.value)
-    return None
-
-
 def _send(target: Target, method: str, name: str, request: Request) -> Outcome:
     """``request`` through ``method`` of a fresh instance."""
     return attempt("REQ-NO-SPOOF", lambda: getattr(target.fresh(), method)(request), name)
@@ -72,13 +66,13 @@ def _unspoofed(
     plain = plain_request(method, mint(target, claims), place)
     spoofed = with_spoofs(plain, extras)
     alone, outcome = (_send(target, method, name, r) for r in (plain, spoofed))
-    if _verdict(outcome) == _verdict(alone):
+    if verdict(outcome) == verdict(alone):
         return
     culprit = next(
         (
             extra
             for extra in extras
-            if _verdict(_send(target, method, name, with_spoofs(plain, [extra]))) != _verdict(alone)
+            if verdict(_send(target, method, name, with_spoofs(plain, [extra]))) != verdict(alone)
         ),
         extras[0],
     )
