@@ -213,10 +213,13 @@ def check_session_class(header: Mapping[str, Any], claims: Mapping[str, Any]) ->
         raise Unauthorized("not_a_session_token", f"a machine's token (sub {sub!r})")
 
 
-def verify_token(token: str, keys: KeySet, settings: Settings) -> dict[str, Any]:
-    """Verify signature, token class, times and audience; return the claims."""
+def verify_token(
+    token: str, keys: KeySet, settings: Settings, *, required: tuple[str, ...] = REQUIRED_TIMES
+) -> dict[str, Any]:
+    """Verify signature, token class, times (those in ``required`` present) and audience;
+    return the claims."""
     claims = verify_signature(token, keys, settings.algorithms)
     check_session_class(read_header(token), claims)
-    check_times(claims, time.time(), settings.leeway_s)
+    check_times(claims, time.time(), settings.leeway_s, required=required)
     check_audience(claims, settings)
     return claims
