@@ -124,6 +124,7 @@ class Options:
     workers: str | None = None
     seed: str | None = None
     only: tuple[str, ...] = ()  # invariant IDs; empty: all
+    declared_rows: bool = False  # catalogue entries only on the rows they declare
 
     def pytest_args(self, specs: Sequence[str]) -> list[str]:
         args = ["--pyargs", "conformance", "-p", "no:cacheprovider"]
@@ -138,6 +139,8 @@ class Options:
             args += ["-n", self.workers, "--dist", "worksteal"]  # cells vary 100-fold in cost
         if self.only:
             args += ["-k", " or ".join(self.only)]
+        if self.declared_rows:
+            args.append("--declared-rows")
         return args
 
     def reproduce(self, spec: str, invariant: str) -> str:
@@ -223,11 +226,15 @@ def run_suts(
 
 def settle(cells: dict[tuple[str, str], Cell]) -> dict[tuple[str, str], Cell]:
     """Cells with every finding in its own row's cell: a crash met while checking row X is
-    TOTAL's finding (X keeps its own verdict), and it makes TOTAL's cell VIOLATED."""
+    TOTAL's finding (X keeps its own verdict), and it makes TOTAL's cell VIOLATED — a cell
+    made for it when TOTAL itself was not run."""
     moved: dict[tuple[str, str], list[Finding]] = {}
     for (spec, _), cell in cells.items():
         for finding in cell.findings:
             moved.setdefault((spec, finding.row), []).append(finding)
+    cells = dict(cells)
+    for key in moved.keys() - cells.keys():  # the row itself was not run (--invariant)
+        cells[key] = Cell(*key, VIOLATED, 0.0, "found while checking other rows")
     settled = {}
     for key, cell in cells.items():
         own = tuple(sorted(moved.get(key, ()), key=_finding_order))
@@ -273,7 +280,7 @@ class Audit:
         inconclusive only where it says so (among the invariants audited)."""
         problems = []
         for spec in self.suts:
-            name = _entry_name(spec)
+            name = catalogue.entry_name(spec)
             audited = {invariant for (s, invariant) in self.cells if s == spec}
             declared = catalogue.violations(name) if name else frozenset()
             rows = {d.partition("/")[0] for d in declared} & audited
@@ -303,12 +310,6 @@ class Audit:
         return 0
 
 
-def _entry_name(spec: str) -> str | None:
-    prefix = f"{catalogue.__name__}."
-    module = spec.partition(":")[0]
-    return module[len(prefix) :] if module.startswith(prefix) else None
-
-
 def self_check_suts() -> tuple[str, ...]:
     """The built-in demonstration: the reference and every catalogue entry."""
     return (DEFAULT_SUT, *(catalogue.sut_spec(name) for name in catalogue.ENTRIES))
@@ -336,7 +337,7 @@ def ordered(
 
 def short_name(spec: str) -> str:
     """A column heading: the catalogue entry's name, else the spec."""
-    return _entry_name(spec) or spec
+    return catalogue.entry_name(spec) or spec
 
 
 def document(audit: Audit, exit_code: int, gate: Gate, seconds: float) -> dict[str, Any]:

@@ -2,10 +2,11 @@
 
     clerk-harness audit --sut my_pkg.auth:make          # audit your implementation
     clerk-harness audit                                 # self-check: the reference + catalogue
+    clerk-harness audit --full-matrix                   # ... every entry on every row
 
 Exit codes: 0 nothing the gate (``--fail-on``) catches was found and every applicable row was
 decided (self-check: the reference holds everything and every catalogue entry violates exactly
-what it declares); 1 a gated finding, or an ``inconclusive`` row unless
+what it declares, among the rows run); 1 a gated finding, or an ``inconclusive`` row unless
 ``--allow-inconclusive``; 2 a usage or import error, with a one-line message.
 """
 
@@ -64,6 +65,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="only this invariant (repeatable)",
     )
+    audit.add_argument(
+        "--full-matrix",
+        action="store_true",
+        help="self-check: run every catalogue entry on every row, proving each violates exactly "
+        "what it declares (default: each entry on the rows it declares, the reference on all)",
+    )
     audit.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
     audit.add_argument("--junit-xml", type=Path, metavar="PATH", help="write JUnit XML")
     audit.add_argument("--html", type=Path, metavar="PATH", help="write one self-contained page")
@@ -107,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers=args.workers,
         seed=args.hypothesis_seed,
         only=tuple(args.invariant),
+        declared_rows=not args.sut and not args.full_matrix,
     )
 
     def announce(cell: Cell) -> None:

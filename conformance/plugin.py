@@ -45,6 +45,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"factory of an authenticator under test, repeatable (default: {DEFAULT_SUT}, the "
         "reference); with several, each test runs against each",
     )
+    group.addoption(
+        "--declared-rows",
+        action="store_true",
+        help="run each catalogue entry only on the rows it declares violating (every row for "
+        "one whose claim is about every row); other SUTs on every row",
+    )
 
 
 def sut_specs(config: pytest.Config) -> list[str]:
@@ -96,6 +102,27 @@ def preload(config: pytest.Config) -> None:
             importlib.import_module(name)
         except Exception:
             continue
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``--declared-rows``, deselect each catalogue entry's undeclared rows (the same in
+    every process: the choice depends on the command line alone)."""
+    if not config.getoption("--declared-rows"):
+        return
+    from . import catalogue  # only here: the plugin loads in every host project's pytest
+
+    default = sut_specs(config)[0]
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        invariant = getattr(params.get("invariant"), "id", None)
+        name = catalogue.entry_name(str(params.get("sut", default)))
+        audited = catalogue.audited_rows(name) if name and invariant else None
+        (dropped if audited is not None and invariant not in audited else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

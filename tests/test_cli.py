@@ -168,6 +168,16 @@ def test_the_self_check_passes_when_every_entry_violates_what_it_declares(tmp_pa
     assert "[upstream_after_fix] SESSION-PENDING: VIOLATED" in done.stdout
     assert "[reference:make] SESSION-PENDING: holds" in done.stdout
     assert "[deny_all] SESSION-PENDING: inconclusive" in done.stdout
+    # by default an entry runs only the rows it declares; a correct variant runs every row
+    assert "[separator_key] SESSION-PENDING" not in done.stdout
+    assert "[clerk_issuer_required] SESSION-PENDING: holds" in done.stdout
+
+
+def test_the_full_matrix_runs_every_entry_on_every_row(tmp_path: Path) -> None:
+    done = audit("--invariant", "SESSION-PENDING", "--full-matrix", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "[separator_key] SESSION-PENDING: holds" in done.stdout
+    assert "Self-check: ok" in done.stdout
 
 
 def test_a_correct_sut_exits_zero_under_workers_and_the_harness_profiles(tmp_path: Path) -> None:
@@ -194,3 +204,13 @@ def test_a_crash_met_checking_another_row_is_totals_finding() -> None:
     assert audit.violated(spec) == {"TOTAL"}
     assert audit.exit_code(Gate.parse("robustness,anyone,medium")) == 1
     assert audit.exit_code() == 0
+
+
+def test_a_crash_is_totals_finding_even_when_total_was_not_run() -> None:
+    spec = "conformance.catalogue.trusting_parser:make"
+    crash = _finding("TOTAL", "robustness", "anyone", "medium", found_while="ID-FAITHFUL")
+    settled = settle(
+        {(spec, "ID-FAITHFUL"): Cell(spec, "ID-FAITHFUL", HOLDS, 0.1, findings=(crash,))}
+    )
+    assert settled[(spec, "TOTAL")].status == VIOLATED
+    assert settled[(spec, "TOTAL")].findings == (crash,)

@@ -79,6 +79,13 @@ def sut_spec(name: str) -> str:
     return f"{__name__}.{name}:make"
 
 
+def entry_name(spec: str) -> str | None:
+    """The entry a ``--sut`` spec names, or None when it names no catalogue module."""
+    module = spec.partition(":")[0]
+    prefix = f"{__name__}."
+    return module[len(prefix) :] if module.startswith(prefix) else None
+
+
 def violations(name: str) -> frozenset[str]:
     """The rows and sub-checks entry ``name`` declares it violates."""
     return frozenset(load(name).VIOLATES)
@@ -95,3 +102,12 @@ def inconclusive(name: str) -> frozenset[str]:
     if declared == "all":
         return frozenset(BY_ID) - violated_rows(name)
     return frozenset(declared)
+
+
+def audited_rows(name: str) -> frozenset[str]:
+    """The rows the default self-check runs entry ``name`` on: the rows it declares violating —
+    or every row, for an entry whose claim is about every row (one that refuses everything, or
+    a correct variant that declares no violation)."""
+    if not violations(name) or getattr(load(name), "INCONCLUSIVE", ()) == "all":
+        return frozenset(BY_ID)
+    return violated_rows(name)
