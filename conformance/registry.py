@@ -63,12 +63,19 @@ class Invariant:
             return [] if any(target.has(m) for m in self.needs) else list(self.needs)
         lacking = []
         for need in self.needs:
-            ok = target.claims_capable if need == "claims" else target.has(need)
+            if need == "token":
+                ok = bool(target.methods - {"authenticate_claims"})
+            else:
+                ok = target.claims_capable if need == "claims" else target.has(need)
             if not ok:
-                lacking.append("an entry point" if need == "claims" else need)
+                lacking.append(_NEEDS_SAID.get(need, need))
         return lacking
 
 
+#: A token row's need: ``authenticate_token``, else a request entry point the token is sent to
+#: (as Bearer, else relayed), as an HTTP service is reached.
+TOKEN = ("token",)
+_NEEDS_SAID = {"claims": "an entry point", "token": "entry point that takes a token"}
 CALLBACK = ("callback_subject",)
 ALL_METHODS = (
     "authenticate_claims",
@@ -181,28 +188,28 @@ INVARIANTS: tuple[Invariant, ...] = (
         "TOKEN-SIGNATURE",
         "critical",
         "only tokens signed by a JWKS key with an allowed alg",
-        ("authenticate_token",),
+        TOKEN,
         tokens.check_token_signature,
     ),
     Invariant(
         "TOKEN-TIME",
         "high",
         "exp required; exp, nbf, iat checked with leeway",
-        ("authenticate_token",),
+        TOKEN,
         tokens.check_token_time,
     ),
     Invariant(
         "TOKEN-AUDIENCE",
         "medium",
         "azp and iss checked when configured",
-        ("authenticate_token",),
+        TOKEN,
         tokens.check_token_audience,
     ),
     Invariant(
         "TOKEN-MALFORMED",
         "high",
         "any malformed string is Unauthorized",
-        ("authenticate_token",),
+        TOKEN,
         tokens.check_token_malformed,
     ),
     Invariant(

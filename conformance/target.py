@@ -74,6 +74,11 @@ class Target:
         """A new SUT instance, configured with the target's settings (``overrides`` replaced)."""
         return self.factory(replace(self.settings, **overrides) if overrides else self.settings)
 
+    def fresh_token_entry(self, **overrides: Any) -> Any:
+        """A new instance reached through ``authenticate_token`` — its own, else a
+        ``TokenEntry`` sending each token to its request entry point."""
+        return self.token_entry(self.fresh(**overrides))
+
     def has(self, method: str) -> bool:
         """Whether the SUT implements ``method``."""
         return method in self.methods
@@ -89,8 +94,15 @@ class Target:
         ``TokenEntry`` when they have only request entry points."""
         if self.has("authenticate_token") or self.has("authenticate_claims"):
             return self.factory
+        return lambda settings: self.token_entry(self.factory(settings))
+
+    def token_entry(self, sut: Any) -> Any:
+        """``sut`` reached through ``authenticate_token``: its own, else a ``TokenEntry``
+        sending each token to its request entry point (Bearer, else relayed)."""
+        if self.has("authenticate_token"):
+            return sut
         method = "authenticate_request" if self.has("authenticate_request") else "callback_subject"
-        return lambda settings: TokenEntry(self.factory(settings), method)
+        return TokenEntry(sut, method)
 
 
 class TokenEntry:
@@ -129,10 +141,7 @@ def present_claims(target: Target, sut: Any, claims: Mapping[str, Any]) -> Princ
 
 def present_token(target: Target, sut: Any, token: str) -> Principal:
     """``token`` through the strongest token entry point the SUT has (``TokenEntry``)."""
-    if target.has("authenticate_token"):
-        return sut.authenticate_token(token)  # type: ignore[no-any-return]
-    method = "authenticate_request" if target.has("authenticate_request") else "callback_subject"
-    return TokenEntry(sut, method).authenticate_token(token)  # type: ignore[no-any-return]
+    return target.token_entry(sut).authenticate_token(token)  # type: ignore[no-any-return]
 
 
 Outcome = Principal | AuthError

@@ -86,9 +86,9 @@ def _prepared(
 ) -> tuple[Any, list[str]]:
     """A fresh instance configured with ``settings`` — half the time one that has just accepted
     (or not) the scene's valid token, so a cached user must not excuse a bad token."""
-    sut, story = target.fresh(**settings), []
+    sut, story = target.fresh_token_entry(**settings), []
     warm = data.draw(st.booleans(), label="warm cache first")
-    checked = sut if warm else target.fresh(**settings)
+    checked = sut if warm else target.fresh_token_entry(**settings)
     outcome = _present(invariant_id, checked, scene.valid(), "a valid token")
     control(outcome, f"a valid session token ({show(scene.valid(), 200)})")
     if warm:
@@ -225,7 +225,9 @@ def check_token_time(target: Target) -> None:
             clock.move_to(EPOCH + datetime.timedelta(days=365 * years))
             now = timestamp(EPOCH) + years * YEAR_S
             scene = _scene(target, data, now=now, leeway=leeway)
-            plain = _present("TOKEN-TIME", target.fresh(leeway_s=leeway), scene.valid(), "")
+            plain = _present(
+                "TOKEN-TIME", target.fresh_token_entry(leeway_s=leeway), scene.valid(), ""
+            )
             control(plain, f"a valid session token, leeway {leeway}s ({show(scene.valid(), 200)})")
             sut, story = _prepared("TOKEN-TIME", target, scene, data, leeway_s=leeway)
             story.insert(0, f"leeway {leeway}s, clock at {_when(now)}")
@@ -257,7 +259,7 @@ def _replay_after_expiry(
     target: Target, clock: Clock, scene: Scene, data: st.DataObject, story: list[str]
 ) -> None:
     """A token accepted now is rejected once time has moved past ``exp`` plus the leeway."""
-    sut, token = target.fresh(leeway_s=scene.leeway), scene.valid()
+    sut, token = target.fresh_token_entry(leeway_s=scene.leeway), scene.valid()
     first = _present("TOKEN-TIME", sut, token, "a valid token")
     later = (
         TOKEN_LIFETIME_S
@@ -292,7 +294,7 @@ def check_token_audience(target: Target) -> None:
             story.insert(0, f"authorized parties {parties!r}, issuer {issuer!r}")
             built = data.draw(_built(scene, AUDIENCE_ATTACKS), label="tokens")
             _refuse_all("TOKEN-AUDIENCE", sut, AUDIENCE_ATTACKS, built, story)
-            plain = _present("TOKEN-AUDIENCE", target.fresh(), scene.valid(), "")
+            plain = _present("TOKEN-AUDIENCE", target.fresh_token_entry(), scene.valid(), "")
             for party in parties:
                 token = scene.valid(azp=party)
                 outcome = _present("TOKEN-AUDIENCE", sut, token, "a token for a listed party")
