@@ -31,6 +31,7 @@ from .findings import (
 )
 from .plugin import PROFILES_ENV
 from .registry import INVARIANTS
+from .service import served_command, short_command
 from .target import DEFAULT_SUT, SutLoadError, Target
 
 
@@ -129,7 +130,8 @@ class Options:
     def pytest_args(self, specs: Sequence[str]) -> list[str]:
         args = ["--pyargs", "conformance", "-p", "no:cacheprovider"]
         for spec in specs:
-            args += ["--sut", spec]
+            command = served_command(spec)
+            args += ["--sut", spec] if command is None else ["--sut-serve", command]
         args += ["-p", "no:terminal", "-o", "addopts=", "-W", "ignore::DeprecationWarning"]
         if self.profile:
             args.append(f"--hypothesis-profile={self.profile}")
@@ -145,7 +147,9 @@ class Options:
 
     def reproduce(self, spec: str, invariant: str) -> str:
         """The command that runs just this cell again."""
-        words = ["pytest", "--pyargs", "conformance", "--sut", spec, "-k", invariant]
+        command = served_command(spec)
+        chosen = ["--sut", spec] if command is None else ["--sut-serve", command]
+        words = ["pytest", "--pyargs", "conformance", *chosen, "-k", invariant]
         if self.profile:  # the harness's profile, not a host's (or Hypothesis's) namesake
             words = [f"{PROFILES_ENV}=1", *words, f"--hypothesis-profile={self.profile}"]
         if self.seed:
@@ -336,7 +340,11 @@ def ordered(
 
 
 def short_name(spec: str) -> str:
-    """A column heading: the catalogue entry's name, else the spec."""
+    """A column heading: the catalogue entry's name, a served command's last words, else the
+    spec."""
+    command = served_command(spec)
+    if command is not None:
+        return "serve:" + short_command(command)
     return catalogue.entry_name(spec) or spec
 
 

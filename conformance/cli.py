@@ -27,6 +27,7 @@ from .registry import BY_ID
 from .report_html import render_html
 from .report_sarif import render_sarif
 from .report_text import findings_report, matrix, progress_line, write_junit
+from .service import serve_spec
 from .target import SutLoadError
 
 
@@ -45,6 +46,14 @@ def parser() -> argparse.ArgumentParser:
         default=[],
         metavar="MODULE:CALLABLE",
         help="a factory taking Settings (repeatable); none: the reference and the catalogue",
+    )
+    audit.add_argument(
+        "--serve",
+        action="append",
+        default=[],
+        metavar="CMD",
+        help="a command that starts a service under test, audited over HTTP (repeatable; see "
+        "the README's wire contract); mixes with --sut",
     )
     audit.add_argument(
         "--hypothesis-profile", choices=profiles.PROFILES, default="ci", help="default: ci"
@@ -114,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers=args.workers,
         seed=args.hypothesis_seed,
         only=tuple(args.invariant),
-        declared_rows=not args.sut and not args.full_matrix,
+        declared_rows=not (args.sut or args.serve or args.full_matrix),
     )
 
     def announce(cell: Cell) -> None:
@@ -122,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.perf_counter()
     try:
-        audit = run_audit(args.sut, options, announce)
+        audit = run_audit([*args.sut, *map(serve_spec, args.serve)], options, announce)
     except SutLoadError as exc:
         print(f"clerk-harness: {exc}", file=sys.stderr)
         return 2

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 import pytest
 
 from . import profiles
+from .service import serve_spec, served_command
 from .target import DEFAULT_SUT, SutLoadError, Target
 
 PROFILES_ENV = "CLERK_HARNESS_PROFILES"
@@ -46,6 +47,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "reference); with several, each test runs against each",
     )
     group.addoption(
+        "--sut-serve",
+        action="append",
+        default=[],
+        metavar="CMD",
+        help="a command starting a service under test, reached over HTTP (the README's wire "
+        "contract), repeatable; mixes with --sut",
+    )
+    group.addoption(
         "--declared-rows",
         action="store_true",
         help="run each catalogue entry only on the rows it declares violating (every row for "
@@ -54,8 +63,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def sut_specs(config: pytest.Config) -> list[str]:
-    """The ``--sut`` values, in order, without repeats (none given: the reference)."""
-    specs: list[str] = config.getoption("--sut") or [DEFAULT_SUT]
+    """The ``--sut`` values, then the ``--sut-serve`` ones, in order, without repeats (none
+    given: the reference)."""
+    served = [serve_spec(command) for command in config.getoption("--sut-serve")]
+    specs: list[str] = config.getoption("--sut") + served or [DEFAULT_SUT]
     return list(dict.fromkeys(specs))
 
 
@@ -97,7 +108,8 @@ def preload(config: pytest.Config) -> None:
     """Import every harness module and every ``--sut`` module now, so that each process runs
     every test with the same modules loaded (see the module docstring). A module that cannot be
     imported is left out — in every process alike; the ``sut`` fixture reports a bad ``--sut``."""
-    for name in [*harness_modules(), *(spec.partition(":")[0] for spec in sut_specs(config))]:
+    modules = [spec.partition(":")[0] for spec in sut_specs(config) if not served_command(spec)]
+    for name in [*harness_modules(), *modules]:
         try:
             importlib.import_module(name)
         except Exception:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reference import CONTRACT_METHODS, AuthError, Principal, Settings
@@ -20,6 +20,8 @@ from .findings import Crashed, called
 from .findings import InvariantViolation as InvariantViolation  # re-exported: checks raise it
 from .findings import control as control  # re-exported: checks record controls
 from .findings import violated as violated
+from .service import ServedFactory, ServiceStartError, served_command
+from .subchecks import SUBCHECKS
 
 DEFAULT_SUT = "reference:make"
 
@@ -31,7 +33,13 @@ class SutLoadError(Exception):
 
 
 def load_factory(spec: str) -> Factory:
-    """Import ``module:callable``; ``SutLoadError`` with an actionable message otherwise."""
+    """Import ``module:callable`` (``serve=CMD``: the service ``CMD`` starts, reached over HTTP);
+    ``SutLoadError`` with an actionable message otherwise."""
+    command = served_command(spec)
+    if command is not None:
+        if not command.strip():
+            raise SutLoadError("--serve: expected a command that starts the service")
+        return ServedFactory(command)
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise SutLoadError(f"--sut {spec!r}: expected 'module:callable', e.g. 'my_pkg.auth:make'")
@@ -54,6 +62,8 @@ class Target:
     keys: SigningKeys
     settings: Settings
     methods: frozenset[str]
+    #: Rows this SUT cannot be judged on, each with the reason (a served one's, see ``service``).
+    limits: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, spec: str = DEFAULT_SUT) -> Target:
@@ -63,12 +73,16 @@ class Target:
         factory = load_factory(spec)
         try:
             probe = factory(settings)
+        except ServiceStartError as exc:
+            raise SutLoadError(str(exc)) from exc
         except Exception as exc:
             raise SutLoadError(f"--sut {spec!r}: the factory raised {exc!r}") from exc
         methods = frozenset(m for m in CONTRACT_METHODS if callable(getattr(probe, m, None)))
         if not methods:
-            raise SutLoadError(f"--sut {spec!r}: the object has none of {CONTRACT_METHODS}")
-        return cls(spec, factory, keys, settings, methods)
+            what = "routes /whoami and /callback" if served_command(spec) else CONTRACT_METHODS
+            raise SutLoadError(f"--sut {spec!r}: the object has none of {what}")
+        limits = factory.limits(tuple(SUBCHECKS)) if isinstance(factory, ServedFactory) else {}
+        return cls(spec, factory, keys, settings, methods, limits)
 
     def fresh(self, **overrides: Any) -> Any:
         """A new SUT instance, configured with the target's settings (``overrides`` replaced)."""

@@ -1,0 +1,407 @@
+"""Black-box targets: a service the harness starts (``--serve CMD``) and reaches over real HTTP
+on loopback, as the Clerk issuer — it serves the service's JWKS and mints its tokens.
+
+Each SUT instance a check builds is one service process of its own, for its ``Settings``: taken
+from a pool (and reset, ``POST /__harness/reset``) when one is idle, started otherwise, and given
+back when the instance is dropped — so two instances alive in one example never share a cache,
+as two in-process instances never do. Before each request the service's clock is set to the
+harness's (``POST /__harness/clock``), so tokens minted on the frozen clock mean the same there.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import contextlib
+import http.client
+import json
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
+
+from reference import Principal, Request, Settings
+
+from .wire import CLOCK, OVERSIZED, RESET, ROUTES, ServiceFault, answer, layer_refusal, outgoing
+from .wire import settings_json as settings_json
+
+SERVE_PREFIX = "serve="
+#: How long a request may go unanswered before it is a TOTAL violation (and the process is
+#: replaced), and how long a service may take to start listening.
+TIMEOUT_S = 10.0
+START_S = 30.0
+#: Rows that judge what an instance remembers: without a reset, state carried from one example
+#: to the next could pass for a flaw (or hide one), so they are ``n/a`` for such a service.
+STATEFUL_ROWS = (
+    "CACHE-ISOLATION", "CACHE-KEY-INJECTIVE", "CACHE-NO-POISON", "CACHE-FRESH", "CACHE-CONCURRENT",
+)  # fmt: skip
+
+
+class ServiceStartError(Exception):
+    """The service never listened on its port: one line, with the tail of its stderr."""
+
+
+def jwt_key_pem(jwks: Mapping[str, Any]) -> str:
+    """``CLERK_HARNESS_JWT_KEY``: the JWKS's first RSA key as a SubjectPublicKeyInfo PEM."""
+    for jwk in jwks.get("keys", ()):
+        if jwk.get("kty") == "RSA":
+            n, e = (int.from_bytes(_b64(jwk[part]), "big") for part in ("n", "e"))
+            pem = (
+                RSAPublicNumbers(e, n)
+                .public_key()
+                .public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                )
+            )
+            return pem.decode()
+    return ""
+
+
+def _b64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class JwksHost:
+    """The process's loopback JWKS endpoint: each deployment's document at its own path."""
+
+    def __init__(self) -> None:
+        documents: dict[str, bytes] = {}
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = documents.get(self.path)
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.documents = documents
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, jwks: Mapping[str, Any]) -> str:
+        """Where ``jwks`` is served (registered on first use)."""
+        body = json.dumps(jwks, sort_keys=True).encode()
+        path = f"/jwks/{abs(hash(body)):x}.json"
+        self.documents[path] = body
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+
+_jwks_host: list[JwksHost] = []
+
+
+def jwks_host() -> JwksHost:
+    """The process's JWKS host, started on first use."""
+    if not _jwks_host:
+        _jwks_host.append(JwksHost())
+    return _jwks_host[0]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Service:
+    """One running service process for one ``Settings``."""
+
+    def __init__(self, command: str, settings: Settings) -> None:
+        self.command, self.settings = command, settings
+        self.port = _free_port()
+        self.host = f"127.0.0.1:{self.port}"
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (the process's lifetime)
+        self.clock_sent: float | None = None
+        self.broken = ""
+        self.local = threading.local()
+        env = {
+            **os.environ,
+            "CLERK_HARNESS_PORT": str(self.port),
+            "CLERK_HARNESS_SETTINGS": settings_json(settings),
+            "CLERK_HARNESS_JWKS_URL": jwks_host().url(settings.jwks),
+            "CLERK_HARNESS_JWKS": json.dumps(settings.jwks),
+            "CLERK_HARNESS_JWT_KEY": jwt_key_pem(settings.jwks),
+        }
+        self.process = subprocess.Popen(
+            command, shell=True, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=self.stderr, start_new_session=True,
+        )  # fmt: skip
+        self._wait_listening()
+
+    def _wait_listening(self) -> None:
+        for _ in range(int(START_S / 0.02)):  # counted, not timed: the clock may be frozen
+            if self.process.poll() is not None:
+                self._fail(f"it exited with code {self.process.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.02)
+        self._fail(f"it did not listen on {self.host} within {START_S:.0f} s")
+
+    def _fail(self, why: str) -> None:
+        self.stop()
+        raise ServiceStartError(f"--serve {self.command!r}: {why}; its stderr ends: {self.tail()}")
+
+    def tail(self, lines: int = 5) -> str:
+        """The last lines of the service's stderr, on one line."""
+        self.stderr.seek(0)
+        text = self.stderr.read().decode("utf-8", "replace").strip().splitlines()[-lines:]
+        return " | ".join(text) or "(nothing)"
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None and not self.broken
+
+    def stop(self) -> None:
+        """Stop the process (its whole group: a shell's children too)."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def post(self, path: str, body: bytes = b"") -> int:
+        """A harness-control request's status (``0``: no answer)."""
+        headers = (
+            ("Host", self.host), ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+        )  # fmt: skip
+        try:
+            status, _ = self.send("POST", path, headers, body)
+        except ServiceFault:
+            return 0
+        return status
+
+    def call(self, method: str, request: Request, clock: bool) -> Principal:
+        """``request`` to ``method``'s route, the clock set first: its principal, or raises."""
+        if clock:
+            self.set_clock(time.time())  # the harness's clock: frozen inside a check
+        out = outgoing(method, request, self.host)
+        try:
+            status, body = self.send(out.method, out.target, out.headers, out.body)
+        except ServiceFault as fault:
+            if out.header_bytes + len(out.body) > OVERSIZED and "dropped" in str(fault):
+                raise layer_refusal(f"it closed the connection on {len(out.body)} body bytes "
+                                    f"and {out.header_bytes} header bytes") from fault  # fmt: skip
+            raise ServiceFault(f"{fault} — the request: {_said(out.changes)}") from fault
+        return answer(status, body)
+
+    def set_clock(self, now: float) -> None:
+        if now != self.clock_sent:
+            status = self.post(CLOCK, json.dumps({"now": now}).encode())
+            if status != 204:
+                raise ServiceFault(f"POST {CLOCK} answered {status or 'nothing'}, not 204")
+            self.clock_sent = now
+
+    def send(
+        self, method: str, target: str, headers: tuple[tuple[str, Any], ...], body: bytes
+    ) -> tuple[int, bytes]:
+        """One request on this thread's keep-alive connection (a fresh one if it went stale)."""
+        for attempt in (1, 2):
+            connection = self._connection()
+            reused = getattr(self.local, "used", False)
+            try:
+                connection.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
+                for name, value in headers:
+                    connection.putheader(name, value)
+                connection.endheaders(body or None)
+                response = connection.getresponse()
+                data = response.read()
+                self.local.used = not response.will_close
+                if response.will_close:
+                    self._drop()
+                return response.status, data
+            except TimeoutError as exc:
+                self._drop()
+                self.broken = f"no answer within {TIMEOUT_S:.0f} s"
+                raise ServiceFault(self.broken) from exc
+            except (ConnectionError, http.client.HTTPException, OSError) as exc:
+                self._drop()
+                if reused and attempt == 1 and self.process.poll() is None:
+                    continue  # the server closed an idle keep-alive connection: once more
+                raise ServiceFault(self._dropped(exc)) from exc
+        raise AssertionError("unreachable")
+
+    def _dropped(self, exc: BaseException) -> str:
+        if self.process.poll() is not None:
+            return (f"the connection was dropped: the service exited with code "
+                    f"{self.process.returncode}; its stderr ends: {self.tail()}")  # fmt: skip
+        return f"the connection was dropped ({type(exc).__name__}: {exc})"
+
+    def _connection(self) -> http.client.HTTPConnection:
+        connection = getattr(self.local, "connection", None)
+        if connection is None:
+            connection = _Connection("127.0.0.1", self.port, timeout=TIMEOUT_S)
+            self.local.connection, self.local.used = connection, False
+        return connection
+
+    def _drop(self) -> None:
+        connection = getattr(self.local, "connection", None)
+        if connection is not None:
+            connection.close()
+        self.local.connection, self.local.used = None, False
+
+
+class _Connection(http.client.HTTPConnection):
+    """Keep-alive HTTP/1.1 with Nagle's algorithm off: headers and body go out as written, not
+    held for the delayed ACK of the service's last answer (40 ms a request on Linux)."""
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def _said(changes: tuple[str, ...]) -> str:
+    return "sent as drawn" if not changes else "sent with " + "; ".join(changes)
+
+
+class ServedFactory:
+    """``--serve CMD`` as a SUT factory: each call an instance on a service process of its own
+    for those settings (see the module docstring)."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+        self.idle: dict[str, list[Service]] = {}
+        self.every: list[Service] = []
+        self.lock = threading.RLock()
+        self.routes: frozenset[str] | None = None
+        self.has_reset = self.has_clock = False
+        _factories.append(self)
+
+    def __call__(self, settings: Settings) -> Any:
+        service = self._lease(settings)
+        if self.routes is None:
+            self._probe(service)
+        client: Any = _CLIENTS[self.routes or frozenset()](self, service)
+        weakref.finalize(client, self._give_back, settings, service)
+        return client
+
+    def _key(self, settings: Settings) -> str:
+        return settings_json(settings) + json.dumps(settings.jwks, sort_keys=True)
+
+    def _lease(self, settings: Settings) -> Service:
+        """An idle process for ``settings``, reset; else a new one."""
+        while True:
+            with self.lock:
+                pool = self.idle.get(self._key(settings))
+                service = pool.pop() if pool else None
+            if service is None:
+                break
+            if service.alive and (not self.has_reset or service.post(RESET) == 204):
+                return service
+            service.stop()
+        service = Service(self.command, settings)
+        with self.lock:
+            self.every.append(service)
+        return service
+
+    def _give_back(self, settings: Settings, service: Service) -> None:
+        """An instance was dropped: its process is idle (a finalizer: it may run inside any
+        call of this thread, hence the re-entrant lock and nothing slow)."""
+        with self.lock:
+            self.idle.setdefault(self._key(settings), []).append(service)
+
+    def _probe(self, service: Service) -> None:
+        """Which routes the service provides (a ``404`` means not), and its control endpoints."""
+        provided = set()
+        for method, route in ROUTES.items():
+            verb = "GET" if method == "authenticate_request" else "POST"
+            status, _ = service.send(verb, route, (("Host", service.host),), b"")
+            if status != 404:
+                provided.add(method)
+        self.routes = frozenset(provided)
+        self.has_reset = service.post(RESET) == 204
+        self.has_clock = service.post(CLOCK, json.dumps({"now": time.time()}).encode()) == 204
+        service.clock_sent = None
+
+    def limits(self, rows: tuple[str, ...]) -> dict[str, str]:
+        """The rows this service cannot be judged on, each with the reason."""
+        if not self.has_clock:
+            why = (f"the service has no POST {CLOCK}: the harness mints its tokens on a frozen "
+                   "clock it moves, which this service cannot follow")  # fmt: skip
+            return dict.fromkeys(rows, why)
+        if not self.has_reset:
+            why = (f"the service has no POST {RESET}: this row judges what an instance "
+                   "remembers, and state carried from one example to the next would pass for a "
+                   "flaw")  # fmt: skip
+            return dict.fromkeys((r for r in rows if r in STATEFUL_ROWS), why)
+        return {}
+
+    def stop(self) -> None:
+        for service in self.every:
+            service.stop()
+
+
+class _Client:
+    """One SUT instance: a service process, reached through the routes it provides."""
+
+    def __init__(self, factory: ServedFactory, service: Service) -> None:
+        self.factory, self.service = factory, service
+
+    def _call(self, method: str, request: Request) -> Principal:
+        if not self.service.alive:  # replaced once it crashed or hung; the audit goes on
+            why = self.service.broken or f"it exited with code {self.service.process.returncode}"
+            raise ServiceFault(f"the service is down ({why}); its stderr ends: "
+                               f"{self.service.tail()}")  # fmt: skip
+        return self.service.call(method, request, self.factory.has_clock)
+
+
+class _RequestClient(_Client):
+    def authenticate_request(self, request: Request) -> Principal:
+        return self._call("authenticate_request", request)
+
+
+class _CallbackClient(_Client):
+    def callback_subject(self, request: Request) -> Principal:
+        return self._call("callback_subject", request)
+
+
+class _BothClient(_RequestClient, _CallbackClient):
+    pass
+
+
+_CLIENTS: dict[frozenset[str], type[_Client]] = {
+    frozenset(): _Client,
+    frozenset({"authenticate_request"}): _RequestClient,
+    frozenset({"callback_subject"}): _CallbackClient,
+    frozenset(ROUTES): _BothClient,
+}
+_factories: list[ServedFactory] = []
+
+
+def serve_spec(command: str) -> str:
+    """The ``--sut`` spec of a served command."""
+    return SERVE_PREFIX + command
+
+
+def served_command(spec: str) -> str | None:
+    """The command a ``serve=`` spec names, or None."""
+    return spec[len(SERVE_PREFIX) :] if spec.startswith(SERVE_PREFIX) else None
+
+
+def short_command(command: str) -> str:
+    """A served command, shortened for a matrix heading."""
+    words = shlex.split(command) if command else []
+    return " ".join(words[-2:]) if words else command
+
+
+@atexit.register
+def stop_all() -> None:
+    """Stop every service this process started."""
+    for factory in _factories:
+        factory.stop()
