@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
+import gc
 import http.client
 import json
 import os
@@ -33,7 +34,8 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
 
 from reference import Principal, Request, Settings
 
-from .wire import CLOCK, OVERSIZED, RESET, ROUTES, ServiceFault, answer, layer_refusal, outgoing
+from .wire import CLOCK, OVERSIZED, RESET, ROUTES, Outgoing, ServiceFault, answer, outgoing
+from .wire import layer_refusal as layer_refusal
 from .wire import settings_json as settings_json
 
 SERVE_PREFIX = "serve="
@@ -41,11 +43,17 @@ SERVE_PREFIX = "serve="
 #: replaced), and how long a service may take to start listening.
 TIMEOUT_S = 10.0
 START_S = 30.0
+#: Processes one ``Settings`` may run before the cycle collector frees dropped instances.
+POOL_BEFORE_COLLECTING = 2
 #: Rows that judge what an instance remembers: without a reset, state carried from one example
 #: to the next could pass for a flaw (or hide one), so they are ``n/a`` for such a service.
 STATEFUL_ROWS = (
-    "CACHE-ISOLATION", "CACHE-KEY-INJECTIVE", "CACHE-NO-POISON", "CACHE-FRESH", "CACHE-CONCURRENT",
-)  # fmt: skip
+    "CACHE-ISOLATION",
+    "CACHE-KEY-INJECTIVE",
+    "CACHE-NO-POISON",
+    "CACHE-FRESH",
+    "CACHE-CONCURRENT",
+)
 
 
 class ServiceStartError(Exception):
@@ -193,13 +201,12 @@ class Service:
             self.set_clock(time.time())  # the harness's clock: frozen inside a check
         out = outgoing(method, request, self.host)
         try:
-            status, body = self.send(out.method, out.target, out.headers, out.body)
+            return answer(*self.send(out.method, out.target, out.headers, out.body))
         except ServiceFault as fault:
             if out.header_bytes + len(out.body) > OVERSIZED and "dropped" in str(fault):
                 raise layer_refusal(f"it closed the connection on {len(out.body)} body bytes "
                                     f"and {out.header_bytes} header bytes") from fault  # fmt: skip
-            raise ServiceFault(f"{fault} — the request: {_said(out.changes)}") from fault
-        return answer(status, body)
+            raise ServiceFault(f"{fault} — the request: {_said(out)}") from fault
 
     def set_clock(self, now: float) -> None:
         if now != self.clock_sent:
@@ -228,7 +235,7 @@ class Service:
                 return response.status, data
             except TimeoutError as exc:
                 self._drop()
-                self.broken = f"no answer within {TIMEOUT_S:.0f} s"
+                self.broken = f"no answer within {TIMEOUT_S:g} s"
                 raise ServiceFault(self.broken) from exc
             except (ConnectionError, http.client.HTTPException, OSError) as exc:
                 self._drop()
@@ -238,6 +245,10 @@ class Service:
         raise AssertionError("unreachable")
 
     def _dropped(self, exc: BaseException) -> str:
+        for _ in range(25):  # a process that closed its sockets by dying: let it be reaped
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.02)
         if self.process.poll() is not None:
             return (f"the connection was dropped: the service exited with code "
                     f"{self.process.returncode}; its stderr ends: {self.tail()}")  # fmt: skip
@@ -266,8 +277,10 @@ class _Connection(http.client.HTTPConnection):
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-def _said(changes: tuple[str, ...]) -> str:
-    return "sent as drawn" if not changes else "sent with " + "; ".join(changes)
+def _said(out: Outgoing) -> str:
+    """The request as sent, and how it differs from the drawn one."""
+    how = "as drawn" if not out.changes else "with " + "; ".join(out.changes)
+    return f"{out.method} {out.target:.200}, sent {how}"
 
 
 class ServedFactory:
@@ -278,6 +291,7 @@ class ServedFactory:
         self.command = command
         self.idle: dict[str, list[Service]] = {}
         self.every: list[Service] = []
+        self.running: dict[str, int] = {}
         self.lock = threading.RLock()
         self.routes: frozenset[str] | None = None
         self.has_reset = self.has_clock = False
@@ -295,19 +309,31 @@ class ServedFactory:
         return settings_json(settings) + json.dumps(settings.jwks, sort_keys=True)
 
     def _lease(self, settings: Settings) -> Service:
-        """An idle process for ``settings``, reset; else a new one."""
+        """An idle process for ``settings``, reset; else a new one. A dropped instance caught in
+        a reference cycle (an error's traceback holds the frame that held it) is given back
+        only by the cycle collector: it runs before a third process for one ``Settings``."""
+        key = self._key(settings)
+        collected = False
         while True:
             with self.lock:
-                pool = self.idle.get(self._key(settings))
+                pool = self.idle.get(key)
                 service = pool.pop() if pool else None
+                running = self.running.get(key, 0)
+            if service is None and running >= POOL_BEFORE_COLLECTING and not collected:
+                gc.collect()
+                collected = True
+                continue
             if service is None:
                 break
             if service.alive and (not self.has_reset or service.post(RESET) == 204):
                 return service
             service.stop()
+            with self.lock:
+                self.running[key] -= 1
         service = Service(self.command, settings)
         with self.lock:
             self.every.append(service)
+            self.running[key] = self.running.get(key, 0) + 1
         return service
 
     def _give_back(self, settings: Settings, service: Service) -> None:

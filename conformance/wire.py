@@ -115,8 +115,8 @@ def _unsendable(name: str, value: str) -> str:
 
 def answer(status: int, body: bytes) -> Principal:
     """The principal a ``200`` names; else the ``AuthError`` the status means (``401``/``403``
-    ``Unauthorized``, ``422`` ``InvalidClaims``, ``400``/``431`` the HTTP layer's refusal);
-    else ``ServiceFault``."""
+    ``Unauthorized``, ``422`` ``InvalidClaims``, ``400``/``431`` the HTTP layer's refusal, a
+    ``3xx`` a redirect to sign in); else ``ServiceFault``."""
     if status == 200:
         return _principal(body)
     if status in (401, 403, 422):
@@ -124,6 +124,8 @@ def answer(status: int, body: bytes) -> Principal:
         raise (InvalidClaims if status == 422 else Unauthorized)(reason, message)
     if status in (400, 431):
         raise layer_refusal(f"it answered {status}")
+    if 300 <= status < 400:  # a browser sent to sign in (Clerk's handshake, say): not signed in
+        raise Unauthorized("redirect", f"the service answered {status}, a redirect")
     raise ServiceFault(f"the service answered {status}: {_shown(body)}")
 
 

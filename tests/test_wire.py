@@ -1,0 +1,103 @@
+"""The black-box wire contract, unit by unit: a drawn request as it is sent, and each answer as
+what it means (README, "Black-box mode")."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from conformance.service import jwt_key_pem, settings_json
+from conformance.wire import OVERSIZED, Outgoing, ServiceFault, answer, outgoing
+from reference import InvalidClaims, Principal, Request, Role, Settings, Unauthorized
+from strategies import signing_keys
+
+HOST = "127.0.0.1:9"
+
+
+def sent(request: Request, method: str = "authenticate_request") -> Outgoing:
+    return outgoing(method, request, HOST)
+
+
+def test_a_request_goes_out_as_drawn_with_a_host_added() -> None:
+    headers = (("Cookie", "a=1"), ("X-Dup", "1"), ("cookie", "__session=t"), ("X-Dup", "2"))
+    out = sent(Request("GET", "/api/me?clerk_session_token=x&y=%20", headers))
+    assert out.method == "GET" and out.target == "/whoami?clerk_session_token=x&y=%20"
+    assert out.headers[0] == ("Host", HOST.encode())
+    assert out.headers[1:] == tuple((n, v.encode()) for n, v in headers)
+    assert out.changes == (f"Host: {HOST} added (HTTP/1.1 requires one)",)
+
+
+def test_what_http_cannot_carry_is_left_out_and_said() -> None:
+    headers = (
+        ("Host", "app.example.com"), ("Host", "evil.example.com"), ("X-Nul", "a\x00b"),
+        ("X-Lf", "a\nb"), ("Bad Name", "v"), ("X-Ctl", "a\x01"), ("Content-Length", "99"),
+        ("Authorization", "Bearer t"),
+    )  # fmt: skip
+    out = sent(Request("POST", "/cb", headers, b"clerk_session_token=t"), "callback_subject")
+    assert out.target == "/callback"
+    names = [name for name, _ in out.headers]
+    assert names == ["Host", "Authorization", "Content-Length"]
+    assert out.headers[-1] == ("Content-Length", b"21")
+    assert len(out.changes) == 6
+    assert any("a second Host" in change for change in out.changes)
+    assert any("CR, LF or NUL" in change for change in out.changes)
+
+
+def test_a_query_with_bytes_a_target_cannot_hold_is_percent_encoded() -> None:
+    out = sent(Request("GET", "/x?q=a b&é=1"))
+    assert out.target == "/whoami?q=a%20b&%C3%A9=1"
+    assert out.header_bytes > 0 and OVERSIZED == 8192
+
+
+PRINCIPAL = {
+    "user_id": "usr_1", "external_id": "user_1", "org_id": "org_1", "role": "admin",
+    "session_id": "sess_1",
+}  # fmt: skip
+
+
+def test_each_status_means_what_the_contract_says() -> None:
+    assert answer(200, json.dumps(PRINCIPAL).encode()) == Principal(
+        "usr_1", "user_1", "org_1", Role.ADMIN, "sess_1"
+    )
+    with pytest.raises(Unauthorized) as refused:
+        answer(401, b'{"reason": "expired", "message": "Token expired"}')
+    assert (refused.value.reason, refused.value.detail) == ("expired", "Token expired")
+    with pytest.raises(InvalidClaims) as invalid:
+        answer(422, b"")
+    assert invalid.value.reason == "http_422"
+    for layer in (400, 431):
+        with pytest.raises(Unauthorized, match="HTTP layer"):
+            answer(layer, b"<html>")
+    with pytest.raises(Unauthorized, match="redirect"):
+        answer(307, b"")
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (500, b"boom"),
+        (200, b"not json"),
+        (200, json.dumps({**PRINCIPAL, "role": "root"}).encode()),
+        (200, json.dumps({k: v for k, v in PRINCIPAL.items() if k != "org_id"}).encode()),
+        (204, b""),
+    ],
+)
+def test_anything_else_is_a_fault_not_an_auth_error(status: int, body: bytes) -> None:
+    with pytest.raises(ServiceFault):
+        answer(status, body)
+
+
+def test_the_service_gets_the_settings_and_the_key_clerk_sdks_take() -> None:
+    keys = signing_keys()
+    settings = Settings(org_id="org_1", jwks=keys.jwks, leeway_s=0, issuer="https://i")
+    data = json.loads(settings_json(settings))
+    assert data == {
+        "org_id": "org_1", "algorithms": ["RS256"], "leeway_s": 0, "cache_ttl_s": 300.0,
+        "authorized_parties": [], "issuer": "https://i",
+    }  # fmt: skip
+    pem = jwt_key_pem(keys.jwks)
+    assert pem.startswith("-----BEGIN PUBLIC KEY-----")
+    numbers = load_pem_public_key(pem.encode()).public_numbers()  # type: ignore[union-attr]
+    assert numbers == keys.trusted[0].private_key.public_key().public_numbers()  # type: ignore[union-attr]
