@@ -109,7 +109,11 @@ def handler(app: App) -> type[BaseHTTPRequestHandler]:
                 "session_id": principal.session_id,
             })  # fmt: skip
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _route
+        def __getattr__(self, name: str) -> Any:
+            """Every method, whatever its spelling (``post`` is a method too): routed."""
+            if name.startswith("do_"):
+                return self._route
+            raise AttributeError(name)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -5,8 +5,10 @@
 // Glue, all of it:
 // - settings come from CLERK_HARNESS_SETTINGS: leeway_s -> clockSkewInMs, authorized_parties
 //   -> authorizedParties, the harness's RSA key (CLERK_HARNESS_JWT_KEY) -> jwtKey; the keys
-//   Clerk's middleware requires are derived: a publishable key naming the issuer's Frontend
-//   API host, and a placeholder secret key (nothing here reaches Clerk's API);
+//   Clerk's middleware requires are derived: a production instance's publishable key naming
+//   the issuer's Frontend API host (a development instance, by design, authenticates no cookie
+//   without its dev-browser cookie __clerk_db_jwt), and a placeholder secret key (nothing here
+//   reaches Clerk's API);
 // - POST /__harness/clock sets what Date.now() returns (Clerk's SDK reads time through it);
 //   POST /__harness/reset empties the user store;
 // - GET /whoami is the protected route; /callback is not provided (Clerk's JavaScript SDK
@@ -79,8 +81,8 @@ app.use(
   "/whoami",
   clerkMiddleware({
     jwtKey: process.env.CLERK_HARNESS_JWT_KEY,
-    publishableKey: `pk_test_${Buffer.from(`${frontendApi}$`).toString("base64")}`,
-    secretKey: "sk_test_clerk_harness_offline",
+    publishableKey: `pk_live_${Buffer.from(`${frontendApi}$`).toString("base64")}`,
+    secretKey: "sk_live_clerk_harness_offline",
     clockSkewInMs: settings.leeway_s * 1000,
     authorizedParties: settings.authorized_parties.length
       ? settings.authorized_parties
