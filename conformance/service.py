@@ -410,6 +410,15 @@ _CLIENTS: dict[frozenset[str], type[_Client]] = {
 _factories: list[ServedFactory] = []
 
 
+def served_factory(command: str) -> ServedFactory:
+    """The process's one factory for ``command``: every target of that command shares its pool
+    of processes, instead of starting its own."""
+    for factory in _factories:
+        if factory.command == command:
+            return factory
+    return ServedFactory(command)
+
+
 def serve_spec(command: str) -> str:
     """The ``--sut`` spec of a served command."""
     return SERVE_PREFIX + command

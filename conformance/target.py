@@ -20,7 +20,7 @@ from .findings import Crashed, called
 from .findings import InvariantViolation as InvariantViolation  # re-exported: checks raise it
 from .findings import control as control  # re-exported: checks record controls
 from .findings import violated as violated
-from .service import ServedFactory, ServiceStartError, served_command
+from .service import ServedFactory, ServiceStartError, served_command, served_factory
 from .subchecks import SUBCHECKS
 
 DEFAULT_SUT = "reference:make"
@@ -39,7 +39,7 @@ def load_factory(spec: str) -> Factory:
     if command is not None:
         if not command.strip():
             raise SutLoadError("--serve: expected a command that starts the service")
-        return ServedFactory(command)
+        return served_factory(command)
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise SutLoadError(f"--sut {spec!r}: expected 'module:callable', e.g. 'my_pkg.auth:make'")
