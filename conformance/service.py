@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
+import functools
 import gc
 import http.client
 import json
@@ -110,14 +111,10 @@ class JwksHost:
         return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
 
 
-_jwks_host: list[JwksHost] = []
-
-
+@functools.cache
 def jwks_host() -> JwksHost:
     """The process's JWKS host, started on first use."""
-    if not _jwks_host:
-        _jwks_host.append(JwksHost())
-    return _jwks_host[0]
+    return JwksHost()
 
 
 def _free_port() -> int:

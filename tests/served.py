@@ -18,7 +18,6 @@ import importlib
 import json
 import os
 import sys
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -52,7 +51,6 @@ class App:
         self.factory = getattr(importlib.import_module(module), attr)
         self.settings = settings_from_env()
         self.sut = self.factory(self.settings)
-        self.lock = threading.Lock()
         freezegun.api.call_stack_inspection_limit = 1
         self.clock = freeze_time(datetime.datetime.now(datetime.UTC))
         self.frozen = self.clock.start()
