@@ -197,10 +197,11 @@ class Service:
         if clock:
             self.set_clock(time.time())  # the harness's clock: frozen inside a check
         out = outgoing(method, request, self.host)
+        oversized = out.header_bytes + len(out.body) > OVERSIZED
         try:
-            return answer(*self.send(out.method, out.target, out.headers, out.body))
+            return answer(*self.send(out.method, out.target, out.headers, out.body, oversized))
         except ServiceFault as fault:
-            if out.header_bytes + len(out.body) > OVERSIZED and "dropped" in str(fault):
+            if oversized and "dropped" in str(fault):
                 raise layer_refusal(f"it closed the connection on {len(out.body)} body bytes "
                                     f"and {out.header_bytes} header bytes") from fault  # fmt: skip
             raise ServiceFault(f"{fault} — the request: {_said(out)}") from fault
@@ -213,9 +214,18 @@ class Service:
             self.clock_sent = now
 
     def send(
-        self, method: str, target: str, headers: tuple[tuple[str, Any], ...], body: bytes
+        self,
+        method: str,
+        target: str,
+        headers: tuple[tuple[str, Any], ...],
+        body: bytes,
+        oversized: bool = False,
     ) -> tuple[int, bytes]:
-        """One request on this thread's keep-alive connection (a fresh one if it went stale)."""
+        """One request on this thread's keep-alive connection (a fresh one if it went stale). An
+        oversized request whose connection is closed is neither sent again nor waited on: that
+        is its HTTP layer refusing it (``call``)."""
+        if oversized:  # on a connection of its own: a closed one is then this request's doing
+            self._drop()
         for attempt in (1, 2):
             connection = self._connection()
             reused = getattr(self.local, "used", False)
@@ -236,6 +246,8 @@ class Service:
                 raise ServiceFault(self.broken) from exc
             except (ConnectionError, http.client.HTTPException, OSError) as exc:
                 self._drop()
+                if oversized:
+                    raise ServiceFault(f"the connection was dropped ({exc!r})") from exc
                 if reused and attempt == 1 and self.process.poll() is None:
                     continue  # the server closed an idle keep-alive connection: once more
                 raise ServiceFault(self._dropped(exc)) from exc
