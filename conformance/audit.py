@@ -126,6 +126,7 @@ class Options:
     seed: str | None = None
     only: tuple[str, ...] = ()  # invariant IDs; empty: all
     declared_rows: bool = False  # catalogue entries only on the rows they declare
+    shard: tuple[int, int] | None = None  # (K, N): the K-th of N parts of the cells
 
     def pytest_args(self, specs: Sequence[str]) -> list[str]:
         args = ["--pyargs", "conformance", "-p", "no:cacheprovider"]
@@ -143,6 +144,8 @@ class Options:
             args += ["-k", " or ".join(self.only)]
         if self.declared_rows:
             args.append("--declared-rows")
+        if self.shard:
+            args.append(f"--shard={self.shard[0]}/{self.shard[1]}")
         return args
 
     def reproduce(self, spec: str, invariant: str) -> str:
@@ -228,6 +231,10 @@ def run_suts(
     return recorder.cells
 
 
+#: The reason of a cell ``settle`` makes for a row that was not run but had findings.
+FOUND_ELSEWHERE = "found while checking other rows"
+
+
 def settle(cells: dict[tuple[str, str], Cell]) -> dict[tuple[str, str], Cell]:
     """Cells with every finding in its own row's cell: a crash met while checking row X is
     TOTAL's finding (X keeps its own verdict), and it makes TOTAL's cell VIOLATED — a cell
@@ -238,7 +245,7 @@ def settle(cells: dict[tuple[str, str], Cell]) -> dict[tuple[str, str], Cell]:
             moved.setdefault((spec, finding.row), []).append(finding)
     cells = dict(cells)
     for key in moved.keys() - cells.keys():  # the row itself was not run (--invariant)
-        cells[key] = Cell(*key, VIOLATED, 0.0, "found while checking other rows")
+        cells[key] = Cell(*key, VIOLATED, 0.0, FOUND_ELSEWHERE)
     settled = {}
     for key, cell in cells.items():
         own = tuple(sorted(moved.get(key, ()), key=_finding_order))
@@ -250,9 +257,13 @@ def settle(cells: dict[tuple[str, str], Cell]) -> dict[tuple[str, str], Cell]:
     return settled
 
 
-def _finding_order(finding: Finding) -> tuple[int, int, str]:
-    """Most severe first, then security before robustness before completeness."""
-    return SEVERITIES.index(finding.severity), KINDS.index(finding.kind), finding.id
+def _finding_order(finding: Finding) -> tuple[int, int, str, str]:
+    """Most severe first, then security before robustness before completeness (then by name,
+    and by the row it was found while checking: an order that depends on nothing else)."""
+    return (
+        SEVERITIES.index(finding.severity), KINDS.index(finding.kind), finding.id,
+        finding.found_while,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -262,6 +273,8 @@ class Audit:
     suts: tuple[str, ...]
     cells: dict[tuple[str, str], Cell]
     self_check: bool
+    profile: str | None = None
+    shard: tuple[int, int] | None = None  # (K, N): this audit is the K-th of N parts
 
     def findings(self, spec: str) -> list[Finding]:
         """Every finding against ``spec``, most severe first."""
@@ -324,7 +337,7 @@ def run_audit(suts: Sequence[str], options: Options, announce: Callable[[Cell], 
     self_check = not suts
     specs = tuple(dict.fromkeys(suts)) or self_check_suts()
     cells = settle(run_suts(specs, options, announce))
-    return Audit(specs, ordered(specs, cells), self_check)
+    return Audit(specs, ordered(specs, cells), self_check, options.profile, options.shard)
 
 
 def ordered(
@@ -389,6 +402,8 @@ def document(audit: Audit, exit_code: int, gate: Gate, seconds: float) -> dict[s
             "gated": sum(gate.fails(f) for f in findings),
         },
         "self_check": audit.self_check,
+        "profile": audit.profile,
+        "shard": f"{audit.shard[0]}/{audit.shard[1]}" if audit.shard else None,
         "mismatches": audit.mismatches() if audit.self_check else [],
         "gate": gate.as_json(),
         "exit_code": exit_code,
@@ -404,14 +419,77 @@ def _with_reproduce(audit: Audit, cell: dict[str, Any]) -> dict[str, Any]:
     return cell
 
 
-def from_documents(documents: Sequence[dict[str, Any]]) -> Audit:
-    """One audit from the documents of several shards (or runs) of it."""
+class MergeError(ValueError):
+    """Documents that do not make one audit: unreadable, of another version, shards that do not
+    add up (one missing or twice, of different audits), or one cell in two of them."""
+
+
+def from_documents(documents: Sequence[tuple[str, dict[str, Any]]]) -> Audit:
+    """One audit from the JSON documents (each with its file name) of its shards — all N of
+    them, once each — or of separate audits of different SUTs."""
+    if not documents:
+        raise MergeError("no documents to merge")
+    for name, doc in documents:
+        if not isinstance(doc, dict) or doc.get("version") != 2 or "results" not in doc:
+            raise MergeError(f"{name}: not a clerk-harness audit document (version 2)")
+    shards = [_shard_of(name, doc) for name, doc in documents]
+    if any(shards):
+        _check_shards(documents, shards)
     specs: list[str] = []
     cells: dict[tuple[str, str], Cell] = {}
-    self_check = all(doc.get("self_check") for doc in documents) and bool(documents)
-    for doc in documents:
+    came_from: dict[tuple[str, str], str] = {}
+    for name, doc in documents:
         specs += [s for s in doc["suts"] if s not in specs]
         for data in doc["results"]:
             cell = Cell.from_json(data)
-            cells[(cell.sut, cell.invariant)] = cell
-    return Audit(tuple(specs), ordered(specs, cells), self_check)
+            key = (cell.sut, cell.invariant)
+            if key in cells:
+                cells[key] = _merge_cells(cells[key], cell, came_from[key], name)
+            else:
+                cells[key], came_from[key] = cell, name
+    first = documents[0][1]
+    self_check = all(doc.get("self_check") for _, doc in documents)
+    return Audit(tuple(specs), ordered(specs, cells), self_check, first.get("profile"))
+
+
+def _shard_of(name: str, doc: dict[str, Any]) -> tuple[int, int] | None:
+    from .plugin import parse_shard
+
+    try:
+        return parse_shard(doc.get("shard"))
+    except ValueError as exc:
+        raise MergeError(f"{name}: {exc}") from exc
+
+
+def _check_shards(
+    documents: Sequence[tuple[str, dict[str, Any]]], shards: Sequence[tuple[int, int] | None]
+) -> None:
+    """Shards merge only as a whole: the same audit (SUTs, profile), N of N, each once."""
+    names = [name for name, _ in documents]
+    if None in shards:
+        unsharded = [n for n, s in zip(names, shards, strict=True) if s is None]
+        raise MergeError(f"{', '.join(unsharded)}: not a shard, merged with shards")
+    counts = {s[1] for s in shards if s}
+    runs = {(tuple(doc["suts"]), doc.get("profile")) for _, doc in documents}
+    if len(counts) > 1 or len(runs) > 1:
+        raise MergeError("the shards are of different audits (their SUTs, profile or N differ)")
+    (count,) = counts
+    seen = sorted(s[0] for s in shards if s)
+    if seen != list(range(1, count + 1)):
+        missing = sorted(set(range(1, count + 1)) - set(seen))
+        twice = sorted({k for k in seen if seen.count(k) > 1})
+        raise MergeError(f"shards of {count}: missing {missing or 'none'}, twice {twice or 'none'}")
+
+
+def _merge_cells(one: Cell, other: Cell, one_from: str, other_from: str) -> Cell:
+    """The same cell in two shards: legitimate only for a row whose findings were made while
+    checking other rows (a crash is TOTAL's), one of them holding the cell ``settle`` made."""
+    made = [c for c in (one, other) if c.reason == FOUND_ELSEWHERE and not c.exercise]
+    if not made:
+        raise MergeError(f"{one.sut} {one.invariant}: in both {one_from} and {other_from}")
+    run = other if made[0] is one else one
+    findings = tuple(sorted((*one.findings, *other.findings), key=_finding_order))
+    return Cell(
+        run.sut, run.invariant, VIOLATED if findings else run.status, run.seconds, run.reason,
+        run.exercise, findings, run.reproduce,
+    )  # fmt: skip

@@ -3,6 +3,8 @@
     clerk-harness audit --sut my_pkg.auth:make          # audit your implementation
     clerk-harness audit                                 # self-check: the reference + catalogue
     clerk-harness audit --full-matrix                   # ... every entry on every row
+    clerk-harness audit --shard 2/4 --json part2.json   # the 2nd of 4 parts of the cells
+    clerk-harness report part*.json --html audit.html   # merge the parts: one report, one exit
 
 Exit codes: 0 nothing the gate (``--fail-on``) catches was found and every applicable row was
 decided (self-check: the reference holds everything and every catalogue entry violates exactly
@@ -21,8 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import profiles
-from .audit import Cell, Gate, Options, document, run_audit
-from .plugin import PROFILES_ENV
+from .audit import Audit, Cell, Gate, MergeError, Options, document, from_documents, run_audit
+from .plugin import PROFILES_ENV, parse_shard
 from .registry import BY_ID
 from .report_html import render_html
 from .report_sarif import render_sarif
@@ -80,11 +82,29 @@ def parser() -> argparse.ArgumentParser:
         help="self-check: run every catalogue entry on every row, proving each violates exactly "
         "what it declares (default: each entry on the rows it declares, the reference on all)",
     )
-    audit.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
-    audit.add_argument("--junit-xml", type=Path, metavar="PATH", help="write JUnit XML")
-    audit.add_argument("--html", type=Path, metavar="PATH", help="write one self-contained page")
-    audit.add_argument("--sarif", type=Path, metavar="PATH", help="write SARIF 2.1.0")
     audit.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        help="run only the K-th of N deterministic parts of the cells (SUT x invariant); "
+        "merge the parts' --json with `clerk-harness report`",
+    )
+    report = commands.add_parser(
+        "report", help="merge the JSON of an audit's shards (or of several audits) into one"
+    )
+    report.add_argument("documents", nargs="+", type=Path, metavar="JSON")
+    for command in (audit, report):
+        _outputs(command)
+    return top
+
+
+def _outputs(command: argparse.ArgumentParser) -> None:
+    """The report files and the gate, common to ``audit`` and ``report``."""
+    command.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
+    command.add_argument("--junit-xml", type=Path, metavar="PATH", help="write JUnit XML")
+    command.add_argument("--html", type=Path, metavar="PATH", help="write one self-contained page")
+    command.add_argument("--sarif", type=Path, metavar="PATH", help="write SARIF 2.1.0")
+    command.add_argument(
         "--fail-on",
         type=_gate,
         default=Gate(),
@@ -93,12 +113,20 @@ def parser() -> argparse.ArgumentParser:
         "completeness), reaches (anyone, user, issuer) and a severity floor, or 'all' "
         "(default: security,anyone,user,high)",
     )
-    audit.add_argument(
+    command.add_argument(
         "--allow-inconclusive",
         action="store_true",
         help="do not exit 1 for rows that could not be decided (their controls were refused)",
     )
-    return top
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        shard = parse_shard(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    assert shard is not None
+    return shard
 
 
 def _gate(text: str) -> Gate:
@@ -111,6 +139,8 @@ def _gate(text: str) -> Gate:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return its exit code."""
     args = parser().parse_args(argv)
+    if args.command == "report":
+        return _report(args)
     profiles.register()
     os.environ[PROFILES_ENV] = "1"  # the harness's profiles, in xdist workers too
     here = os.getcwd()  # --sut names modules of the project it is run in, for workers too
@@ -124,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.hypothesis_seed,
         only=tuple(args.invariant),
         declared_rows=not (args.sut or args.serve or args.full_matrix),
+        shard=args.shard,
     )
 
     def announce(cell: Cell) -> None:
@@ -135,9 +166,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SutLoadError as exc:
         print(f"clerk-harness: {exc}", file=sys.stderr)
         return 2
-    code = audit.exit_code(args.fail_on, allow_inconclusive=args.allow_inconclusive)
-    doc = document(audit, code, args.fail_on, time.perf_counter() - started)
     print()
+    return _conclude(args, audit, time.perf_counter() - started, colour)
+
+
+def _report(args: argparse.Namespace) -> int:
+    """``report``: the documents merged into one audit, concluded as ``audit`` concludes."""
+    documents = []
+    try:
+        for path in args.documents:
+            try:
+                documents.append((str(path), json.loads(path.read_text(encoding="utf-8"))))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise MergeError(f"{path}: {exc}") from exc
+        audit = from_documents(documents)
+    except MergeError as exc:
+        print(f"clerk-harness report: {exc}", file=sys.stderr)
+        return 2
+    seconds = sum(float(doc.get("figures", {}).get("seconds", 0.0)) for _, doc in documents)
+    return _conclude(args, audit, seconds, sys.stdout.isatty())
+
+
+def _conclude(args: argparse.Namespace, audit: Audit, seconds: float, colour: bool) -> int:
+    """Print the matrix, the findings and the verdict; write the reports; the exit code."""
+    code = audit.exit_code(args.fail_on, allow_inconclusive=args.allow_inconclusive)
+    doc = document(audit, code, args.fail_on, seconds)
     print(matrix(doc, colour))
     report = findings_report(doc)
     if report and not audit.self_check:

@@ -60,6 +60,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run each catalogue entry only on the rows it declares violating (every row for "
         "one whose claim is about every row); other SUTs on every row",
     )
+    group.addoption(
+        "--shard",
+        metavar="K/N",
+        help="run only the K-th of N deterministic parts of the cells (SUT x invariant); "
+        "`clerk-harness report` merges the parts' JSON into one report",
+    )
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``"K/N"`` as ``(K, N)``, 1 <= K <= N; ``ValueError`` with the reason otherwise."""
+    if text is None:
+        return None
+    index, sep, count = text.partition("/")
+    if not sep or not index.strip().isdigit() or not count.strip().isdigit():
+        raise ValueError(f"--shard {text!r}: expected K/N, e.g. 2/4")
+    k, n = int(index), int(count)
+    if not 1 <= k <= n:
+        raise ValueError(f"--shard {text!r}: K must be between 1 and N")
+    return k, n
 
 
 def sut_specs(config: pytest.Config) -> list[str]:
@@ -117,24 +136,43 @@ def preload(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With ``--declared-rows``, deselect each catalogue entry's undeclared rows (the same in
-    every process: the choice depends on the command line alone)."""
-    if not config.getoption("--declared-rows"):
-        return
+    """With ``--declared-rows``, deselect each catalogue entry's undeclared rows; with
+    ``--shard K/N``, all but the K-th of every N cells, in collection order (the same in every
+    process: the choice depends on the command line alone)."""
+    try:
+        shard = parse_shard(config.getoption("--shard"))
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+    kept = list(items)
+    if config.getoption("--declared-rows"):
+        kept = [item for item in kept if _declared(config, item)]
+    if shard:
+        cells = list(dict.fromkeys(cell for item in kept if (cell := _cell(config, item))))
+        mine = set(cells[shard[0] - 1 :: shard[1]])
+        kept = [item for item in kept if _cell(config, item) in mine]
+    if len(kept) < len(items):
+        chosen = set(map(id, kept))
+        config.hook.pytest_deselected(items=[item for item in items if id(item) not in chosen])
+        items[:] = kept
+
+
+def _cell(config: pytest.Config, item: pytest.Item) -> tuple[str, str] | None:
+    """The (SUT, invariant) cell an item checks; None for any other test (in every shard)."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    invariant = getattr(params.get("invariant"), "id", None)
+    if not isinstance(invariant, str) or "sut" not in getattr(item, "fixturenames", ()):
+        return None
+    return str(params.get("sut", sut_specs(config)[0])), invariant
+
+
+def _declared(config: pytest.Config, item: pytest.Item) -> bool:
+    """Whether ``--declared-rows`` keeps the item: a catalogue entry's declared rows only."""
     from . import catalogue  # only here: the plugin loads in every host project's pytest
 
-    default = sut_specs(config)[0]
-    kept: list[pytest.Item] = []
-    dropped: list[pytest.Item] = []
-    for item in items:
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        invariant = getattr(params.get("invariant"), "id", None)
-        name = catalogue.entry_name(str(params.get("sut", default)))
-        audited = catalogue.audited_rows(name) if name and invariant else None
-        (dropped if audited is not None and invariant not in audited else kept).append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+    cell = _cell(config, item)
+    name = catalogue.entry_name(cell[0]) if cell else None
+    audited = catalogue.audited_rows(name) if cell and name else None
+    return audited is None or cell is None or cell[1] in audited
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

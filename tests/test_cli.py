@@ -214,3 +214,66 @@ def test_a_crash_is_totals_finding_even_when_total_was_not_run() -> None:
     )
     assert settled[(spec, "TOTAL")].status == VIOLATED
     assert settled[(spec, "TOTAL")].findings == (crash,)
+
+
+TRUSTING = "conformance.catalogue.trusting_parser:make"
+SHARDED = (
+    "--sut", TRUSTING, "--sut", "reference:make", "--invariant", "TOTAL",
+    "--invariant", "PATH-CONSISTENT", "--invariant", "ID-REQUIRED",
+)  # fmt: skip
+
+
+def report(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``clerk-harness report``, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "conformance", "report", *args],
+        capture_output=True, text=True, cwd=cwd, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def comparable(path: Path) -> list[dict[str, object]]:
+    """A document's cells without their timings."""
+    results = json.loads(path.read_text())["results"]
+    return [{k: v for k, v in cell.items() if k != "seconds"} for cell in results]
+
+
+def test_n_shards_merged_equal_one_unsharded_run(tmp_path: Path) -> None:
+    """Three shards, merged by ``report``, make exactly the unsharded audit — with TOTAL's
+    crash, found while checking PATH-CONSISTENT in one shard, in TOTAL's cell of another."""
+    whole = audit(*SHARDED, "--json", str(tmp_path / "whole.json"), cwd=tmp_path)
+    parts = [tmp_path / f"part{k}.json" for k in (1, 2, 3)]
+    for k, part in enumerate(parts, 1):
+        done = audit(*SHARDED, "--shard", f"{k}/3", "--json", str(part), cwd=tmp_path)
+        assert done.returncode in (0, 1), done.stderr
+    cells = [json.loads(part.read_text())["results"] for part in parts]
+    made = [c for cs in cells for c in cs if c["reason"] == "found while checking other rows"]
+    sizes = [sum(c["reason"] != "found while checking other rows" for c in cs) for cs in cells]
+    assert sizes == [2, 2, 2], sizes  # each of the six cells in one shard
+    assert [c["invariant"] for c in made] == ["TOTAL"], made  # and TOTAL's crash in another
+    merged = report(*map(str, parts), "--json", str(tmp_path / "merged.json"), cwd=tmp_path)
+    assert merged.returncode == whole.returncode == 0, merged.stderr
+    assert comparable(tmp_path / "merged.json") == comparable(tmp_path / "whole.json")
+    total = [line for line in merged.stdout.splitlines() if line.startswith("TOTAL ")]
+    assert len(total) == 1 and "VIOLATED" in total[0] and "TOTAL/crash" in merged.stdout
+    missing = report(str(parts[0]), str(parts[2]), cwd=tmp_path)
+    assert missing.returncode == 2 and "missing [2]" in missing.stderr, missing.stderr
+    twice = report(str(parts[0]), *map(str, parts), cwd=tmp_path)
+    assert twice.returncode == 2 and "twice [1]" in twice.stderr, twice.stderr
+    mixed = report(str(tmp_path / "whole.json"), str(parts[0]), cwd=tmp_path)
+    assert mixed.returncode == 2 and "not a shard" in mixed.stderr, mixed.stderr
+
+
+def test_report_refuses_what_is_not_an_audit_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / "junk.json").write_text("{not json")
+    (tmp_path / "other.json").write_text('{"version": 1}')
+    for name, says in (("junk.json", "junk.json: Expecting"), ("other.json", "not a clerk"),
+                       ("absent.json", "absent.json: [Errno 2]")):  # fmt: skip
+        done = report(name, cwd=tmp_path)
+        assert done.returncode == 2 and says in done.stderr, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_a_bad_shard_is_a_usage_error(tmp_path: Path) -> None:
+    for bad in ("0/3", "4/3", "2", "a/b"):
+        done = audit("--sut", "reference:make", "--shard", bad, cwd=tmp_path)
+        assert done.returncode == 2 and "--shard" in done.stderr, (bad, done.stderr)
