@@ -322,15 +322,15 @@ class ServedFactory:
         a reference cycle (an error's traceback holds the frame that held it) is given back
         only by the cycle collector: it runs before a third process for one ``Settings``."""
         key = self._key(settings)
-        collected = False
+        collected = 0
         while True:
             with self.lock:
                 pool = self.idle.get(key)
                 service = pool.pop() if pool else None
                 running = self.running.get(key, 0)
-            if service is None and running >= POOL_BEFORE_COLLECTING and not collected:
-                gc.collect()
-                collected = True
+            if service is None and running >= POOL_BEFORE_COLLECTING and collected < 2:
+                gc.collect(1 if collected == 0 else 2)  # the young generations first: cheap
+                collected += 1
                 continue
             if service is None:
                 break

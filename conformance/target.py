@@ -175,7 +175,10 @@ def attempt(
         result = call()
     except AuthError as exc:
         called(exc)
-        return exc
+        # A refusal is an outcome, not an error to trace: without its traceback it holds no
+        # frame (none of the SUT instance that raised it), so the instance is freed as soon
+        # as it is dropped — a served one's process given back without the cycle collector.
+        return exc.with_traceback(None)
     except Exception as exc:
         message = f"{what} raised {type(exc).__name__}: {exc} — not an AuthError"
         outcome: Outcome = Crashed("crash", f"{type(exc).__name__}: {exc}")

@@ -169,7 +169,10 @@ def login_history_machine(
             self.shared: set[str] = set()  # internal users handed to more than one identity
 
         def teardown(self) -> None:
+            """The clock unfrozen and the instances let go: Hypothesis keeps the machine in a
+            reference cycle, and an instance can hold a process (a served SUT's) until freed."""
             self._frozen.close()
+            self.sut = self.control = None
 
         # ----------------------------------------------------------------- presenting
 
@@ -181,7 +184,7 @@ def login_history_machine(
                 else:
                     result = sut.authenticate_claims(issued.claims)
             except AuthError as error:
-                return error
+                return error.with_traceback(None)  # an outcome: it holds no frame of the SUT's
             except Exception as exc:
                 raise self._violation(
                     "TOTAL", f"a login raised {type(exc).__name__}: {exc}, not an AuthError"
