@@ -16,6 +16,11 @@ Prints a table per part and writes them all to ``benchmarks/results.json`` (``--
 * **detection** — for each catalogue entry and each invariant it declares, over 20 seeds at
   the default profile (100 examples, random): the share of runs that catch it and the median
   number of examples until the first failure (shrinking off: it is detection, not reporting);
+* **http** — black-box mode, for each served peer: the harness's request rate (drawn Bearer
+  requests through the served SUT's client: the wire contract's encoding, the keep-alive
+  connection, the answer's decoding) next to the bound, a raw keep-alive loopback client
+  sending the same requests' bytes to the same service; and, for the served reference, each
+  row's cost next to its in-process cost, with the requests and service processes it took;
 * **wall** — wall time and peak memory (summed over the process tree) of the README's test
   command, ``pytest -n 2 --hypothesis-profile=ci``, and of ``clerk-harness audit``.
 """
@@ -59,9 +64,11 @@ from conformance import (  # noqa: E402
 )
 from conformance.findings import run_row  # noqa: E402
 from conformance.registry import lookup  # noqa: E402
+from conformance.target import mint  # noqa: E402
 from strategies import TRUSTED_ORG, signing_keys, with_times  # noqa: E402
+from strategies.requests import plain_request  # noqa: E402
 
-PARTS = ("bound", "throughput", "crowd", "detection", "wall")
+PARTS = ("bound", "throughput", "crowd", "detection", "http", "wall")
 GROUPS = {  # the first group whose prefix an ID starts with
     "requests": ("CB-", "REQ-", "PATH-", "SESSION-TOKENS-"),  # requests carrying signed tokens
     "claims": ("ID-", "ROLE-", "SESSION-", "SID-", "TOTAL"),  # one login's claims per example
@@ -76,6 +83,13 @@ TARGETS = {
     "critical_median_examples": 20,
     "suite_wall_s": 60,
     "audit_wall_s": 90,
+    "http_share_of_raw_client": 0.5,
+    "served_audit_wall_s": 180,
+}
+#: The served peers the http part measures, by name: the command ``--serve`` runs.
+SERVED = {
+    "reference (tests/served.py)": f"{sys.executable} tests/served.py reference:make",
+    "@clerk/express": "node services/clerk-express/server.js",
 }
 
 
@@ -376,6 +390,129 @@ def detection(seeds: int, workers: int, entries: list[str]) -> dict[str, Any]:
     return {"seeds": seeds, "pairs": rows}
 
 
+def _bearer_requests(target: Target, n: int) -> list[reference.Request]:
+    """``n`` valid Bearer requests of distinct users (the requests the token rows send)."""
+    return [
+        plain_request("authenticate_request", mint(target, {"sub": f"user_{i}",
+                      "org_id": TRUSTED_ORG, "sid": f"sess_{i}"}), "bearer")
+        for i in range(n)
+    ]  # fmt: skip
+
+
+def _raw_rate(port: int, wire: list[bytes], seconds: float) -> float:
+    """The bound: requests per second of a minimal keep-alive client, the bytes prepared."""
+    import socket
+
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    reader = sock.makefile("rb")
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        sock.sendall(wire[n % len(wire)])
+        length = 0
+        reader.readline()  # the status line
+        while (line := reader.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        reader.read(length)
+        n += 1
+    sock.close()
+    return n / (time.perf_counter() - start)
+
+
+def _harness_rate(service: Any, requests: list[reference.Request], seconds: float) -> float:
+    """Requests per second through the harness's own path: each drawn request encoded for the
+    wire, sent on the keep-alive connection and its answer decoded (the clock set once before,
+    as a check sets it once per example: its clock is frozen)."""
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        service.call("authenticate_request", requests[n % len(requests)], False)
+        n += 1
+    return n / (time.perf_counter() - start)
+
+
+def _wire_bytes(out: Any) -> bytes:
+    """The request as the raw client sends it: the harness's own bytes."""
+    lines = [f"{out.method} {out.target} HTTP/1.1".encode("latin-1")]
+    for name, value in out.headers:
+        raw = value if isinstance(value, bytes) else str(value).encode("latin-1")
+        lines.append(name.encode("latin-1") + b": " + raw)
+    return b"\r\n".join(lines) + b"\r\n\r\n" + out.body
+
+
+def http(seconds: float = 5.0) -> dict[str, Any]:
+    """Black-box mode: the harness's rate against each served peer next to a raw client's,
+    then the served reference's per-row cost next to the in-process reference's."""
+    from conformance.service import stop_all
+    from conformance.wire import outgoing
+
+    out: dict[str, Any] = {"peers": {}, "rows": {}}
+    for name, command in SERVED.items():
+        target = Target.load(f"serve={command}")
+        requests = _bearer_requests(target, 500)
+        client = target.fresh()  # real time: freezegun would freeze perf_counter too
+        service = client.service
+        service.set_clock(time.time())
+        service.call("authenticate_request", requests[0], False)  # a principal, or it raises
+        harness = _harness_rate(service, requests, seconds)
+        wire = [_wire_bytes(outgoing("authenticate_request", r, service.host)) for r in requests]
+        raw = _raw_rate(service.port, wire, seconds)
+        share = harness / raw
+        out["peers"][name] = {
+            "harness_per_s": round(harness),
+            "raw_client_per_s": round(raw),
+            "share": round(share, 3),
+        }
+        print(f"  {name:28} harness {harness:7,.0f}/s  raw client {raw:7,.0f}/s  {share:.0%}")
+        del client
+    stop_all()
+    served = Target.load(f"serve={SERVED['reference (tests/served.py)']}")
+    local = Target.load("reference:make")
+    import conformance.service as service_module
+
+    sent = {"requests": 0, "processes": 0}
+    send, start_service = service_module.Service.send, service_module.Service.__init__
+
+    def counting_send(self: Any, *args: Any, **kwargs: Any) -> Any:
+        sent["requests"] += 1
+        return send(self, *args, **kwargs)
+
+    def counting_start(self: Any, *args: Any, **kwargs: Any) -> None:
+        sent["processes"] += 1
+        start_service(self, *args, **kwargs)
+
+    service_module.Service.send = counting_send  # type: ignore[method-assign]
+    service_module.Service.__init__ = counting_start  # type: ignore[method-assign]
+    with profile("bench-http"):
+        for invariant in INVARIANTS:
+            if invariant.missing(served):
+                continue
+            began = time.perf_counter()
+            run_row(invariant.id, functools.partial(invariant.check, local), lookup)
+            in_process = time.perf_counter() - began
+            sent.update(requests=0, processes=0)
+            began = time.perf_counter()
+            run_row(invariant.id, functools.partial(invariant.check, served), lookup)
+            over_http = time.perf_counter() - began
+            out["rows"][invariant.id] = {
+                "in_process_s": round(in_process, 2),
+                "http_s": round(over_http, 2),
+                "ratio": round(over_http / in_process, 1),
+                "requests": sent["requests"],
+                "processes": sent["processes"],
+                "ms_per_request": round(over_http / max(sent["requests"], 1) * 1e3, 2),
+            }
+            print(
+                f"  {invariant.id:24} in-process {in_process:6.2f}s  http {over_http:6.2f}s "
+                f"(x{over_http / in_process:4.1f})  {sent['requests']:6} requests, "
+                f"{sent['processes']:3} processes",
+                flush=True,
+            )
+    service_module.Service.send, service_module.Service.__init__ = send, start_service  # type: ignore[method-assign]
+    stop_all()
+    return out
+
+
 def _tree_rss_kib(root: int) -> int:
     """Resident memory of ``root`` and its descendants (Linux ``/proc``; 0 elsewhere)."""
     parents: dict[int, int] = {}
@@ -471,10 +608,15 @@ def main() -> int:
         results["detection"] = detection(
             options.seeds, options.workers, options.entry or list(catalogue.ENTRIES)
         )
+    if "http" in parts:
+        print("== http (black-box mode: served peers, one core)")
+        results["http"] = http()
     if "wall" in parts:
         print("== wall time and peak memory")
         results["wall"] = wall()
     results["benchmark_seconds"] = round(time.perf_counter() - started, 1)
+    if options.only and options.json.exists():  # one part re-measured: the others kept
+        results = {**json.loads(options.json.read_text(encoding="utf-8")), **results}
     options.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {options.json} ({results['benchmark_seconds']}s)")
     return 0

@@ -102,13 +102,17 @@ def _quoted(query: str) -> str:
     return urllib.parse.quote(query, safe=_QUERY_SAFE)
 
 
+_CR_LF_NUL = re.compile("[\r\n\x00]")
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")  # C0 but HTAB, and DEL
+
+
 def _unsendable(name: str, value: str) -> str:
     """Why a header cannot be sent in HTTP/1.1 (empty: it can)."""
     if not _TOKEN.fullmatch(name):
         return "its name is not an HTTP token"
-    if any(ch in value for ch in "\r\n\x00"):
+    if _CR_LF_NUL.search(value):
         return "its value holds CR, LF or NUL"
-    if any((ord(ch) < 0x20 and ch != "\t") or ord(ch) == 0x7F for ch in value):
+    if _CONTROL.search(value):
         return "its value holds a control character"
     return ""
 
