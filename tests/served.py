@@ -8,12 +8,15 @@ instance, and answers ``/whoami`` (``authenticate_request``), ``/callback``
 
 Glue, all of it: the raw request's method, target, headers (in order, duplicates kept) and
 body become a ``reference.Request``; a ``Principal`` becomes the JSON; an ``InvalidClaims`` a
-``422``, any other ``AuthError`` a ``401``, anything else a ``500``.
+``422``, any other ``AuthError`` a ``401``, anything else a ``500``. ``http.server``'s limit on
+a header line (64 KiB, then a ``431``) is raised to 2 MiB: the shim must add nothing, and the
+harness's mebibyte token reaches the code under test as it does in-process.
 """
 
 from __future__ import annotations
 
 import datetime
+import http.client
 import importlib
 import json
 import os
@@ -27,6 +30,7 @@ from freezegun import freeze_time
 from reference import AuthError, InvalidClaims, Principal, Request, Settings
 
 ROUTES = {"/whoami": "authenticate_request", "/callback": "callback_subject"}
+http.client._MAXLINE = 1 << 21  # read by http.server's header parser (see the module docstring)
 
 
 def settings_from_env() -> Settings:

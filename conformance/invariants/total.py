@@ -38,14 +38,26 @@ _MANGLED_NAMES = st.lists(
 )
 
 
+#: What replaces a claim: half the time a *truthy* value of some type — one that gets past a
+#: parser's ``if claims.get("o"):`` and meets the type it did not expect — else any JSON value
+#: (a falsy one reads as absent, and the shrinker prefers it).
+_MANGLED_VALUES = (
+    st.text(min_size=1, max_size=8)
+    | st.integers(min_value=1)
+    | st.just(True)
+    | st.lists(json_values(), min_size=1, max_size=3)
+    | json_values()
+)
+
+
 @st.composite
 def mangled_sessions(draw: st.DrawFn) -> dict[str, Any]:
-    """A real session's claims, in any shape, with one to three claims replaced by any JSON
+    """A real session's claims, in any shape, with one to three claims replaced by another
     value: parsing gets past the first checks (``"v": 2`` stays), then meets a type it did not
     expect (``"o": "org"``, ``"fea": 5``). Half are v2 sessions, half mangle ``o`` or ``fea``."""
     claims = dict(draw_session_claims(draw, draw(identities()), shape=draw(_SHAPES)))
     for name in draw(_MANGLED_NAMES):
-        claims[name] = draw(json_values())
+        claims[name] = draw(_MANGLED_VALUES)
     return claims
 
 
@@ -105,22 +117,28 @@ def any_requests() -> st.SearchStrategy[Request]:
 
 def check_total(target: Target) -> None:
     """For any JSON-shaped claims, any string as token, any request, every method returns a
-    principal or raises an AuthError subclass."""
+    principal or raises an AuthError subclass. A SUT without ``authenticate_token`` gets the
+    tokens through its request entry point (``Target.token_entry``: as Bearer, or relayed), so
+    signed, mangled sessions reach the claim parsing of an HTTP service too."""
     sut_calls = []
     if target.has("authenticate_claims"):
         sut_calls.append(("authenticate_claims", any_claims()))
-    if target.has("authenticate_token"):
-        sut_calls.append(("authenticate_token", any_tokens()))
+    sut_calls.append(("authenticate_token", any_tokens()))  # every SUT has a token entry
     for method in ("authenticate_request", "callback_subject"):
         if target.has(method):
             sut_calls.append((method, any_requests()))
 
     calls = st.one_of([st.tuples(st.just(name), inputs) for name, inputs in sut_calls])
     entry_point_controls("TOTAL", target)
+    through = "" if target.has("authenticate_token") else " (through its request entry point)"
 
     @for_all(call=calls)
     def run(call: tuple[str, Any]) -> None:
         name, value = call
-        attempt("TOTAL", lambda: getattr(target.fresh(), name)(value), f"{name}({value!r:.500})")
+        if name == "authenticate_token":
+            sut, what = target.fresh_token_entry(), f"{name}({value!r:.500}){through}"
+        else:
+            sut, what = target.fresh(), f"{name}({value!r:.500})"
+        attempt("TOTAL", lambda: getattr(sut, name)(value), what)
 
     run()
