@@ -3,9 +3,11 @@ on loopback, as the Clerk issuer — it serves the service's JWKS and mints its 
 
 Each SUT instance a check builds is one service process of its own, for its ``Settings``: taken
 from a pool (and reset, ``POST /__harness/reset``) when one is idle, started otherwise, and given
-back when the instance is dropped — so two instances alive in one example never share a cache,
-as two in-process instances never do. Before each request the service's clock is set to the
-harness's (``POST /__harness/clock``), so tokens minted on the frozen clock mean the same there.
+back when the instance is dropped or its example ends (``example_scope``), whichever is first —
+so two instances alive in one example never share a cache, as two in-process instances never
+do, and an instance a failing example's traceback keeps does not keep its process. Before each
+request the service's clock is set to the harness's (``POST /__harness/clock``), so tokens
+minted on the frozen clock mean the same there.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
+import contextvars
 import functools
 import gc
 import http.client
+import itertools
 import json
 import os
 import shlex
@@ -26,7 +30,7 @@ import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -133,6 +137,7 @@ class Service:
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (the process's lifetime)
         self.clock_sent: float | None = None
         self.broken = ""
+        self.lease = 0  # the current lease's number (0: idle)
         self.local = threading.local()
         env = {
             **os.environ,
@@ -310,8 +315,12 @@ class ServedFactory:
         service = self._lease(settings)
         if self.routes is None:
             self._probe(service)
-        client: Any = _CLIENTS[self.routes or frozenset()](self, service)
-        weakref.finalize(client, self._give_back, settings, service)
+        service.lease = lease = next(_LEASES)
+        client: Any = _CLIENTS[self.routes or frozenset()](self, service, lease)
+        weakref.finalize(client, self._give_back, settings, service, lease)
+        scope = _SCOPE.get()
+        if scope is not None:
+            scope.append(functools.partial(self._give_back, settings, service, lease))
         return client
 
     def _key(self, settings: Settings) -> str:
@@ -345,11 +354,14 @@ class ServedFactory:
             self.running[key] = self.running.get(key, 0) + 1
         return service
 
-    def _give_back(self, settings: Settings, service: Service) -> None:
-        """An instance was dropped: its process is idle (a finalizer: it may run inside any
-        call of this thread, hence the re-entrant lock and nothing slow)."""
+    def _give_back(self, settings: Settings, service: Service, lease: int) -> None:
+        """An instance was dropped, or its example ended: its process is idle — once, for the
+        lease it was given (a finalizer: it may run inside any call of this thread, hence the
+        re-entrant lock and nothing slow)."""
         with self.lock:
-            self.idle.setdefault(self._key(settings), []).append(service)
+            if service.lease == lease:
+                service.lease = 0
+                self.idle.setdefault(self._key(settings), []).append(service)
 
     def _probe(self, service: Service) -> None:
         """Which routes the service provides (a ``404`` means not), and its control endpoints."""
@@ -385,10 +397,12 @@ class ServedFactory:
 class _Client:
     """One SUT instance: a service process, reached through the routes it provides."""
 
-    def __init__(self, factory: ServedFactory, service: Service) -> None:
-        self.factory, self.service = factory, service
+    def __init__(self, factory: ServedFactory, service: Service, lease: int) -> None:
+        self.factory, self.service, self.lease = factory, service, lease
 
     def _call(self, method: str, request: Request) -> Principal:
+        if self.service.lease != self.lease:  # a harness bug: checks build instances per example
+            raise RuntimeError("a served SUT instance was used after its example ended")
         if not self.service.alive:  # replaced once it crashed or hung; the audit goes on
             why = self.service.broken or f"it exited with code {self.service.process.returncode}"
             raise ServiceFault(f"the service is down ({why}); its stderr ends: "
@@ -417,6 +431,24 @@ _CLIENTS: dict[frozenset[str], type[_Client]] = {
     frozenset(ROUTES): _BothClient,
 }
 _factories: list[ServedFactory] = []
+_LEASES = itertools.count(1)
+_SCOPE: contextvars.ContextVar[list[functools.partial[None]] | None] = contextvars.ContextVar(
+    "clerk_harness_example_scope", default=None
+)
+
+
+@contextlib.contextmanager
+def example_scope() -> Iterator[None]:
+    """One example: every served instance leased inside it is given back when it ends, even
+    one something still references (a failing example's traceback holds the check's frames)."""
+    leases: list[functools.partial[None]] = []
+    token = _SCOPE.set(leases)
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+        for give_back in leases:
+            give_back()
 
 
 def served_factory(command: str) -> ServedFactory:

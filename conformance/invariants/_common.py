@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from reference import AuthError, Principal
 from strategies import TRUSTED_ORG, ClerkIdentity, draw_session_claims
 from strategies.requests import plain_request
 
+from ..service import example_scope
 from ..target import (
     Outcome,
     Target,
@@ -62,9 +64,15 @@ def for_all(
         active = settings()  # the loaded profile's values
         skipped = (Phase.explain,) if shrink else (Phase.explain, Phase.shrink)
         phases = tuple(phase for phase in active.phases if phase not in skipped)
+
+        @functools.wraps(test)
+        def scoped(*args: Any, **kwargs: Any) -> None:
+            with example_scope():  # each example's served instances go back when it ends
+                test(*args, **kwargs)
+
         built: Callable[[], None] = settings(
             report_multiple_bugs=False, phases=phases, deadline=None
-        )(given(**strategies)(test))
+        )(given(**strategies)(scoped))
         captured = _CAPTURED.get()
         if captured is None:
             return built

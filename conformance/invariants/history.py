@@ -4,12 +4,15 @@ confusable identities, rejected logins, role changes and clock jumps, shrunk to 
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import Phase, settings
-from hypothesis.stateful import run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from strategies import HistoryViolation, frozen_clock, login_history_machine
 
 from ..findings import is_off
+from ..service import example_scope
 from ..target import InvariantViolation, Target
 from ._common import is_capturing
 
@@ -32,7 +35,7 @@ def check_history(target: Target, check: str) -> None:
         )
         try:
             run_state_machine_as_test(
-                machine,
+                _scoped(machine),
                 settings=settings(active, report_multiple_bugs=False, phases=phases, deadline=None),
             )
         except HistoryViolation as found:
@@ -44,3 +47,22 @@ def check_history(target: Target, check: str) -> None:
             for note in getattr(found, "__notes__", []):
                 violation.add_note(note)
             raise violation from found
+
+
+def _scoped(machine: type[RuleBasedStateMachine]) -> type[RuleBasedStateMachine]:
+    """``machine`` whose every run is one example for served instances (``example_scope``):
+    what a run leased goes back at its teardown, even when its violation's traceback keeps it."""
+
+    class Scoped(machine):  # type: ignore[valid-type,misc]
+        def __init__(self) -> None:
+            self._leases: Any = example_scope()
+            self._leases.__enter__()
+            super().__init__()
+
+        def teardown(self) -> None:
+            try:
+                super().teardown()
+            finally:
+                self._leases.__exit__(None, None, None)
+
+    return Scoped
