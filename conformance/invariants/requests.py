@@ -86,22 +86,17 @@ def baselines(
     invariant_id: str, target: Target, placed: dict[str, Placed]
 ) -> dict[str, Fingerprint]:
     """What each placed token authenticates as *on its own* (``authenticate_token`` on a fresh
-    instance) — so a request check judges precedence, not how the SUT reads claims. Without
-    ``authenticate_token``, the identity each token was signed for."""
-    if not target.has("authenticate_token"):
-        return {
-            place: (p.identity.user_id or "", p.identity.org_id or "")
-            for place, p in placed.items()
-        }
+    instance; without one, the token alone through the SUT's token entry: a request carrying
+    only it as Bearer, or relayed) — so a request check judges precedence, not how the SUT reads
+    claims, nor which token shapes it takes."""
     return {
         place: fingerprint(_alone(invariant_id, target, p.token)) for place, p in placed.items()
     }
 
 
 def _alone(invariant_id: str, target: Target, token: str) -> Outcome:
-    return attempt(
-        invariant_id, lambda: target.fresh().authenticate_token(token), "authenticate_token"
-    )
+    what = "authenticate_token" if target.has("authenticate_token") else "the token alone"
+    return attempt(invariant_id, lambda: target.fresh_token_entry().authenticate_token(token), what)
 
 
 def _expect_place(

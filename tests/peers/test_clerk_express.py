@@ -26,6 +26,7 @@ FINDINGS: dict[str, frozenset[str]] = {
             "TOKEN-SIGNATURE/unknown-crit",
         }
     ),
+    "TOTAL": frozenset({"TOTAL/crash"}),
     "TOKEN-TIME": frozenset({"TOKEN-TIME/huge-exp", "TOKEN-TIME/huge-nbf", "TOKEN-TIME/huge-iat"}),
     "TOKEN-AUDIENCE": frozenset({"TOKEN-AUDIENCE/iss-mismatch"}),
     "TOKEN-MALFORMED": frozenset(
@@ -46,7 +47,6 @@ HOLDS = frozenset(
         "ID-ORG-PINNED",
         "SESSION-PENDING",
         "SID-INDEPENDENT",
-        "TOTAL",
         "CACHE-ISOLATION",
         "CACHE-KEY-INJECTIVE",
         "CACHE-NO-POISON",
