@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+
+from strategies.keys import KEYS_ENV
 
 from . import catalogue
 from .findings import (
@@ -31,7 +34,7 @@ from .findings import (
 )
 from .plugin import PROFILES_ENV
 from .registry import INVARIANTS
-from .service import served_command, short_command
+from .service import URL_PREFIX, served_command, short_command
 from .target import DEFAULT_SUT, SutLoadError, Target
 
 
@@ -131,8 +134,7 @@ class Options:
     def pytest_args(self, specs: Sequence[str]) -> list[str]:
         args = ["--pyargs", "conformance", "-p", "no:cacheprovider"]
         for spec in specs:
-            command = served_command(spec)
-            args += ["--sut", spec] if command is None else ["--sut-serve", command]
+            args += _chosen(spec)
         args += ["-p", "no:terminal", "-o", "addopts=", "-W", "ignore::DeprecationWarning"]
         if self.profile:
             args.append(f"--hypothesis-profile={self.profile}")
@@ -150,14 +152,23 @@ class Options:
 
     def reproduce(self, spec: str, invariant: str) -> str:
         """The command that runs just this cell again."""
-        command = served_command(spec)
-        chosen = ["--sut", spec] if command is None else ["--sut-serve", command]
-        words = ["pytest", "--pyargs", "conformance", *chosen, "-k", invariant]
+        words = ["pytest", "--pyargs", "conformance", *_chosen(spec), "-k", invariant]
         if self.profile:  # the harness's profile, not a host's (or Hypothesis's) namesake
             words = [f"{PROFILES_ENV}=1", *words, f"--hypothesis-profile={self.profile}"]
         if self.seed:
             words.append(f"--hypothesis-seed={self.seed}")
         return shlex.join(words)
+
+
+def _chosen(spec: str) -> list[str]:
+    """The plugin's options naming ``spec``: ``--sut``, ``--sut-serve`` or ``--sut-url``."""
+    command = served_command(spec)
+    if command is None:
+        return ["--sut", spec]
+    if command.startswith(URL_PREFIX):
+        keys = os.environ.get(KEYS_ENV)
+        return ["--sut-url", command[len(URL_PREFIX) :], *(["--sut-keys", keys] if keys else [])]
+    return ["--sut-serve", command]
 
 
 def _has_xdist() -> bool:

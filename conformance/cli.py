@@ -5,6 +5,8 @@
     clerk-harness audit --full-matrix                   # ... every entry on every row
     clerk-harness audit --shard 2/4 --json part2.json   # the 2nd of 4 parts of the cells
     clerk-harness report part*.json --html audit.html   # merge the parts: one report, one exit
+    clerk-harness env --keys k.json --port 8080         # the environment to start a service in
+    clerk-harness audit --url http://127.0.0.1:8080 --keys k.json   # ... and audit it, running
 
 Exit codes: 0 nothing the gate (``--fail-on``) catches was found and every applicable row was
 decided (self-check: the reference holds everything and every catalogue entry violates exactly
@@ -17,10 +19,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from reference import Settings
+from strategies import TRUSTED_ORG, signing_keys
+from strategies.keys import KEYS_ENV, KeysFileError, keys_file_extra, write_keys
 
 from . import profiles
 from .audit import Audit, Cell, Gate, MergeError, Options, document, from_documents, run_audit
@@ -29,7 +36,7 @@ from .registry import BY_ID
 from .report_html import render_html
 from .report_sarif import render_sarif
 from .report_text import findings_report, matrix, progress_line, write_junit
-from .service import serve_spec
+from .service import JWKS_PATH, free_port, jwt_key_pem, serve_spec, settings_json, url_spec
 from .target import SutLoadError
 
 
@@ -56,6 +63,21 @@ def parser() -> argparse.ArgumentParser:
         metavar="CMD",
         help="a command that starts a service under test, audited over HTTP (repeatable; see "
         "the README's wire contract); mixes with --sut",
+    )
+    audit.add_argument(
+        "--url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a service under test already running at http://127.0.0.1:PORT, started with "
+        "`clerk-harness env`'s environment (repeatable; rows needing other settings are n/a; "
+        "the audit then runs in one process)",
+    )
+    audit.add_argument(
+        "--keys",
+        type=Path,
+        metavar="FILE",
+        help="the keys file `clerk-harness env` wrote: what a --url service trusts",
     )
     audit.add_argument(
         "--hypothesis-profile", choices=profiles.PROFILES, default="ci", help="default: ci"
@@ -88,6 +110,20 @@ def parser() -> argparse.ArgumentParser:
         metavar="K/N",
         help="run only the K-th of N deterministic parts of the cells (SUT x invariant); "
         "merge the parts' --json with `clerk-harness report`",
+    )
+    env = commands.add_parser(
+        "env",
+        help="print the environment to start a service with before `audit --url`: the "
+        "wire contract's variables, for the keys in --keys (written first if absent)",
+    )
+    env.add_argument("--keys", type=Path, required=True, metavar="FILE")
+    env.add_argument("--port", type=int, metavar="PORT", help="CLERK_HARNESS_PORT too")
+    env.add_argument(
+        "--jwks-port",
+        type=int,
+        default=0,
+        metavar="PORT",
+        help="where `audit --url` serves the JWKS (default: a free port, chosen now)",
     )
     report = commands.add_parser(
         "report", help="merge the JSON of an audit's shards (or of several audits) into one"
@@ -141,6 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "report":
         return _report(args)
+    if args.command == "env":
+        return _env(args)
+    if args.keys:
+        os.environ[KEYS_ENV] = str(args.keys.resolve())  # for xdist workers and services too
     profiles.register()
     os.environ[PROFILES_ENV] = "1"  # the harness's profiles, in xdist workers too
     here = os.getcwd()  # --sut names modules of the project it is run in, for workers too
@@ -150,10 +190,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     colour = sys.stdout.isatty()
     options = Options(
         profile=args.hypothesis_profile,
-        workers=args.workers,
+        workers="0" if args.url else args.workers,  # one running service: one process
         seed=args.hypothesis_seed,
         only=tuple(args.invariant),
-        declared_rows=not (args.sut or args.serve or args.full_matrix),
+        declared_rows=not (args.sut or args.serve or args.url or args.full_matrix),
         shard=args.shard,
     )
 
@@ -162,12 +202,40 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.perf_counter()
     try:
-        audit = run_audit([*args.sut, *map(serve_spec, args.serve)], options, announce)
+        specs = [*args.sut, *map(serve_spec, args.serve), *map(url_spec, args.url)]
+        audit = run_audit(specs, options, announce)
     except SutLoadError as exc:
         print(f"clerk-harness: {exc}", file=sys.stderr)
         return 2
     print()
     return _conclude(args, audit, time.perf_counter() - started, colour)
+
+
+def _env(args: argparse.Namespace) -> int:
+    """``env``: the keys file (written if absent), and the service's environment for it."""
+    keys: Path = args.keys.resolve()
+    os.environ[KEYS_ENV] = str(keys)
+    if not keys.exists():
+        os.environ.pop(KEYS_ENV)  # generate them, then write them
+        write_keys(keys, jwks_port=args.jwks_port or free_port())
+        os.environ[KEYS_ENV] = str(keys)
+    try:
+        jwks = signing_keys().jwks
+        port = keys_file_extra("jwks_port")
+    except KeysFileError as exc:
+        print(f"clerk-harness env: {exc}", file=sys.stderr)
+        return 2
+    settings = Settings(org_id=TRUSTED_ORG, jwks=jwks)
+    variables = {
+        "CLERK_HARNESS_SETTINGS": settings_json(settings),
+        "CLERK_HARNESS_JWKS_URL": f"http://127.0.0.1:{port}{JWKS_PATH}",
+        "CLERK_HARNESS_JWKS": json.dumps(jwks),
+        "CLERK_HARNESS_JWT_KEY": jwt_key_pem(jwks),
+        **({"CLERK_HARNESS_PORT": str(args.port)} if args.port else {}),
+    }
+    for name, value in variables.items():
+        print(f"export {name}={shlex.quote(value)}")
+    return 0
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -25,8 +25,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from strategies.keys import KEYS_ENV
+
 from . import profiles
-from .service import serve_spec, served_command
+from .service import is_url, serve_spec, served_command, url_spec
 from .target import DEFAULT_SUT, SutLoadError, Target
 
 PROFILES_ENV = "CLERK_HARNESS_PROFILES"
@@ -55,6 +57,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "contract), repeatable; mixes with --sut",
     )
     group.addoption(
+        "--sut-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a service under test already running at http://127.0.0.1:PORT, started with "
+        "`clerk-harness env`'s environment (one process: no -n); mixes with --sut",
+    )
+    group.addoption(
+        "--sut-keys",
+        metavar="FILE",
+        help="the keys file `clerk-harness env` wrote, which a --sut-url service trusts "
+        f"(sets {KEYS_ENV})",
+    )
+    group.addoption(
         "--declared-rows",
         action="store_true",
         help="run each catalogue entry only on the rows it declares violating (every row for "
@@ -81,11 +97,19 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     return k, n
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """``--sut-keys``: every process — xdist workers too — signs with the keys file's keys."""
+    keys = config.getoption("--sut-keys", None)
+    if keys:
+        os.environ[KEYS_ENV] = str(keys)
+
+
 def sut_specs(config: pytest.Config) -> list[str]:
-    """The ``--sut`` values, then the ``--sut-serve`` ones, in order, without repeats (none
-    given: the reference)."""
+    """The ``--sut`` values, then the ``--sut-serve`` ones, then the ``--sut-url`` ones, in
+    order, without repeats (none given: the reference)."""
     served = [serve_spec(command) for command in config.getoption("--sut-serve")]
-    specs: list[str] = config.getoption("--sut") + served or [DEFAULT_SUT]
+    running = [url_spec(url) for url in config.getoption("--sut-url")]
+    specs: list[str] = config.getoption("--sut") + served + running or [DEFAULT_SUT]
     return list(dict.fromkeys(specs))
 
 
@@ -186,6 +210,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def sut(request: pytest.FixtureRequest) -> Target:
     """The implementation under test, loaded once per session (per ``--sut``)."""
     spec = str(getattr(request, "param", None) or sut_specs(request.config)[0])
+    if is_url(spec) and hasattr(request.config, "workerinput"):
+        raise pytest.UsageError("--sut-url: one running service is one instance: run with -n 0")
     try:
         return Target.load(spec)
     except SutLoadError as exc:

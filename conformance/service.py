@@ -29,8 +29,11 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
+import urllib.parse
 import weakref
 from collections.abc import Iterator, Mapping
+from dataclasses import fields
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -38,12 +41,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
 
 from reference import Principal, Request, Settings
+from strategies import TRUSTED_ORG, signing_keys
+from strategies.keys import keys_file_extra
 
 from .wire import CLOCK, OVERSIZED, RESET, ROUTES, Outgoing, ServiceFault, answer, outgoing
 from .wire import layer_refusal as layer_refusal
 from .wire import settings_json as settings_json
 
 SERVE_PREFIX = "serve="
+URL_PREFIX = "url="  # a served "command" that names a running service: serve=url=http://…
+#: Where ``clerk-harness env`` tells a service started elsewhere to fetch its JWKS.
+JWKS_PATH = "/jwks.json"
 #: How long a request may go unanswered before it is a TOTAL violation (and the process is
 #: replaced), and how long a service may take to start listening.
 TIMEOUT_S = 10.0
@@ -88,7 +96,7 @@ def _b64(text: str) -> bytes:
 class JwksHost:
     """The process's loopback JWKS endpoint: each deployment's document at its own path."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         documents: dict[str, bytes] = {}
 
         class Handler(BaseHTTPRequestHandler):
@@ -104,13 +112,13 @@ class JwksHost:
                 pass
 
         self.documents = documents
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def url(self, jwks: Mapping[str, Any]) -> str:
-        """Where ``jwks`` is served (registered on first use)."""
+    def url(self, jwks: Mapping[str, Any], path: str = "") -> str:
+        """Where ``jwks`` is served (registered on first use; at ``path`` if given)."""
         body = json.dumps(jwks, sort_keys=True).encode()
-        path = f"/jwks/{abs(hash(body)):x}.json"
+        path = path or f"/jwks/{abs(hash(body)):x}.json"
         self.documents[path] = body
         return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
 
@@ -121,7 +129,8 @@ def jwks_host() -> JwksHost:
     return JwksHost()
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -132,7 +141,7 @@ class Service:
 
     def __init__(self, command: str, settings: Settings) -> None:
         self.command, self.settings = command, settings
-        self.port = _free_port()
+        self.port = free_port()
         self.host = f"127.0.0.1:{self.port}"
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (the process's lifetime)
         self.clock_sent: float | None = None
@@ -394,6 +403,90 @@ class ServedFactory:
             service.stop()
 
 
+class NotApplicable(unittest.SkipTest):
+    """A check needs what a service started elsewhere cannot give: other settings, or two
+    instances at once. Hypothesis and pytest let it through: the row is ``n/a``, with why."""
+
+
+class _NoProcess:
+    """Stands for the process of a service the harness did not start."""
+
+    pid = returncode = None
+
+    def poll(self) -> None:
+        return None
+
+
+class RunningService(Service):
+    """A service already running at ``host:port`` (``--url``): reached, never started."""
+
+    def __init__(self, host: str, port: int, settings: Settings) -> None:
+        self.command, self.settings = f"http://{host}:{port}", settings
+        self.port, self.host = port, f"{host}:{port}"
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (stays empty)
+        self.clock_sent = None
+        self.broken = ""
+        self.lease = 0
+        self.local = threading.local()
+        self.process = _NoProcess()  # type: ignore[assignment]
+
+    def tail(self, lines: int = 5) -> str:
+        return "(a service the harness did not start: its output is its own)"
+
+    def stop(self) -> None:
+        pass
+
+
+class UrlFactory(ServedFactory):
+    """``--url URL`` as a SUT factory: the one service running there, started with
+    ``clerk-harness env``'s environment (the default ``Settings``, the keys file's keys). Every
+    instance is that service, reset; a check needing other settings, or two instances at once,
+    is ``n/a`` (``NotApplicable``)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(URL_PREFIX + url)
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "localhost"):
+            raise ValueError(
+                f"--url {url!r}: expected http://127.0.0.1:PORT (audits stay on this machine: "
+                "the service fetches its JWKS from the harness)"
+            )
+        if not parts.port:
+            raise ValueError(f"--url {url!r}: expected a port, http://127.0.0.1:PORT")
+        self.url = url
+        self.expected = Settings(org_id=TRUSTED_ORG, jwks=signing_keys().jwks)
+        self.service = RunningService("127.0.0.1", parts.port, self.expected)
+        port = keys_file_extra("jwks_port")
+        if isinstance(port, int):  # where `clerk-harness env` told the service to fetch it
+            jwks_host_at(port).url(self.expected.jwks, JWKS_PATH)
+
+    def _lease(self, settings: Settings) -> Service:
+        if settings != self.expected:
+            changed = [f for f in fields(Settings) if getattr(settings, f.name)
+                       != getattr(self.expected, f.name)]  # fmt: skip
+            raise NotApplicable(
+                f"the check configures its SUT with other settings "
+                f"({', '.join(f.name for f in changed)}); the service at {self.url} runs with "
+                "the one it was started with"
+            )
+        for generation in (1, 2):
+            if not self.service.lease:
+                break
+            gc.collect(generation)
+        if self.service.lease:
+            raise NotApplicable(
+                f"the check needs two SUT instances at once; the service at {self.url} is one"
+            )
+        if self.has_reset and self.service.post(RESET) != 204:
+            raise ServiceFault(f"POST {RESET} to {self.url} did not answer 204")
+        return self.service
+
+    def _give_back(self, settings: Settings, service: Service, lease: int) -> None:
+        with self.lock:
+            if service.lease == lease:
+                service.lease = 0
+
+
 class _Client:
     """One SUT instance: a service process, reached through the routes it provides."""
 
@@ -452,17 +545,35 @@ def example_scope() -> Iterator[None]:
 
 
 def served_factory(command: str) -> ServedFactory:
-    """The process's one factory for ``command``: every target of that command shares its pool
-    of processes, instead of starting its own."""
+    """The process's one factory for ``command`` (``url=URL``: the service running there):
+    every target of that command shares its pool of processes, instead of starting its own."""
     for factory in _factories:
         if factory.command == command:
             return factory
+    if command.startswith(URL_PREFIX):
+        return UrlFactory(command[len(URL_PREFIX) :])
     return ServedFactory(command)
+
+
+@functools.cache
+def jwks_host_at(port: int) -> JwksHost:
+    """A JWKS host on a port given in advance (a service started elsewhere fetches there)."""
+    return JwksHost(port)
 
 
 def serve_spec(command: str) -> str:
     """The ``--sut`` spec of a served command."""
     return SERVE_PREFIX + command
+
+
+def url_spec(url: str) -> str:
+    """The ``--sut`` spec of a service running at ``url``."""
+    return SERVE_PREFIX + URL_PREFIX + url
+
+
+def is_url(spec: str) -> bool:
+    """Whether ``spec`` names a running service (``url_spec``)."""
+    return spec.startswith(SERVE_PREFIX + URL_PREFIX)
 
 
 def served_command(spec: str) -> str | None:
@@ -472,6 +583,8 @@ def served_command(spec: str) -> str | None:
 
 def short_command(command: str) -> str:
     """A served command, shortened for a matrix heading."""
+    if command.startswith(URL_PREFIX):
+        return command[len(URL_PREFIX) :]
     words = shlex.split(command) if command else []
     return " ".join(words[-2:]) if words else command
 

@@ -7,13 +7,15 @@ any subset of the contract's four methods. Every example builds a fresh instance
 from __future__ import annotations
 
 import importlib
+import unittest
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reference import CONTRACT_METHODS, AuthError, Principal, Settings
 from strategies import TRUSTED_ORG, SigningKey, SigningKeys, sign, signing_keys
-from strategies.history import describe as describe  # re-exported: one wording everywhere
+from strategies.history import describe as describe
+from strategies.keys import KeysFileError  # re-exported: one wording everywhere
 from strategies.requests import plain_request
 
 from .findings import Crashed, called
@@ -39,7 +41,10 @@ def load_factory(spec: str) -> Factory:
     if command is not None:
         if not command.strip():
             raise SutLoadError("--serve: expected a command that starts the service")
-        return served_factory(command)
+        try:
+            return served_factory(command)
+        except ValueError as exc:  # a --url that is not one
+            raise SutLoadError(str(exc)) from exc
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         raise SutLoadError(f"--sut {spec!r}: expected 'module:callable', e.g. 'my_pkg.auth:make'")
@@ -68,7 +73,10 @@ class Target:
     @classmethod
     def load(cls, spec: str = DEFAULT_SUT) -> Target:
         """Load ``spec`` and probe one instance for the contract methods it has."""
-        keys = signing_keys()
+        try:
+            keys = signing_keys()
+        except KeysFileError as exc:
+            raise SutLoadError(str(exc)) from exc
         settings = Settings(org_id=TRUSTED_ORG, jwks=keys.jwks)
         factory = load_factory(spec)
         try:
@@ -179,6 +187,8 @@ def attempt(
         # frame (none of the SUT instance that raised it), so the instance is freed as soon
         # as it is dropped — a served one's process given back without the cycle collector.
         return exc.with_traceback(None)
+    except unittest.SkipTest:  # the check cannot run on this SUT at all (``NotApplicable``)
+        raise
     except Exception as exc:
         message = f"{what} raised {type(exc).__name__}: {exc} — not an AuthError"
         outcome: Outcome = Crashed("crash", f"{type(exc).__name__}: {exc}")

@@ -13,6 +13,7 @@ correct implementation accepts — were refused, so nothing it says could be tru
 from __future__ import annotations
 
 import json
+import unittest
 from collections.abc import Callable
 
 import pytest
@@ -51,7 +52,10 @@ def test_invariant(
         pytest.skip(f"{invariant.id}: not applicable — the SUT has no {', '.join(missing)}")
     if invariant.id in sut.limits:
         pytest.skip(f"{invariant.id}: not applicable — {sut.limits[invariant.id]}")
-    result = run_row(invariant.id, lambda: invariant.check(sut), lookup)
+    try:
+        result = run_row(invariant.id, lambda: invariant.check(sut), lookup)
+    except unittest.SkipTest as exc:  # found out only by running (a running service's limits)
+        pytest.skip(f"{invariant.id}: not applicable — {exc}")
     record_property(
         "row",
         json.dumps(

@@ -1,14 +1,19 @@
 """Real signing keys, generated once per process, and the JWKS document that publishes them.
 
 RSA key generation costs ~60 ms: ``signing_keys()`` is cached, so every test in a session (and
-every example) signs with the same keys.
+every example) signs with the same keys. With ``CLERK_HARNESS_KEYS`` naming a keys file
+(``write_keys``), every process loads the same keys from it instead — what a service started
+elsewhere, before the audit, was configured with (``clerk-harness env``, ``--url``).
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
+import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
@@ -92,19 +97,75 @@ class SigningKeys:
         return {"keys": [key.public_jwk() for key in (*self.trusted, self.trusted_ec)]}
 
 
+#: The environment variable naming a keys file every process loads its keys from.
+KEYS_ENV = "CLERK_HARNESS_KEYS"
+_RSA_KIDS = ("ins_harness_2026a", "ins_harness_2026b", "ins_attacker", "ins_other_2026a",
+             "ins_other_2026b")  # fmt: skip
+_EC_KIDS = ("ins_harness_ec", "ins_attacker_ec")
+
+
+class KeysFileError(Exception):
+    """``CLERK_HARNESS_KEYS`` names a file that is not a keys file ``write_keys`` wrote."""
+
+
 def _rsa() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@functools.cache
+def _keys() -> dict[str, SigningKey]:
+    """Every key the harness signs with, by kid: generated, or loaded from the keys file."""
+    path = os.environ.get(KEYS_ENV)
+    if not path:
+        generated: dict[str, PrivateKey] = {kid: _rsa() for kid in _RSA_KIDS}
+        generated.update({kid: ec.generate_private_key(ec.SECP256R1()) for kid in _EC_KIDS})
+        return {kid: SigningKey(kid, key) for kid, key in generated.items()}
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        keys = {
+            kid: serialization.load_pem_private_key(document["keys"][kid].encode(), None)
+            for kid in (*_RSA_KIDS, *_EC_KIDS)
+        }
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise KeysFileError(f"{KEYS_ENV}={path}: not a keys file ({exc!r})") from exc
+    return {kid: SigningKey(kid, key) for kid, key in keys.items()}  # type: ignore[arg-type]
+
+
+def write_keys(path: Path, **extra: Any) -> None:
+    """Write this process's keys (private: test keys, never a secret of anyone's) and
+    ``extra`` to ``path``, for ``CLERK_HARNESS_KEYS``."""
+    pem = {
+        kid: key.private_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+        for kid, key in _keys().items()
+    }
+    path.write_text(json.dumps({"keys": pem, **extra}, indent=2) + "\n", encoding="utf-8")
+
+
+def keys_file_extra(name: str) -> Any:
+    """A value ``write_keys`` stored beside the keys (None without a keys file)."""
+    path = os.environ.get(KEYS_ENV)
+    if not path:
+        return None
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8")).get(name)
+    except (OSError, ValueError) as exc:
+        raise KeysFileError(f"{KEYS_ENV}={path}: {exc}") from exc
 
 
 @functools.cache
 def signing_keys() -> SigningKeys:
     """The process-wide key set: two trusted RSA-2048 keys (a rotation), a trusted P-256 key,
     and the attacker's RSA-2048 and P-256 keys."""
+    keys = _keys()
     return SigningKeys(
-        trusted=(SigningKey("ins_harness_2026a", _rsa()), SigningKey("ins_harness_2026b", _rsa())),
-        attacker=SigningKey("ins_attacker", _rsa()),
-        trusted_ec=SigningKey("ins_harness_ec", ec.generate_private_key(ec.SECP256R1())),
-        attacker_ec=SigningKey("ins_attacker_ec", ec.generate_private_key(ec.SECP256R1())),
+        trusted=(keys["ins_harness_2026a"], keys["ins_harness_2026b"]),
+        attacker=keys["ins_attacker"],
+        trusted_ec=keys["ins_harness_ec"],
+        attacker_ec=keys["ins_attacker_ec"],
     )
 
 
@@ -112,7 +173,8 @@ def signing_keys() -> SigningKeys:
 def other_deployment_keys() -> tuple[SigningKey, ...]:
     """Another deployment's two RSA-2048 signing keys (another Clerk instance, in the same
     process): never in ``signing_keys()``'s JWKS."""
-    return (SigningKey("ins_other_2026a", _rsa()), SigningKey("ins_other_2026b", _rsa()))
+    keys = _keys()
+    return (keys["ins_other_2026a"], keys["ins_other_2026b"])
 
 
 def reusing_kids(

@@ -5,9 +5,14 @@ it, and the row goes on; one that never starts is one clear line."""
 
 from __future__ import annotations
 
+import json
+import os
 import shlex
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -78,3 +83,63 @@ def test_a_service_that_never_starts_is_one_line_with_its_stderr(tmp_path: Path)
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert "exited with code 3" in lines[0] and "no CLERK_JWT_KEY here" in lines[0]
+
+
+def _running(tmp_path: Path, spec: str, port: int) -> subprocess.Popen[bytes]:
+    """A service started as a user starts one for ``--url``: in ``clerk-harness env``'s
+    environment, before the audit, outside the harness."""
+    env = f"{PYTHON} -m conformance env --keys {tmp_path / 'keys.json'} --port {port}"
+    script = f'eval "$({env})" && exec {PYTHON} {shlex.quote(str(HERE / "served.py"))} {spec}'
+    started = subprocess.Popen(["bash", "-c", script], cwd=tmp_path, start_new_session=True)
+    for _ in range(500):  # counted, not timed
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return started
+        except OSError:
+            assert started.poll() is None, "the service did not start"
+            time.sleep(0.02)
+    raise AssertionError("the service did not listen")
+
+
+URL_ROWS = ("TOTAL", "REQ-AMBIENT-ONLY", "KEYS-ISOLATED", "CACHE-ISOLATION")
+
+
+@pytest.mark.parametrize(
+    ("spec", "violated"),
+    [("reference:make", set()), ("conformance.catalogue.query_token:make", {"REQ-AMBIENT-ONLY"})],
+)
+def test_a_running_service_is_audited_by_url(tmp_path: Path, spec: str, violated: set[str]) -> None:
+    """``--url``: a service already running is audited on what it can be judged on — a flaw
+    caught as served — and every row it cannot (other settings, two instances at once) is
+    ``n/a`` with that reason, never ``holds``."""
+    port = service.free_port()
+    running = _running(tmp_path, spec, port)
+    try:
+        rows = [word for row in URL_ROWS for word in ("--invariant", row)]
+        done = subprocess.run(
+            [sys.executable, "-m", "conformance", "audit", "--url", f"http://127.0.0.1:{port}",
+             "--keys", str(tmp_path / "keys.json"), *rows, "--json", str(tmp_path / "out.json")],
+            capture_output=True, text=True, cwd=tmp_path, timeout=600, check=False,
+        )  # fmt: skip
+    finally:
+        os.killpg(running.pid, signal.SIGKILL)
+        running.wait()
+    assert done.returncode == (1 if violated else 0), done.stdout[-2000:] + done.stderr
+    results = json.loads((tmp_path / "out.json").read_text())["results"]
+    cells = {cell["invariant"]: cell for cell in results}
+    assert {row for row, c in cells.items() if c["status"] == VIOLATED} == violated
+    assert cells["TOTAL"]["status"] == HOLDS and cells["TOTAL"]["exercise"]["accepted"]
+    assert cells["KEYS-ISOLATED"]["status"] == "n/a"
+    assert "other settings (jwks)" in cells["KEYS-ISOLATED"]["reason"]
+    assert cells["CACHE-ISOLATION"]["status"] == "n/a"
+    assert "two SUT instances at once" in cells["CACHE-ISOLATION"]["reason"]
+
+
+def test_a_url_that_is_not_one_is_a_usage_error(tmp_path: Path) -> None:
+    for url, says in (("https://example.com:443", "expected http://127.0.0.1:PORT"),
+                      ("http://127.0.0.1", "expected a port")):  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "conformance", "audit", "--url", url],
+            capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False,
+        )  # fmt: skip
+        assert done.returncode == 2 and says in done.stderr, done.stderr
