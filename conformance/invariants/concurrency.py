@@ -29,6 +29,7 @@ from strategies import (
     confusable_identities,
     draw_session_claims,
 )
+from strategies.clock import frozen_clock
 
 from ..target import (
     InvariantViolation,
@@ -231,7 +232,8 @@ def check_cache_concurrent(target: Target) -> None:
             _same_new_identity(target, newcomer, threads)
 
     try:
-        run()
+        with frozen_clock():  # one instant for every thread: a served service's clock is set once
+            run()
     except FlakyFailure as flaky:
         raise _lost_race(flaky) from flaky
 
