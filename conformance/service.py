@@ -458,7 +458,11 @@ class UrlFactory(ServedFactory):
         self.service = RunningService("127.0.0.1", parts.port, self.expected)
         port = keys_file_extra("jwks_port")
         if isinstance(port, int):  # where `clerk-harness env` told the service to fetch it
-            jwks_host_at(port).url(self.expected.jwks, JWKS_PATH)
+            try:
+                jwks_host_at(port).url(self.expected.jwks, JWKS_PATH)
+            except OSError as exc:
+                why = f"--url {url!r}: cannot serve the JWKS on port {port}: {exc}"
+                raise OSError(why) from exc
 
     def _lease(self, settings: Settings) -> Service:
         if settings != self.expected:

@@ -43,7 +43,7 @@ def load_factory(spec: str) -> Factory:
             raise SutLoadError("--serve: expected a command that starts the service")
         try:
             return served_factory(command)
-        except ValueError as exc:  # a --url that is not one
+        except (ValueError, OSError) as exc:  # a --url that is not one; its JWKS port taken
             raise SutLoadError(str(exc)) from exc
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
