@@ -454,18 +454,10 @@ def _psychic_signature(draw: st.DrawFn, scene: Scene) -> str:
 # --------------------------------------------------------------------------- time attacks
 
 
-_BEYOND = {
-    at_boundary: st.sampled_from([lowest, 1, 2, 59, 3599, 86_400, 10 * YEAR_S])
-    | st.integers(lowest, 30 * YEAR_S)
-    for at_boundary, lowest in ((True, 0), (False, 1))
-}
-
-
-def _beyond(draw: st.DrawFn, *, at_boundary: bool) -> int | float:
-    """How far beyond the leeway: 1 s up to years (0: exactly at it). Absurd distances are the
-    ``huge_*`` attacks': only the key holder can mint them, and a user can replay a token that
-    expired years ago."""
-    return draw(_BEYOND[at_boundary])
+#: How far beyond the leeway a time attack goes: 1 s up to years. (Exactly at the edge is
+#: ``exp_boundary``'s; absurd distances are the ``huge_*`` attacks': only the key holder can
+#: mint them, and a user can replay a token that expired years ago.)
+_BEYOND = st.sampled_from([1, 2, 59, 3599, 86_400, 10 * YEAR_S]) | st.integers(1, 30 * YEAR_S)
 
 
 @attack("time")
@@ -476,20 +468,26 @@ def _missing_exp(draw: st.DrawFn, scene: Scene) -> str:
 
 @attack("time")
 def _expired(draw: st.DrawFn, scene: Scene) -> str:
-    """``exp`` exactly at the leeway's edge, or 1 s up to 30 years past it."""
-    return scene.valid(exp=scene.now - scene.leeway - _beyond(draw, at_boundary=True))
+    """``exp`` 1 s up to 30 years past the leeway's edge."""
+    return scene.valid(exp=scene.now - scene.leeway - draw(_BEYOND))
+
+
+@attack("time")
+def _exp_boundary(draw: st.DrawFn, scene: Scene) -> str:
+    """``exp`` exactly at the leeway's edge: ``now = exp + leeway`` (RFC 7519: no longer valid)."""
+    return scene.valid(exp=scene.now - scene.leeway)
 
 
 @attack("time")
 def _not_yet_valid(draw: st.DrawFn, scene: Scene) -> str:
     """``nbf`` 1 s up to 30 years beyond the leeway in the future."""
-    return scene.valid(nbf=scene.now + scene.leeway + _beyond(draw, at_boundary=False))
+    return scene.valid(nbf=scene.now + scene.leeway + draw(_BEYOND))
 
 
 @attack("time")
 def _issued_in_future(draw: st.DrawFn, scene: Scene) -> str:
     """``iat`` 1 s up to 30 years beyond the leeway in the future."""
-    return scene.valid(iat=scene.now + scene.leeway + _beyond(draw, at_boundary=False))
+    return scene.valid(iat=scene.now + scene.leeway + draw(_BEYOND))
 
 
 #: Values that are not NumericDates at all: strings, booleans, arrays, objects.

@@ -286,6 +286,16 @@ def login_history_machine(
                     self._present(self.control, issued)
                 return self.now
 
+            @rule(target=issued, who=people, kind=st.sampled_from(REJECTED_KINDS), data=st.data())
+            def rejected_then_logs_in(
+                self, who: ClerkIdentity, kind: str, data: st.DataObject
+            ) -> Issued:
+                """A rejected login naming ``who``, then ``who`` logs in: a cache written before
+                validation is read in that order (left to chance, it came a few times a run)."""
+                self.rejected_login(who, kind, data)
+                sid, shape = data.draw(SIDS), data.draw(st.sampled_from(SHAPES))
+                return self.log_in(who, sid, shape, None, data)
+
         @rule(target=moments, seconds=st.integers(0, 120))
         def time_passes(self, seconds: int) -> int:
             """A few seconds pass."""

@@ -29,6 +29,7 @@ ENTRIES = (
     "trusting_parser",
     "no_exp_required",
     "hour_leeway",
+    "inclusive_exp",
     "hs256_public_key",
     "embedded_jwk",
     "every_key",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -58,20 +59,43 @@ def _decoded(segment: str, limit: int) -> str:
         return _abbreviated(repr(segment), limit)
 
 
+def relative_times(token: str, now: float | None = None) -> str:
+    """The token's ``iat``/``nbf``/``exp`` against the clock (default: the clock now, frozen
+    in the checks), e.g. ``exp = now - 6 s``: a story needs no subtraction by the reader."""
+    try:
+        payload = json.loads(unb64url(token.split(".")[1]))
+    except (IndexError, ValueError, RecursionError):
+        return ""
+    if not isinstance(payload, dict):
+        return ""
+    now = time.time() if now is None else now
+    said = []
+    for name in ("iat", "nbf", "exp"):
+        value = payload.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 1e15:
+            delta = round(value - now)
+            said.append(f"{name} = now {'-' if delta < 0 else '+'} {abs(delta)} s")
+    return ", ".join(said)
+
+
 def show(token: str, limit: int = 400) -> str:
-    """A token's decoded header and payload (unverified), for reading a counterexample."""
+    """A token's decoded header and payload (unverified), and its times against the clock, for
+    reading a counterexample."""
     parts = [_decoded(segment, limit) for segment in token.split(".")[:2]]
     text = f"header {parts[0]} payload {parts[1]}" if len(parts) == 2 else f"token {token!r}"
-    return _abbreviated(text, limit)
+    times = relative_times(token)
+    return _abbreviated(text, limit) + (f" ({times})" if times else "")
 
 
 def token_table(token: str, placement: str = "authenticate_token") -> tuple[tuple[str, str], ...]:
-    """A token as a counterexample's rows: header and payload decoded, the token abbreviated,
-    and where it was presented."""
+    """A token as a counterexample's rows: header and payload decoded, its times against the
+    clock, the token abbreviated, and where it was presented."""
     segments = token.split(".")
     rows = [("token", _abbreviated(token, 60)), ("segments", str(len(segments)))]
     if len(segments) >= 2:
         rows += [("header", _decoded(segments[0], 300)), ("payload", _decoded(segments[1], 600))]
+    if times := relative_times(token):
+        rows.append(("times", f"{times} (now = {_when(time.time())})"))
     return (*rows, ("placement", placement))
 
 
@@ -252,29 +276,33 @@ def check_token_time(target: Target) -> None:
 
 
 def _when(seconds: float) -> str:
-    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).isoformat()
+    """An instant as ISO 8601 and as the Unix seconds the claims are written in."""
+    iso = datetime.datetime.fromtimestamp(seconds, datetime.UTC).isoformat()
+    return f"{iso} (unix {int(seconds)})"
 
 
 def _replay_after_expiry(
     target: Target, clock: Clock, scene: Scene, data: st.DataObject, story: list[str]
 ) -> None:
-    """A token accepted now is rejected once time has moved past ``exp`` plus the leeway."""
+    """A token accepted now is rejected once time has moved past ``exp`` plus the leeway: a
+    second or more past it (``expired-replay``), or exactly at it (``exp-boundary``, a
+    boundary: RFC 7519 says expired there, many libraries say valid)."""
     sut, token = target.fresh_token_entry(leeway_s=scene.leeway), scene.valid()
     first = _present("TOKEN-TIME", sut, token, "a valid token")
-    later = (
-        TOKEN_LIFETIME_S
-        + scene.leeway
-        + data.draw(
-            st.sampled_from([0, 1, 3600, 10 * YEAR_S]) | st.integers(0, 30 * YEAR_S), label="wait"
-        )
+    past = data.draw(
+        st.sampled_from([0, 1, 3600, 10 * YEAR_S]) | st.integers(0, 30 * YEAR_S), label="wait"
     )
+    later = TOKEN_LIFETIME_S + scene.leeway + past
     clock.tick(later)
     replay = _present("TOKEN-TIME", sut, token, "the replayed token")
-    story.append(f"a valid token: {describe(first)}; {later}s later, replayed: {describe(replay)}")
+    story.append(
+        f"a valid token: {describe(first)}; {later}s later (now = exp + leeway + {past} s), "
+        f"replayed: {describe(replay)}"
+    )
     if isinstance(replay, Principal):
         violated(
             "TOKEN-TIME",
-            "expired-replay",
+            "expired-replay" if past else "exp-boundary",
             "a token was accepted after it expired:\n" + numbered(story),
             table=token_table(token),
         )
