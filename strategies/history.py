@@ -238,6 +238,16 @@ def login_history_machine(
         ) -> Issued:
             """``who`` logs in, with or without ``sid``, in a claim shape, with their current
             role (``None``) or a token issued with another."""
+            return self._logs_in(who, sid, shape, role, data)
+
+        def _logs_in(
+            self,
+            who: ClerkIdentity,
+            sid: str | None,
+            shape: str,
+            role: str | None,
+            data: st.DataObject,
+        ) -> Issued:
             role = role or self.role_of.get(_who(who), "member")
             claims = data.draw(session_claims(who, shape=shape, sid=sid, role=role, noise=False))
             issued = self._issue(who, claims)
@@ -294,7 +304,7 @@ def login_history_machine(
                 validation is read in that order (left to chance, it came a few times a run)."""
                 self.rejected_login(who, kind, data)
                 sid, shape = data.draw(SIDS), data.draw(st.sampled_from(SHAPES))
-                return self.log_in(who, sid, shape, None, data)
+                return self._logs_in(who, sid, shape, None, data)
 
         @rule(target=moments, seconds=st.integers(0, 120))
         def time_passes(self, seconds: int) -> int:
