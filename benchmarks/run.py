@@ -2,7 +2,7 @@
 
     python benchmarks/run.py                       # everything (under 5 minutes on 2 cores)
     python benchmarks/run.py --only throughput     # one part: bound, throughput, crowd,
-                                                   # detection, wall
+                                                   # detection, seeds, http, wall
 
 Prints a table per part and writes them all to ``benchmarks/results.json`` (``--json PATH``):
 
@@ -16,6 +16,9 @@ Prints a table per part and writes them all to ``benchmarks/results.json`` (``--
 * **detection** — for each catalogue entry and each invariant it declares, over 20 seeds at
   the default profile (100 examples, random): the share of runs that catch it and the median
   number of examples until the first failure (shrinking off: it is detection, not reporting);
+* **seeds** — soundness under random seeds: every row against the reference and the
+  alternative implementation (``tests/alternative_impl.py``) over 20 seeds of Hypothesis's
+  default profile (random, as a user's suite runs): each must hold, every control accepted;
 * **http** — black-box mode, for each served peer: the harness's request rate (drawn Bearer
   requests through the served SUT's client: the wire contract's encoding, the keep-alive
   connection, the answer's decoding) next to the bound, a raw keep-alive loopback client
@@ -68,7 +71,7 @@ from conformance.target import mint  # noqa: E402
 from strategies import TRUSTED_ORG, signing_keys, with_times  # noqa: E402
 from strategies.requests import plain_request  # noqa: E402
 
-PARTS = ("bound", "throughput", "crowd", "detection", "http", "wall")
+PARTS = ("bound", "throughput", "crowd", "detection", "seeds", "http", "wall")
 GROUPS = {  # the first group whose prefix an ID starts with
     "requests": ("CB-", "REQ-", "PATH-", "SESSION-TOKENS-"),  # requests carrying signed tokens
     "claims": ("ID-", "ROLE-", "SESSION-", "SID-", "TOTAL"),  # one login's claims per example
@@ -390,6 +393,48 @@ def detection(seeds: int, workers: int, entries: list[str]) -> dict[str, Any]:
     return {"seeds": seeds, "pairs": rows}
 
 
+#: The correct implementations every row must hold for under any seed.
+CORRECT = ("reference:make", "tests.alternative_impl:make")
+
+
+def _seeded_row(job: tuple[str, str, int]) -> dict[str, Any]:
+    """One (correct implementation, row, seed) run at Hypothesis's default profile."""
+    spec, invariant_id, seed = job
+    target = Target.load(spec)
+    with profiles.seeded(seed):
+        result = run_row(invariant_id, lambda: BY_ID[invariant_id].check(target), lookup)
+    return {
+        "sut": spec,
+        "invariant": invariant_id,
+        "seed": seed,
+        "status": result.status,
+        "findings": sorted({f.id for f in result.findings}),
+        "controls": result.exercise.controls,
+        "controls_refused": result.exercise.controls_refused,
+        "reason": result.inconclusive_reason,
+    }
+
+
+def seeded_soundness(seeds: int, workers: int) -> dict[str, Any]:
+    """Every row against each correct implementation over ``seeds`` random seeds."""
+    jobs = [(spec, inv.id, seed) for spec in CORRECT for inv in INVARIANTS for seed in range(seeds)]
+    with concurrent.futures.ProcessPoolExecutor(workers, initializer=_worker_init) as pool:
+        runs = list(pool.map(_seeded_row, jobs, chunksize=4))
+    failed = [run for run in runs if run["status"] != "holds" or run["controls_refused"]]
+    for run in failed:
+        print(f"  {run['sut']} {run['invariant']} seed {run['seed']}: {run['status']} "
+              f"{run['findings']} {run['reason'][:200]}", flush=True)  # fmt: skip
+    rows = {spec: sum(run["sut"] == spec and run not in failed for run in runs) for spec in CORRECT}
+    for spec, held in rows.items():
+        print(f"  {spec:30} held {held}/{len(INVARIANTS) * seeds} (row, seed) runs", flush=True)
+    return {
+        "seeds": seeds,
+        "held": {spec: f"{held}/{len(INVARIANTS) * seeds}" for spec, held in rows.items()},
+        "controls": sum(run["controls"] for run in runs),
+        "failed": failed,
+    }
+
+
 def _bearer_requests(target: Target, n: int) -> list[reference.Request]:
     """``n`` valid Bearer requests of distinct users (the requests the token rows send)."""
     return [
@@ -608,6 +653,10 @@ def main() -> int:
         results["detection"] = detection(
             options.seeds, options.workers, options.entry or list(catalogue.ENTRIES)
         )
+    if "seeds" in parts:
+        print(f"== seeds ({options.seeds} random seeds, default profile, every row, "
+              f"{options.workers} processes)")  # fmt: skip
+        results["seeds"] = seeded_soundness(options.seeds, options.workers)
     if "http" in parts:
         print("== http (black-box mode: served peers, one core)")
         results["http"] = http()

@@ -13,6 +13,10 @@ performance is measured by benchmarks, never asserted by a timer.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import hypothesis.core
 from hypothesis import HealthCheck, settings
 
 PROFILES = ("dev", "ci", "deep")
@@ -37,3 +41,23 @@ def register() -> None:
         suppress_health_check=[HealthCheck.too_slow],
         stateful_step_count=60,
     )
+
+
+#: The profile ``seeded`` loads: Hypothesis's own default (random, as a user's suite runs),
+#: without the example database, so that a seed alone decides the examples.
+SEEDED = "clerk-harness-seeded"
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Run as a user's default random profile does, with ``seed`` forced: the proof that a
+    correct implementation holds under any seed, not only under ``ci``'s one (replayable)."""
+    settings.register_profile(SEEDED, parent=settings.get_profile("default"), database=None)
+    previous, forced = settings.get_current_profile_name(), hypothesis.core.global_force_seed
+    settings.load_profile(SEEDED)
+    hypothesis.core.global_force_seed = seed
+    try:
+        yield
+    finally:
+        hypothesis.core.global_force_seed = forced
+        settings.load_profile(previous)
