@@ -55,7 +55,7 @@ def seeded(seed: int) -> Iterator[None]:
     settings.register_profile(SEEDED, parent=settings.get_profile("default"), database=None)
     previous, forced = settings.get_current_profile_name(), hypothesis.core.global_force_seed
     settings.load_profile(SEEDED)
-    hypothesis.core.global_force_seed = seed
+    hypothesis.core.global_force_seed = seed  # type: ignore[assignment]  # what --hypothesis-seed sets
     try:
         yield
     finally:

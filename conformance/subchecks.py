@@ -92,6 +92,12 @@ def _attacks(names: tuple[str, ...], title: str) -> tuple[SubCheck, ...]:
 #: the planter — a login-CSRF, not the victim's identity.
 LOGIN_CSRF = "medium"
 
+#: The condition of the machine-JWT sub-checks, said in their title and in each finding.
+MACHINE_JWTS_CONDITION = (
+    "(conditional: where the instance issues M2M or OAuth access tokens as JWTs carrying org "
+    "claims)"
+)
+
 _CRASH = robustness("crash", "anyone", "a principal or an AuthError, never another exception")
 
 #: Which ambient credential is read (CB-FALLBACK-ORDER, REQ-AMBIENT-ONLY).
@@ -218,8 +224,20 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
     ),
     "SESSION-TOKENS-ONLY": (
         security("opaque", "anyone", "an opaque mt_, oat_ or ak_ token never signs in"),
-        security("m2m-jwt", "user", "an M2M JWT the instance's key signed never signs in"),
-        security("oauth-jwt", "user", "an OAuth access-token JWT (at+jwt) never signs in"),
+        # conditional: only where the instance issues such JWTs with org claims; what the
+        # holder gains is a user session beyond the machine's or the OAuth grant's scope
+        security(
+            "m2m-jwt",
+            "user",
+            "an M2M JWT the instance's key signed never signs in " + MACHINE_JWTS_CONDITION,
+            "high",
+        ),
+        security(
+            "oauth-jwt",
+            "user",
+            "an OAuth access-token JWT (at+jwt) never signs in " + MACHINE_JWTS_CONDITION,
+            "high",
+        ),
     ),
     "REQ-NO-SPOOF": (
         security("header", "user", "no header beside the credential changes who it is"),

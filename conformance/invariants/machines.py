@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from reference import Principal
 from strategies import draw_session_claims, identities, machine_jwts, machine_tokens
 
+from ..subchecks import MACHINE_JWTS_CONDITION
 from ..target import Target, describe, mint, violated
 from ._common import for_all
 from .paths import live_entries, present_at
@@ -43,10 +44,12 @@ def check_session_tokens_only(target: Target) -> None:
             outcome = present_at("SESSION-TOKENS-ONLY", target, entry, token)
             if isinstance(outcome, Principal):
                 shown = token if sub == "opaque" else show(token, 400)
+                condition = "" if sub == "opaque" else f" {MACHINE_JWTS_CONDITION}"
                 violated(
                     "SESSION-TOKENS-ONLY",
                     sub,
-                    f"a machine's token through {entry[0]} was {describe(outcome)}: {shown}",
+                    f"a machine's token through {entry[0]} was {describe(outcome)}{condition}: "
+                    f"{shown}",
                     table=(("token", shown), ("entry point", entry[0])),
                 )
 

@@ -31,8 +31,7 @@ FINDINGS: dict[str, frozenset[str]] = {
     ),
     "TOKEN-TIME": frozenset(
         {
-            "TOKEN-TIME/expired",
-            "TOKEN-TIME/expired-replay",
+            "TOKEN-TIME/exp-boundary",
             "TOKEN-TIME/huge-nbf",
             "TOKEN-TIME/huge-iat",
             "TOKEN-TIME/missing-exp",
@@ -80,8 +79,6 @@ FLAWS = frozenset(
         "SESSION-PENDING/pending-refused",
         "SESSION-TOKENS-ONLY/m2m-jwt",
         "SESSION-TOKENS-ONLY/oauth-jwt",
-        "TOKEN-TIME/expired",
-        "TOKEN-TIME/expired-replay",
     }
 )
 
