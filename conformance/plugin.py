@@ -46,6 +46,9 @@ if os.environ.get(PROFILES_ENV):  # the short names asked for: old reproduce lin
 
 #: The options that name what the suite runs against: given one, a run is the harness's.
 SUT_OPTIONS = ("--sut", "--sut-serve", "--sut-url", "--sut-keys")
+#: ``conformance.fuzz_targets.FUZZ_ENV`` (a module not imported here: it builds tests on import),
+#: the SUT the HypoFuzz targets are built against.
+FUZZ_ENV = "CLERK_HARNESS_FUZZ"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -111,12 +114,13 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """In every process — xdist workers too: ``--sut-keys``, signing with the keys file's keys;
-    a run naming SUTs imports them from the invocation directory. Before Hypothesis loads
-    ``--hypothesis-profile``: a harness run naming no registered profile is a usage error."""
+    a run naming SUTs (``--sut``, ``CLERK_HARNESS_FUZZ``) imports them from the invocation
+    directory; before Hypothesis loads ``--hypothesis-profile``, a run of the suite naming no
+    registered profile is a usage error."""
     keys = config.getoption("--sut-keys", None)
     if keys:
         os.environ[KEYS_ENV] = str(keys)
-    if names_suts(config):
+    if names_suts(config) or os.environ.get(FUZZ_ENV):
         importable_from(config.invocation_params.dir)
     if names_suts(config) or runs_the_suite(config):
         check_profile(config.getoption("--hypothesis-profile", None))

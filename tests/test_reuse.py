@@ -2,7 +2,8 @@
 project (``tests/fixtures/outside_project``) with its own, deliberately flawed authenticator —
 every path the README documents, run there exactly as printed: ``pytest --pyargs conformance
 --sut outside_auth:make`` (the console script: the project directory is on no path of its own),
-a bad ``--sut``, the profiles by name, and a reproduce line an audit prints, through a shell.
+a bad ``--sut``, the profiles by name, a reproduce line an audit prints, through a shell, and
+the HypoFuzz targets.
 
 Slow (a wheel build and a ``pip install`` from the package index): marked ``slow``, run in CI.
 """
@@ -22,7 +23,7 @@ import pytest
 from hypothesis import settings
 
 from conformance import INVARIANTS
-from conformance.profiles import PROFILES, PROFILES_ENV
+from conformance.profiles import PROFILES_ENV
 
 ROOT = Path(__file__).parent.parent
 PROJECT = Path(__file__).parent / "fixtures" / "outside_project"
@@ -84,35 +85,28 @@ def test_the_wheel_serves_an_outside_project(tmp_path: Path) -> None:
     skipped = len(INVARIANTS) - applicable
     assert f"1 failed, {applicable - 1} passed, {skipped} skipped" in suite.stdout
     assert "FAILED test_conformance.py::test_invariant[SESSION-PENDING]" in suite.stdout
-    # ... and so it does under xdist: each worker imports the SUT from the project too.
-    rows = ("-k", "SESSION-PENDING or ID-FAITHFUL")
-    workers = run(pytest_, "-p", "no:cacheprovider", *suite_args, *rows, "-n", "2", "-q",
-                  cwd=project)  # fmt: skip
-    assert "1 failed, 1 passed" in workers.stdout, workers.stdout[-3000:] + workers.stderr
 
     # A bad --sut is one line and pytest's usage-error exit, before any test runs.
-    for spec, says in (
-        ("outside_auth:nope", "--sut 'outside_auth:nope': outside_auth has no callable 'nope'"),
-        ("no_such_module:make", "--sut 'no_such_module:make': cannot import 'no_such_module'"),
-    ):
-        bad = run(pytest_, "--pyargs", "conformance", "--sut", spec, cwd=project)
-        assert bad.returncode == pytest.ExitCode.USAGE_ERROR, bad.stdout + bad.stderr
-        (line,) = bad.stderr.strip().splitlines()
-        assert line.startswith(f"ERROR: {says}") and not bad.stdout, bad.stdout + bad.stderr
+    bad = run(pytest_, "--pyargs", "conformance", "--sut", "no_such_module:make", cwd=project)
+    assert bad.returncode == pytest.ExitCode.USAGE_ERROR, bad.stdout + bad.stderr
+    (line,) = bad.stderr.strip().splitlines()
+    says = "ERROR: --sut 'no_such_module:make': cannot import 'no_such_module'"
+    assert line.startswith(says) and not bad.stdout, bad.stdout + bad.stderr
 
-    # The harness's profiles, by name, with no environment variable: their own settings.
-    for name in PROFILES:
-        header = run(pytest_, *suite_args, "--co", "-v", f"--hypothesis-profile={name}",
-                     cwd=project)  # fmt: skip
-        expected = settings.get_profile(name).show_changed()
-        assert profile_line(header) == f"hypothesis profile {name!r} -> {expected}"
-    # Never shadowing: with the plugin or without it, the project's default profile and
-    # Hypothesis's built-in ``ci`` are what Hypothesis alone would load.
-    for chosen in ((), ("--hypothesis-profile=ci",)):
-        plain = ("test_outside.py", "--co", "-v", *chosen)
-        alone = profile_line(run(pytest_, *plain, "-p", "no:clerk_session_harness", cwd=project))
-        assert profile_line(run(pytest_, *plain, cwd=project)) == alone
-        assert profile_line(run(pytest_, *suite_args, "--co", "-v", *chosen, cwd=project)) == alone
+    # The harness's profiles, by name, with no environment variable: their own settings
+    # (clerk-deep here; clerk-ci below, in the reproduce line).
+    header = run(pytest_, *suite_args, "--co", "-v", "--hypothesis-profile=clerk-deep",
+                 cwd=project)  # fmt: skip
+    expected = settings.get_profile("clerk-deep").show_changed()
+    assert profile_line(header) == f"hypothesis profile 'clerk-deep' -> {expected}"
+    # Never shadowing: the project's default profile, in its own run, and Hypothesis's
+    # built-in ``ci``, in a run of the suite, are what Hypothesis alone loads there.
+    plain = ("test_outside.py", "--co", "-v", "-p", "no:clerk_session_harness")
+    alone = profile_line(run(pytest_, *plain, cwd=project))
+    assert profile_line(run(pytest_, *plain[:-2], cwd=project)) == alone
+    alone = profile_line(run(pytest_, *plain, "--hypothesis-profile=ci", cwd=project))
+    header = run(pytest_, *suite_args, "--co", "-v", "--hypothesis-profile=ci", cwd=project)
+    assert profile_line(header) == alone
     # ``deep`` is nobody's here: one line, naming the harness's; the old switch still works.
     deep = run(pytest_, *suite_args, "--hypothesis-profile=deep", cwd=project)
     assert deep.returncode == pytest.ExitCode.USAGE_ERROR and not deep.stdout, deep.stderr
@@ -133,12 +127,20 @@ def test_the_wheel_serves_an_outside_project(tmp_path: Path) -> None:
     # through a shell, in the project directory, the environment's scripts on PATH.
     (found,) = [r for r in results if r["findings"]]
     (command,) = {found["reproduce"], *(f["reproduce"] for f in found["findings"])}
-    assert command in audit.stdout
+    assert command in audit.stdout and "--hypothesis-profile=clerk-ci" in command
     again = run("sh", "-c", command, cwd=project, bin_dir=bin_dir)
     assert again.returncode == 1, again.stdout[-3000:] + again.stderr
     assert "FAILED test_conformance.py::test_invariant[SESSION-PENDING]" in again.stdout
     assert re.search(r"= 1 failed, \d+ deselected in ", again.stdout), again.stdout[-2000:]
     assert "SESSION-PENDING violated" in again.stdout
+
+    # The HypoFuzz targets (the README's `pytest --pyargs conformance.fuzz_targets`, which
+    # replays what HypoFuzz saved) are built against the project's module too.
+    fuzz = run(pytest_, "-p", "no:cacheprovider", "--pyargs", "conformance.fuzz_targets", "-k",
+               "session_pending", "--hypothesis-profile=clerk-ci", cwd=project,
+               CLERK_HARNESS_FUZZ="outside_auth:make")  # fmt: skip
+    assert fuzz.returncode == 1, fuzz.stdout[-3000:] + fuzz.stderr
+    assert "FAILED ::test_session_pending" in fuzz.stdout
 
     # The project's own tests, built from the strategies and the state machine, pass.
     own = run(python, "-m", "pytest", "-p", "no:cacheprovider", "-q", "test_outside.py",
