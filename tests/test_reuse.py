@@ -108,11 +108,12 @@ def test_the_wheel_serves_an_outside_project(tmp_path: Path) -> None:
     header = run(pytest_, *suite_args, "--co", "-v", "--hypothesis-profile=ci", cwd=project)
     assert profile_line(header) == alone
     # ``deep`` is nobody's here: one line, naming the harness's; the old switch still works.
+    assert PROFILES_ENV == "CLERK_HARNESS_PROFILES"
     deep = run(pytest_, *suite_args, "--hypothesis-profile=deep", cwd=project)
     assert deep.returncode == pytest.ExitCode.USAGE_ERROR and not deep.stdout, deep.stderr
     assert len(deep.stderr.strip().splitlines()) == 1 and "clerk-deep" in deep.stderr
     old = run(pytest_, *suite_args, "--co", "-v", "--hypothesis-profile=ci", cwd=project,
-              **{PROFILES_ENV: "1"})  # fmt: skip
+              CLERK_HARNESS_PROFILES="1")  # fmt: skip
     expected = settings.get_profile("clerk-ci").show_changed()
     assert profile_line(old) == f"hypothesis profile 'ci' -> {expected}"
 
