@@ -18,8 +18,8 @@ only read. For each mutant:
   the four the mutant refuses (raises on); a mutant that cannot be imported or constructed is
   **stillborn**;
 * **verdict** — the conformance suite against it (``pytest --pyargs conformance --sut
-  reference:make -x --hypothesis-profile=ci``): ``killed`` (exit 1, or 2 when xdist stops at
-  ``-x``), ``survived`` (exit 0), ``error`` (any other exit) or ``timeout``.
+  reference:make -x --hypothesis-profile=clerk-ci``): ``killed`` (exit 1, or 2 when xdist stops
+  at ``-x``), ``survived`` (exit 0), ``error`` (any other exit) or ``timeout``.
 
 Prints a table and a summary; ``--json PATH`` writes them. Exits 0 (a measurement), 2 on a
 usage error.
@@ -228,7 +228,6 @@ def mutant_env(root: Path) -> dict[str, str]:
     env = dict(os.environ)
     path = (str(root), str(ROOT), env.get("PYTHONPATH"))  # then the harness beside this file
     env["PYTHONPATH"] = os.pathsep.join(p for p in path if p)
-    env["CLERK_HARNESS_PROFILES"] = "1"
     env["CLERK_MUTANT_ROOT"], env["CLERK_HARNESS_ROOT"] = str(root), str(ROOT)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
@@ -280,7 +279,7 @@ def suite_command(workers: int) -> list[str]:
     """The conformance suite against ``reference:make`` (the mutant, in its directory)."""
     return [
         sys.executable, "-m", "pytest", "--pyargs", "conformance", "--sut", "reference:make",
-        "-p", "no:cacheprovider", "-q", "-x", "--hypothesis-profile=ci", "-o", "addopts=",
+        "-p", "no:cacheprovider", "-q", "-x", "--hypothesis-profile=clerk-ci", "-o", "addopts=",
         "-n", str(workers),
         "--noconftest",  # the repository's conftest.py would load the ``dev`` profile
         "-p", GUARD,

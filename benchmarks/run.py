@@ -25,7 +25,7 @@ Prints a table per part and writes them all to ``benchmarks/results.json`` (``--
   sending the same requests' bytes to the same service; and, for the served reference, each
   row's cost next to its in-process cost, with the requests and service processes it took;
 * **wall** — wall time and peak memory (summed over the process tree) of the README's test
-  command, ``pytest -n 2 --hypothesis-profile=ci``, and of ``clerk-harness audit``.
+  command, ``pytest -n 2 --hypothesis-profile=clerk-ci``, and of ``clerk-harness audit``.
 """
 
 from __future__ import annotations
@@ -232,7 +232,7 @@ def crowd() -> dict[str, Any]:
 
 @contextmanager
 def profile(name: str, **changes: Any) -> Iterator[None]:
-    settings.register_profile(name, parent=settings.get_profile("ci"), **changes)
+    settings.register_profile(name, parent=settings.get_profile("clerk-ci"), **changes)
     previous = settings.get_current_profile_name()
     settings.load_profile(name)
     try:
@@ -353,7 +353,7 @@ def _worker_init() -> None:
     """Profiles and counters, once per process: a forked worker inherits the parent's, and
     counting twice would double every count."""
     profiles.register()
-    settings.load_profile("ci")
+    settings.load_profile("clerk-ci")
     if not COUNT.installed:
         install_counters()
         _machine_failures_count_too()
@@ -616,7 +616,7 @@ def timed(command: list[str]) -> dict[str, Any]:
 
 def wall() -> dict[str, Any]:
     bin_dir = Path(sys.executable).parent
-    suite = timed([str(bin_dir / "pytest"), "-n", "2", "--hypothesis-profile=ci", "-q"])
+    suite = timed([str(bin_dir / "pytest"), "-n", "2", "--hypothesis-profile=clerk-ci", "-q"])
     audit = timed([str(bin_dir / "clerk-harness"), "audit"])
     return {"suite": suite, "audit": audit}
 

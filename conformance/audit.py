@@ -32,7 +32,6 @@ from .findings import (
     VIOLATED,
     Finding,
 )
-from .plugin import PROFILES_ENV
 from .registry import INVARIANTS
 from .service import URL_PREFIX, served_command, short_command
 from .target import DEFAULT_SUT, SutLoadError, Target
@@ -151,10 +150,12 @@ class Options:
         return args
 
     def reproduce(self, spec: str, invariant: str) -> str:
-        """The command that runs just this cell again."""
-        words = ["pytest", "--pyargs", "conformance", *_chosen(spec), "-k", invariant]
-        if self.profile:  # the harness's profile, not a host's (or Hypothesis's) namesake
-            words = [f"{PROFILES_ENV}=1", *words, f"--hypothesis-profile={self.profile}"]
+        """The command that runs just this cell again, from where the audit ran (its one SUT's
+        test ID: ``-k SESSION-TOKENS-ONLY`` alone would run CB-SESSION-TOKENS-ONLY too)."""
+        test = f"test_invariant[{invariant}]"
+        words = ["pytest", "--pyargs", "conformance", *_chosen(spec), "-k", test]
+        if self.profile:  # by its own name (clerk-ci, ...): the plugin registers it anywhere
+            words.append(f"--hypothesis-profile={self.profile}")
         if self.seed:
             words.append(f"--hypothesis-seed={self.seed}")
         return shlex.join(words)

@@ -31,7 +31,7 @@ from strategies.keys import KEYS_ENV, KeysFileError, keys_file_extra, write_keys
 
 from . import profiles
 from .audit import Audit, Cell, Gate, MergeError, Options, document, from_documents, run_audit
-from .plugin import PROFILES_ENV, parse_shard
+from .plugin import parse_shard
 from .registry import BY_ID
 from .report_html import render_html
 from .report_sarif import render_sarif
@@ -80,7 +80,11 @@ def parser() -> argparse.ArgumentParser:
         help="the keys file `clerk-harness env` wrote: what a --url service trusts",
     )
     audit.add_argument(
-        "--hypothesis-profile", choices=profiles.PROFILES, default="ci", help="default: ci"
+        "--hypothesis-profile",
+        choices=(*profiles.PROFILES, *profiles.ALIASES),
+        default="clerk-ci",
+        help="the harness's profile (dev, ci and deep name clerk-dev, clerk-ci and clerk-deep "
+        "here); default: clerk-ci",
     )
     audit.add_argument(
         "-n",
@@ -181,15 +185,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _env(args)
     if args.keys:
         os.environ[KEYS_ENV] = str(args.keys.resolve())  # for xdist workers and services too
-    profiles.register()
-    os.environ[PROFILES_ENV] = "1"  # the harness's profiles, in xdist workers too
     here = os.getcwd()  # --sut names modules of the project it is run in, for workers too
     if here not in sys.path:
         sys.path.insert(0, here)
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
     colour = sys.stdout.isatty()
     options = Options(
-        profile=args.hypothesis_profile,
+        profile=profiles.canonical(args.hypothesis_profile),  # by a name no one else uses
         workers="0" if args.url else args.workers,  # one running service: one process
         seed=args.hypothesis_seed,
         only=tuple(args.invariant),

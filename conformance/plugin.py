@@ -1,9 +1,13 @@
 """The pytest plugin (entry point ``pytest11``): the ``--sut`` option and the ``sut`` fixture.
 
 It loads in every pytest run of a project that installs the harness, so it stays light: it adds
-an option and a fixture, and never touches the host project's Hypothesis settings — unless
-``CLERK_HARNESS_PROFILES`` is set, as ``clerk-harness`` sets it for its own runs (and their
-xdist workers): then the harness's ``dev``/``ci``/``deep`` profiles are registered.
+options and a fixture, and registers the harness's profiles under names of their own
+(``clerk-dev``, ``clerk-ci``, ``clerk-deep``: ``profiles``), loading none — the host project's
+Hypothesis settings and default profile stay its own. Only a run naming SUTs (``--sut`` and
+the like) is changed: the invocation directory goes first on ``sys.path`` (``--sut`` names the
+user's modules, as ``clerk-harness audit`` finds them, whether pytest was started as ``pytest``
+or ``python -m pytest``), and the SUTs are loaded once before the session, so a bad one is one
+usage error.
 
 Before the suite's first test, every process that runs tests — the only one with ``-n 0``,
 each xdist worker otherwise — imports the same modules (``preload``): every ``--sut`` module and
@@ -21,20 +25,30 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.errors import InvalidArgument
 
 from strategies.keys import KEYS_ENV
 
 from . import profiles
-from .service import is_url, serve_spec, served_command, url_spec
+from .profiles import PROFILES_ENV as PROFILES_ENV  # re-exported: where it always was
+from .service import ServedFactory, is_url, serve_spec, served_command, url_spec
 from .target import DEFAULT_SUT, SutLoadError, Target
 
-PROFILES_ENV = "CLERK_HARNESS_PROFILES"
+profiles.register()
+if os.environ.get(PROFILES_ENV):  # the short names asked for: old reproduce lines set it
+    profiles.register_aliases()
 
-if os.environ.get(PROFILES_ENV):
-    profiles.register()
+#: The options that name what the suite runs against: given one, a run is the harness's.
+SUT_OPTIONS = ("--sut", "--sut-serve", "--sut-url", "--sut-keys")
+#: ``conformance.fuzz_targets.FUZZ_ENV`` (a module not imported here: it builds tests on import),
+#: the SUT the HypoFuzz targets are built against.
+FUZZ_ENV = "CLERK_HARNESS_FUZZ"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -97,11 +111,77 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     return k, n
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """``--sut-keys``: every process — xdist workers too — signs with the keys file's keys."""
+    """In every process — xdist workers too: ``--sut-keys``, signing with the keys file's keys;
+    a run naming SUTs (``--sut``, ``CLERK_HARNESS_FUZZ``) imports them from the invocation
+    directory; before Hypothesis loads ``--hypothesis-profile``, a run of the suite naming no
+    registered profile is a usage error."""
     keys = config.getoption("--sut-keys", None)
     if keys:
         os.environ[KEYS_ENV] = str(keys)
+    if names_suts(config) or os.environ.get(FUZZ_ENV):
+        importable_from(config.invocation_params.dir)
+    if names_suts(config) or runs_the_suite(config):
+        check_profile(config.getoption("--hypothesis-profile", None))
+
+
+def names_suts(config: pytest.Config) -> bool:
+    """Whether the command line gives any of ``SUT_OPTIONS``."""
+    return any(config.getoption(option, None) for option in SUT_OPTIONS)
+
+
+def runs_the_suite(config: pytest.Config) -> bool:
+    """Whether the command line runs ``conformance`` (``--pyargs conformance``, or a module or
+    test of it)."""
+    if not config.getoption("pyargs", False):
+        return False
+    return any(arg.partition("::")[0].split(".")[0] == "conformance" for arg in config.args)
+
+
+def importable_from(directory: Path) -> None:
+    """Put ``directory`` first on ``sys.path`` (once): ``--sut`` names modules there, as
+    ``python -m pytest`` and ``clerk-harness audit`` find them."""
+    here = str(directory)
+    if here not in sys.path:
+        sys.path.insert(0, here)
+
+
+def check_profile(name: str | None) -> None:
+    """``pytest.UsageError``, one line, when ``--hypothesis-profile`` names no registered
+    profile (Hypothesis's own error would be an INTERNALERROR and its traceback)."""
+    if not name:
+        return
+    try:
+        settings.get_profile(name)
+    except InvalidArgument:
+        harness = ", ".join(profiles.PROFILES)
+        raise pytest.UsageError(
+            f"--hypothesis-profile {name!r}: not a registered profile; the harness's are "
+            f"{harness} (the short names only with {PROFILES_ENV}=1 or in clerk-harness audit)"
+        ) from None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Load every SUT named once, before any test and any xdist worker starts (in the
+    controller, or the only process): a bad one is one usage error, not an error per test."""
+    config = session.config
+    if hasattr(config, "workerinput") or not names_suts(config):
+        return
+    distributed = getattr(config.option, "dist", "no") != "no"
+    for spec in sut_specs(config):
+        if is_url(spec) and distributed:
+            raise pytest.UsageError(URL_NEEDS_ONE_PROCESS)
+        try:
+            target = Target.load(spec)
+        except SutLoadError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        if distributed and isinstance(target.factory, ServedFactory):
+            target.factory.stop()  # the workers start their own; none idles here meanwhile
+
+
+URL_NEEDS_ONE_PROCESS = "--sut-url: one running service is one instance: run with -n 0"
 
 
 def sut_specs(config: pytest.Config) -> list[str]:
@@ -150,7 +230,7 @@ def _modules_of(package: str) -> Iterator[str]:
 def preload(config: pytest.Config) -> None:
     """Import every harness module and every ``--sut`` module now, so that each process runs
     every test with the same modules loaded (see the module docstring). A module that cannot be
-    imported is left out — in every process alike; the ``sut`` fixture reports a bad ``--sut``."""
+    imported is left out — in every process alike (``pytest_sessionstart`` reports it)."""
     modules = [spec.partition(":")[0] for spec in sut_specs(config) if not served_command(spec)]
     for name in [*harness_modules(), *modules]:
         try:
@@ -211,7 +291,7 @@ def sut(request: pytest.FixtureRequest) -> Target:
     """The implementation under test, loaded once per session (per ``--sut``)."""
     spec = str(getattr(request, "param", None) or sut_specs(request.config)[0])
     if is_url(spec) and hasattr(request.config, "workerinput"):
-        raise pytest.UsageError("--sut-url: one running service is one instance: run with -n 0")
+        raise pytest.UsageError(URL_NEEDS_ONE_PROCESS)
     try:
         return Target.load(spec)
     except SutLoadError as exc:

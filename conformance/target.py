@@ -52,6 +52,9 @@ def load_factory(spec: str) -> Factory:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise SutLoadError(f"--sut {spec!r}: cannot import {module_name!r}: {exc}") from exc
+    except Exception as exc:  # the module itself fails: a syntax error, a raise at import
+        why = f"{type(exc).__name__}: {exc}"
+        raise SutLoadError(f"--sut {spec!r}: importing {module_name!r} raised {why}") from exc
     factory = getattr(module, attr, None)
     if not callable(factory):
         raise SutLoadError(f"--sut {spec!r}: {module_name} has no callable {attr!r}")

@@ -6,7 +6,6 @@ Each case audits one or two invariants to stay quick; the whole matrix is the sa
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -50,8 +49,8 @@ def test_a_violation_prints_the_matrix_the_counterexample_and_the_command(tmp_pa
     assert "the 'missing_exp' attack was accepted" in done.stdout
     assert "Traceback" not in done.stdout and "You can reproduce" not in done.stdout
     command = (
-        f"CLERK_HARNESS_PROFILES=1 pytest --pyargs conformance --sut {AFTER_FIX} -k TOKEN-TIME "
-        "--hypothesis-profile=ci"
+        f"pytest --pyargs conformance --sut {AFTER_FIX} -k 'test_invariant[TOKEN-TIME]' "
+        "--hypothesis-profile=clerk-ci"
     )
     assert f"reproduce: {command}" in done.stdout
     document = json.loads(out.read_text())
@@ -71,9 +70,9 @@ def test_a_violation_prints_the_matrix_the_counterexample_and_the_command(tmp_pa
 def test_the_reproduce_command_reproduces(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--pyargs", "conformance",
-         "--sut", AFTER_FIX, "-k", "TOKEN-TIME", "--hypothesis-profile=ci", "-q"],
+         "--sut", AFTER_FIX, "-k", "test_invariant[TOKEN-TIME]", "--hypothesis-profile=clerk-ci",
+         "-q"],
         capture_output=True, text=True, cwd=tmp_path, timeout=600, check=False,
-        env={**os.environ, "CLERK_HARNESS_PROFILES": "1"},
     )  # fmt: skip
     assert done.returncode == 1 and "TOKEN-TIME violated" in done.stdout
     assert "TOKEN-TIME/missing-exp" in done.stdout
@@ -83,9 +82,8 @@ def test_several_suts_run_in_one_pytest_session(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--pyargs", "conformance",
          "--sut", "reference:make", "--sut", AFTER_FIX, "-k", "SESSION-PENDING",
-         "--hypothesis-profile=ci", "-q", "-rfE"],
+         "--hypothesis-profile=clerk-ci", "-q", "-rfE"],
         capture_output=True, text=True, cwd=tmp_path, timeout=600, check=False,
-        env={**os.environ, "CLERK_HARNESS_PROFILES": "1"},
     )  # fmt: skip
     assert "1 failed, 1 passed" in done.stdout, done.stdout[-2000:]
     assert f"FAILED test_conformance.py::test_invariant[{AFTER_FIX}-SESSION-PENDING]" in (

@@ -24,7 +24,7 @@ from strategies.clock import EPOCH, frozen_clock, timestamp
 
 YEAR = timedelta(days=365)
 TRIPWIRE = settings(
-    settings.get_profile("ci"),
+    settings.get_profile("clerk-ci"),
     deadline=timedelta(seconds=10),
     max_examples=25,
     suppress_health_check=(),

@@ -42,7 +42,7 @@ def test_every_invariant_is_a_fixture_free_hypothesis_test() -> None:
 def test_the_targets_catch_what_the_suite_catches() -> None:
     done = run(
         "conformance.catalogue.upstream_after_fix:make",
-        "-m", "pytest", "-p", "no:cacheprovider", MODULE, "--hypothesis-profile=ci", "-q",
+        "-m", "pytest", "-p", "no:cacheprovider", MODULE, "--hypothesis-profile=clerk-ci", "-q",
         "-k", "session_pending or id_faithful",
     )  # fmt: skip
     assert "1 failed, 1 passed" in done.stdout, done.stdout[-3000:]

@@ -24,7 +24,7 @@ from strategies import (
 from tests.alternative_impl import make as alternative_make
 
 CI = settings(
-    settings.get_profile("ci"),
+    settings.get_profile("clerk-ci"),
     report_multiple_bugs=False,
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
 )

@@ -1,0 +1,52 @@
+"""The plugin's command-line checks, in-process and quick (``tests/test_reuse.py`` runs them
+from an outside project, with the built wheel): the profiles by name, and the one-line usage
+errors that replace Hypothesis's INTERNALERROR and an error per test."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from conformance import plugin, profiles
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_the_harness_profiles_are_registered_by_their_own_names() -> None:
+    ci = settings.get_profile("clerk-ci")
+    assert ci.derandomize and ci.database is None and ci.stateful_step_count == 25
+    assert settings.get_profile("clerk-deep").max_examples == 2_000
+    assert settings.get_profile("clerk-dev").database is not None  # the example database on
+    assert settings.get_profile("ci").stateful_step_count != 25  # Hypothesis's, left alone
+    assert [profiles.canonical(name) for name in ("dev", "ci", "deep", "clerk-ci", "other")] == [
+        "clerk-dev", "clerk-ci", "clerk-deep", "clerk-ci", "other",
+    ]  # fmt: skip
+
+
+def test_an_unregistered_profile_is_one_usage_line_naming_the_harness_profiles() -> None:
+    plugin.check_profile("clerk-ci")
+    plugin.check_profile(None)
+    with pytest.raises(pytest.UsageError) as refused:
+        plugin.check_profile("nightly")
+    (line,) = str(refused.value).splitlines()
+    assert "'nightly'" in line and all(name in line for name in profiles.PROFILES)
+
+
+def test_this_repository_refuses_the_ambiguous_ci_in_one_line() -> None:
+    def collect(profile: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", "tests/test_clock.py", "--co", "-q", "-p",
+             "no:xdist", f"--hypothesis-profile={profile}"],
+            cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        )  # fmt: skip
+
+    refused = collect("ci")
+    assert refused.returncode == pytest.ExitCode.USAGE_ERROR, refused.stdout + refused.stderr
+    (line,) = refused.stderr.strip().splitlines()
+    assert "clerk-ci" in line
+    assert collect("clerk-ci").returncode == 0
+    assert collect("deep").returncode == 0  # the former name, unambiguous here
