@@ -149,25 +149,33 @@ def finding_text(finding: dict[str, Any], colour: bool = False) -> str:
 
 
 def findings_report(doc: dict[str, Any], colour: bool = False) -> str:
-    """Per SUT, every finding (most severe first, gated ones marked) and every inconclusive
-    row with the control it could not get past."""
+    """Per SUT, every finding (most severe first, gated ones marked), every inconclusive row
+    with the control it could not get past, and every n/a row with why."""
     parts = []
     cells = _cells(doc)
     for spec in doc["suts"]:
         mine = [c for (s, _), c in cells.items() if s == spec]
         found = [f for c in mine for f in c["findings"]]
         undecided = [c for c in mine if c["status"] == INCONCLUSIVE]
-        if not found and not undecided:
+        skipped = [c for c in mine if c["status"] == NOT_APPLICABLE]
+        if not found and not undecided and not skipped:
             continue
         gated = sum(bool(f.get("gated")) for f in found)
         block = [
-            f"== {spec}: {len(found)} finding(s), {gated} gated (marked {GATE_TAG}: they fail "
-            f"the run), {len(undecided)} inconclusive"
+            f"== {spec}: {counted(len(found), 'finding')}, {gated} gated (marked {GATE_TAG}: "
+            f"they fail the run), {len(undecided)} inconclusive, {len(skipped)} n/a"
         ]
         block += [finding_text(f, colour) for f in found]
         block += [f"{c['invariant']} — inconclusive: {c['reason']}" for c in undecided]
+        if skipped:
+            block.append("\n".join(f"{c['invariant']} — n/a: {_why(c)}" for c in skipped))
         parts.append("\n\n".join(block))
     return "\n\n".join(parts)
+
+
+def counted(count: int, noun: str) -> str:
+    """``"1 row"``, ``"2 rows"``."""
+    return f"{count} {noun}{'s' * (count != 1)}"
 
 
 def tally(results: list[dict[str, Any]]) -> str:
@@ -177,9 +185,9 @@ def tally(results: list[dict[str, Any]]) -> str:
     undecided = {s: sum(c["status"] == s for c in results) for s in (NOT_APPLICABLE, INCONCLUSIVE)}
     found = [f for c in results for f in c["findings"]]
     return (
-        f"{len(results)} rows: {count[HOLDS] + count[VIOLATED]} decided ({count[HOLDS]} hold, "
-        f"{count[VIOLATED]} VIOLATED), {undecided[NOT_APPLICABLE]} n/a, "
-        f"{undecided[INCONCLUSIVE]} inconclusive — {len(found)} finding(s), "
+        f"{counted(len(results), 'row')}: {count[HOLDS] + count[VIOLATED]} decided "
+        f"({count[HOLDS]} hold, {count[VIOLATED]} VIOLATED), {undecided[NOT_APPLICABLE]} n/a, "
+        f"{undecided[INCONCLUSIVE]} inconclusive — {counted(len(found), 'finding')}, "
         f"{sum(bool(f.get('gated')) for f in found)} gated"
     )
 
@@ -198,25 +206,31 @@ def closing(doc: dict[str, Any], gate: str) -> str:
     policy = doc.get("gate", {})
     gated = sum(bool(f.get("gated")) for c in results for f in c["findings"])
     undecided = {s: sum(c["status"] == s for c in results) for s in (NOT_APPLICABLE, INCONCLUSIVE)}
-    reasons = [f"{gated} gated finding(s)"] if gated else []
+    reasons = [counted(gated, "gated finding")] if gated else []
     if undecided[INCONCLUSIVE] and not policy.get("allow_inconclusive"):
-        reasons.append(f"{undecided[INCONCLUSIVE]} inconclusive row(s)")
+        reasons.append(counted(undecided[INCONCLUSIVE], "inconclusive row"))
     if undecided[NOT_APPLICABLE] and policy.get("fail_on_na"):
-        reasons.append(f"{undecided[NOT_APPLICABLE]} n/a row(s) (--fail-on-na)")
+        reasons.append(counted(undecided[NOT_APPLICABLE], "n/a row") + " (--fail-on-na)")
     lines.append(f"gate: {gate}")
     code = doc.get("exit_code")
     lines.append(f"exit {code}: " + (", ".join(reasons) if reasons else "nothing gated"))
     if undecided[INCONCLUSIVE] and policy.get("allow_inconclusive"):
         lines.append(
-            f"{undecided[INCONCLUSIVE]} inconclusive row(s) were not judged "
+            f"{counted(undecided[INCONCLUSIVE], 'inconclusive row')} not judged "
             "(--allow-inconclusive)"
         )
     if undecided[NOT_APPLICABLE] and not policy.get("fail_on_na"):
         lines.append(
-            f"{undecided[NOT_APPLICABLE]} n/a row(s) were not judged: exit {code} says nothing "
-            "about them (--fail-on-na fails the run on them)"
+            f"{counted(undecided[NOT_APPLICABLE], 'n/a row')} not judged: exit {code} says "
+            "nothing about them (--fail-on-na fails the run on them)"
         )
     return "\n".join(lines)
+
+
+def _why(cell: dict[str, Any]) -> str:
+    """Why a row is n/a, without pytest's ``Skipped:`` and the row's name again."""
+    reason = str(cell["reason"]).removeprefix("Skipped: ")
+    return reason.removeprefix(f"{cell['invariant']}: not applicable — ") or "not applicable"
 
 
 def progress_line(cell: Cell, colour: bool) -> str:
