@@ -194,8 +194,8 @@ def _invariant(text: str) -> str:
 def _gate(text: str) -> Gate:
     try:
         return Gate.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+    except ValueError as exc:  # argparse names the option already
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--fail-on: ")) from exc
 
 
 def main(argv: Sequence[str] | None = None) -> int:

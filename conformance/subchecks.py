@@ -314,7 +314,7 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
             "user",
             "session_id echoes the token's sid",
             "low",
-            fix="set session_id from the current token's `sid` (\"\" without one), never a cache",
+            fix='set session_id from the current token\'s `sid` ("" without one), never a cache',
         ),
     ),
     "TOTAL": (_CRASH,),

@@ -108,8 +108,7 @@ def test_fail_on_reaches_the_exit_code(tmp_path: Path) -> None:
     closing_lines = passed.stdout.strip().splitlines()[-3:]
     found = len(json.loads((tmp_path / "passed.json").read_text())["results"][0]["findings"])
     assert closing_lines == [
-        f"1 row: 1 decided (0 hold, 1 VIOLATED), 0 n/a, 0 inconclusive — {found} findings, "
-        "0 gated",
+        f"1 row: 1 decided (0 hold, 1 VIOLATED), 0 n/a, 0 inconclusive — {found} findings, 0 gated",
         "gate: security reachable by anyone/user, high+",
         "exit 0: nothing gated",
     ]

@@ -50,9 +50,7 @@ EXP = subcheck("TOKEN-TIME", "exp-missing", "security", "issuer", "high", "no ex
 NBF = subcheck(
     "TOKEN-TIME", "nbf-future", "robustness", "anyone", "medium", "nbf ahead: refused", False
 )
-FAITHFUL = subcheck(
-    "ID-FAITHFUL", "user", "security", "user", "critical", "the token's user", True
-)
+FAITHFUL = subcheck("ID-FAITHFUL", "user", "security", "user", "critical", "the token's user", True)
 
 
 def finding(check: dict[str, Any], message: str, **extra: Any) -> dict[str, Any]:
