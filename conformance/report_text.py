@@ -77,8 +77,8 @@ def long_matrix(doc: dict[str, Any], colour: bool = False, width: int = WIDTH) -
     rows = [inv["id"] for inv in doc["invariants"]]
     names = [short_name(spec) for spec in doc["suts"]]
     column = min(max(map(len, names), default=0), width // 3)
-    head = f"{len(doc['suts'])} SUTs, {len({i for _, i in cells})} rows: per SUT, its rows "
-    lines = textwrap.wrap(head + "that do not hold (every other row holds)", width)
+    head = f"{len(doc['suts'])} SUTs, {len({i for _, i in cells})} rows: per SUT, how many "
+    lines = textwrap.wrap(head + "of its rows hold, then each row that does not", width)
     for spec, name in zip(doc["suts"], names, strict=True):
         mine = [cells[(spec, row)] for row in rows if (spec, row) in cells]
         parts = [f"{sum(c['status'] == HOLDS for c in mine)} hold"]

@@ -138,7 +138,7 @@ def test_every_subcheck_says_what_to_change() -> None:
     """Every declared sub-check — attacks too — has a one-line fix hint of its own."""
     declared = [(f"{i.id}/{s.name}", s.fix) for i in INVARIANTS for s in i.subchecks]
     assert [ident for ident, fix in declared if not fix.strip() or "\n" in fix] == []
-    assert len({fix for _, fix in declared if "/" in _}) > 0.8 * len(declared)
+    assert len({fix for _, fix in declared}) > 0.8 * len(declared)  # each its own, mostly
 
 
 def test_invariant_matches_ids_exactly(tmp_path: Path) -> None:
