@@ -73,7 +73,7 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: .2em 0; background
 .finding.gated { outline: 2px solid var(--violated); }
 .badge.gated { background: var(--violated); border-color: var(--violated); color: #fff; }
 .badge.not-gated { color: #57606a; }
-.story summary { cursor: pointer; }
+.cell .story summary { cursor: pointer; white-space: normal; font-weight: normal; }
 .fix { font-weight: 600; }
 .finding table { border-collapse: collapse; width: 100%; }
 .finding th, .finding td { border: 1px solid #d0d7de; padding: .15em .4em; vertical-align: top;
