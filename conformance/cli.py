@@ -10,8 +10,9 @@
 
 Exit codes: 0 nothing the gate (``--fail-on``) catches was found and every applicable row was
 decided (self-check: the reference holds everything and every catalogue entry violates exactly
-what it declares, among the rows run); 1 a gated finding, or an ``inconclusive`` row unless
-``--allow-inconclusive``; 2 a usage or import error, with a one-line message.
+what it declares, among the rows run); 1 a gated finding, an ``inconclusive`` row unless
+``--allow-inconclusive``, or an ``n/a`` row with ``--fail-on-na``; 2 a usage or import error,
+with a one-line message.
 """
 
 from __future__ import annotations
