@@ -31,8 +31,9 @@ from .findings import (
     SEVERITIES,
     VIOLATED,
     Finding,
+    SubCheck,
 )
-from .registry import INVARIANTS
+from .registry import BY_ID, INVARIANTS
 from .service import URL_PREFIX, served_command, short_command
 from .target import DEFAULT_SUT, SutLoadError, Target
 
@@ -105,7 +106,8 @@ class Gate:
         floor = max(severities, key=SEVERITIES.index) if severities else cls.severity
         return cls(kinds, reaches, floor)
 
-    def fails(self, finding: Finding) -> bool:
+    def fails(self, finding: Finding | SubCheck) -> bool:
+        """Whether a finding — or every finding of a sub-check — trips the gate."""
         return (
             finding.kind in self.kinds
             and finding.reach in self.reaches
@@ -142,7 +144,7 @@ class Options:
         if self.workers and self.workers != "0" and _has_xdist():
             args += ["-n", self.workers, "--dist", "worksteal"]  # cells vary 100-fold in cost
         if self.only:
-            args += ["-k", " or ".join(self.only)]
+            args += ["-k", keyword(self.only, specs)]
         if self.declared_rows:
             args.append("--declared-rows")
         if self.shard:
@@ -159,6 +161,27 @@ class Options:
         if self.seed:
             words.append(f"--hypothesis-seed={self.seed}")
         return shlex.join(words)
+
+
+def keyword(ids: Sequence[str], specs: Sequence[str]) -> str:
+    """A ``-k`` expression selecting the tests of exactly these invariants. ``-k`` matches
+    substrings, case-insensitively: ``TOTAL`` alone also picks every row of a SUT spec like
+    ``pkg.total:make``, ``SESSION-TOKENS-ONLY`` the row CB-SESSION-TOKENS-ONLY. So each ID is
+    anchored where its test's name ends (``test_invariant[ID]``, ``[spec-ID]``), and the IDs
+    that end with it are left out — unless a spec's own ending would leave it out too (the
+    ``Recorder`` then drops the extra cells)."""
+    terms = []
+    for ident in ids:
+        names = [f"{spec}-{ident}]".lower() for spec in specs] if len(specs) > 1 else []
+        longer = [
+            other
+            for other in BY_ID
+            if other != ident
+            and other.endswith(ident)
+            and not any(name.endswith(f"{other}]".lower()) for name in names)
+        ]
+        terms.append(" and ".join([f"{ident}]", *(f"not {other}]" for other in longer)]))
+    return " or ".join(f"({term})" for term in terms)
 
 
 def _chosen(spec: str) -> list[str]:
@@ -193,6 +216,8 @@ class Recorder:
             return
         if (spec, invariant) in self.cells:
             return
+        if self.options.only and invariant not in self.options.only:
+            return  # picked by ``-k`` beyond what was asked (see ``keyword``)
         if report.skipped:
             reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
             cell = Cell(spec, invariant, NOT_APPLICABLE, report.duration, reason.strip())
@@ -325,9 +350,22 @@ class Audit:
                 problems.append(f"{spec}: inconclusive {sorted(undecided)}")
         return problems
 
-    def exit_code(self, gate: Gate | None = None, *, allow_inconclusive: bool = False) -> int:
-        """0 nothing gated was found and every applicable row was decided; 1 otherwise (the
-        self-check: 1 when any entry differs from what it declares)."""
+    def not_applicable(self, spec: str) -> frozenset[str]:
+        """The rows of ``spec`` that were not applicable (so not judged)."""
+        return frozenset(
+            inv for (s, inv), c in self.cells.items() if s == spec and c.status == NOT_APPLICABLE
+        )
+
+    def exit_code(
+        self,
+        gate: Gate | None = None,
+        *,
+        allow_inconclusive: bool = False,
+        fail_on_na: bool = False,
+    ) -> int:
+        """0 nothing gated was found and every applicable row was decided; 1 otherwise — also
+        for an ``n/a`` row with ``fail_on_na`` (the self-check: 1 when any entry differs from
+        what it declares)."""
         if self.self_check:
             return 1 if self.mismatches() else 0
         gate = gate or Gate()
@@ -335,6 +373,8 @@ class Audit:
             if any(gate.fails(f) for f in self.findings(spec)):
                 return 1
             if self.inconclusive(spec) and not allow_inconclusive:
+                return 1
+            if self.not_applicable(spec) and fail_on_na:
                 return 1
         return 0
 
@@ -373,8 +413,18 @@ def short_name(spec: str) -> str:
     return catalogue.entry_name(spec) or spec
 
 
-def document(audit: Audit, exit_code: int, gate: Gate, seconds: float) -> dict[str, Any]:
-    """The audit as the JSON document every report is made from (schema in the README)."""
+def document(
+    audit: Audit,
+    exit_code: int,
+    gate: Gate,
+    seconds: float,
+    *,
+    allow_inconclusive: bool = False,
+    fail_on_na: bool = False,
+) -> dict[str, Any]:
+    """The audit as the JSON document every report is made from (schema in the README): every
+    finding and sub-check says whether it trips ``gate`` and what to change; ``gate`` says
+    what else chose the exit code."""
     cells = list(audit.cells.values())
     findings = [f for c in cells for f in c.findings]
     return {
@@ -394,13 +444,15 @@ def document(audit: Audit, exit_code: int, gate: Gate, seconds: float) -> dict[s
                         "reach": sub.reach,
                         "severity": sub.severity,
                         "title": sub.title,
+                        "fix": sub.fix,
+                        "gated": gate.fails(sub),
                     }
                     for sub in inv.subchecks
                 ],
             }
             for inv in INVARIANTS
         ],
-        "results": [_with_reproduce(audit, cell.as_json()) for cell in cells],
+        "results": [_annotated(audit, gate, cell.as_json()) for cell in cells],
         "figures": {
             "seconds": round(seconds, 1),
             "suts": len(audit.suts),
@@ -417,18 +469,34 @@ def document(audit: Audit, exit_code: int, gate: Gate, seconds: float) -> dict[s
         "profile": audit.profile,
         "shard": f"{audit.shard[0]}/{audit.shard[1]}" if audit.shard else None,
         "mismatches": audit.mismatches() if audit.self_check else [],
-        "gate": gate.as_json(),
+        "gate": {
+            **gate.as_json(),
+            "allow_inconclusive": allow_inconclusive,
+            "fail_on_na": fail_on_na,
+        },
         "exit_code": exit_code,
     }
 
 
-def _with_reproduce(audit: Audit, cell: dict[str, Any]) -> dict[str, Any]:
+def _annotated(audit: Audit, gate: Gate, cell: dict[str, Any]) -> dict[str, Any]:
     """A cell's JSON, each finding with the command that reproduces it (its row's, or the
-    row's it was met while checking)."""
+    row's it was met while checking), whether it trips ``gate`` (judged here, so a merged
+    report judges by its own gate), and its fix hint (the declared one, for a document
+    written before hints were)."""
     for finding in cell["findings"]:
         where = audit.cells.get((cell["sut"], finding["found_while"]))
         finding["reproduce"] = where.reproduce if where else cell["reproduce"]
+        finding["gated"] = gate.fails(Finding.from_json(finding))
+        finding["fix"] = finding["fix"] or declared_fix(finding["row"], finding["subcheck"])
     return cell
+
+
+def declared_fix(row: str, subcheck: str) -> str:
+    """The fix hint of sub-check ``row/subcheck`` (``""``: not a declared one)."""
+    try:
+        return BY_ID[row].subcheck(subcheck).fix
+    except KeyError:
+        return ""
 
 
 class MergeError(ValueError):

@@ -10,13 +10,15 @@
 
 Exit codes: 0 nothing the gate (``--fail-on``) catches was found and every applicable row was
 decided (self-check: the reference holds everything and every catalogue entry violates exactly
-what it declares, among the rows run); 1 a gated finding, or an ``inconclusive`` row unless
-``--allow-inconclusive``; 2 a usage or import error, with a one-line message.
+what it declares, among the rows run); 1 a gated finding, an ``inconclusive`` row unless
+``--allow-inconclusive``, or an ``n/a`` row with ``--fail-on-na``; 2 a usage or import error,
+with a one-line message.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import shlex
@@ -24,6 +26,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from reference import Settings
 from strategies import TRUSTED_ORG, signing_keys
@@ -35,14 +38,21 @@ from .plugin import parse_shard
 from .registry import BY_ID
 from .report_html import render_html
 from .report_sarif import render_sarif
-from .report_text import findings_report, matrix, progress_line, write_junit
+from .report_text import closing, findings_report, matrix, progress_line, write_junit
 from .service import JWKS_PATH, free_port, jwt_key_pem, serve_spec, settings_json, url_spec
 from .target import SutLoadError
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a usage error on one line: what is wrong, and where to read more."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
-    top = argparse.ArgumentParser(
+    top = Parser(
         prog="clerk-harness", description="Property-based audit of Clerk session authentication."
     )
     commands = top.add_subparsers(dest="command", required=True)
@@ -98,9 +108,9 @@ def parser() -> argparse.ArgumentParser:
         "--invariant",
         action="append",
         default=[],
-        choices=sorted(BY_ID),
+        type=_invariant,
         metavar="ID",
-        help="only this invariant (repeatable)",
+        help="only this invariant, its ID exactly (repeatable)",
     )
     audit.add_argument(
         "--full-matrix",
@@ -158,6 +168,12 @@ def _outputs(command: argparse.ArgumentParser) -> None:
         action="store_true",
         help="do not exit 1 for rows that could not be decided (their controls were refused)",
     )
+    command.add_argument(
+        "--fail-on-na",
+        action="store_true",
+        help="exit 1 when any row is n/a (not applicable, so not judged): every row of every "
+        "SUT must be decided",
+    )
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -169,11 +185,22 @@ def _shard(text: str) -> tuple[int, int]:
     return shard
 
 
+def _invariant(text: str) -> str:
+    """An invariant ID, exactly as the table spells it."""
+    if text in BY_ID:
+        return text
+    close = difflib.get_close_matches(text.upper(), BY_ID, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}? " if close else ""
+    raise argparse.ArgumentTypeError(
+        f"unknown invariant {text!r}; {hint}IDs: {', '.join(sorted(BY_ID))}"
+    )
+
+
 def _gate(text: str) -> Gate:
     try:
         return Gate.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+    except ValueError as exc:  # argparse names the option already
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--fail-on: ")) from exc
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -259,10 +286,11 @@ def _report(args: argparse.Namespace) -> int:
 
 def _conclude(args: argparse.Namespace, audit: Audit, seconds: float, colour: bool) -> int:
     """Print the matrix, the findings and the verdict; write the reports; the exit code."""
-    code = audit.exit_code(args.fail_on, allow_inconclusive=args.allow_inconclusive)
-    doc = document(audit, code, args.fail_on, seconds)
+    policy = {"allow_inconclusive": args.allow_inconclusive, "fail_on_na": args.fail_on_na}
+    code = audit.exit_code(args.fail_on, **policy)
+    doc = document(audit, code, args.fail_on, seconds, **policy)
     print(matrix(doc, colour))
-    report = findings_report(doc)
+    report = findings_report(doc, colour)
     if report and not audit.self_check:
         print("\nFindings:\n")
         print(report)
@@ -271,11 +299,7 @@ def _conclude(args: argparse.Namespace, audit: Audit, seconds: float, colour: bo
         verdict = "every catalogue entry violates exactly what it declares"
         print("\nSelf-check: " + ("; ".join(problems) if problems else f"ok — {verdict}"))
     else:
-        figures = doc["figures"]
-        print(
-            f"\n{figures['findings']} finding(s), {figures['gated']} caught by the gate "
-            f"({args.fail_on.describe()}); {figures['by_status']['inconclusive']} inconclusive"
-        )
+        print("\n" + closing(doc, args.fail_on.describe()))
     _write(args, doc)
     return code
 

@@ -35,35 +35,43 @@ HOLDS, VIOLATED, INCONCLUSIVE, NOT_APPLICABLE = "holds", "VIOLATED", "inconclusi
 
 @dataclass(frozen=True)
 class SubCheck:
-    """One named part of a row: what it checks, its kind and reach, and (when it differs from
-    the row's) its severity."""
+    """One named part of a row: what it checks, its kind and reach, (when it differs from the
+    row's) its severity, and ``fix``: one line saying what to change in an implementation
+    that fails it, shown with every finding."""
 
     name: str
     kind: str
     reach: str
     title: str
     severity: str = ""  # "": the row's
+    fix: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS or self.reach not in REACHES:
             raise ValueError(f"sub-check {self.name!r}: kind {self.kind!r}, reach {self.reach!r}")
         if self.severity and self.severity not in SEVERITIES:
             raise ValueError(f"sub-check {self.name!r}: severity {self.severity!r}")
+        if "\n" in self.fix:
+            raise ValueError(f"sub-check {self.name!r}: the fix hint is one line")
 
 
-def security(name: str, reach: str, title: str, severity: str = "") -> SubCheck:
+def security(name: str, reach: str, title: str, severity: str = "", *, fix: str = "") -> SubCheck:
     """A ``security`` sub-check: accepting what it tries lets someone in, or as someone else."""
-    return SubCheck(name, "security", reach, title, severity)
+    return SubCheck(name, "security", reach, title, severity, fix)
 
 
-def robustness(name: str, reach: str, title: str, severity: str = "medium") -> SubCheck:
+def robustness(
+    name: str, reach: str, title: str, severity: str = "medium", *, fix: str = ""
+) -> SubCheck:
     """A ``robustness`` sub-check: a crash or the wrong error class (medium unless said)."""
-    return SubCheck(name, "robustness", reach, title, severity)
+    return SubCheck(name, "robustness", reach, title, severity, fix)
 
 
-def completeness(name: str, reach: str, title: str, severity: str = "medium") -> SubCheck:
+def completeness(
+    name: str, reach: str, title: str, severity: str = "medium", *, fix: str = ""
+) -> SubCheck:
     """A ``completeness`` sub-check: refusing what every correct implementation accepts."""
-    return SubCheck(name, "completeness", reach, title, severity)
+    return SubCheck(name, "completeness", reach, title, severity, fix)
 
 
 def error_of(outcome: object) -> dict[str, str] | None:
@@ -198,6 +206,7 @@ class Finding:
     blob: str
     falsifying: str
     found_while: str
+    fix: str = ""  # the sub-check's fix hint: what to change
 
     @property
     def id(self) -> str:
@@ -218,6 +227,7 @@ class Finding:
             "blob": self.blob,
             "falsifying": self.falsifying,
             "found_while": self.found_while,
+            "fix": self.fix,
         }
 
     @classmethod
@@ -235,6 +245,7 @@ class Finding:
             data.get("blob", ""),
             data.get("falsifying", ""),
             data.get("found_while", data["row"]),
+            str(data.get("fix") or ""),
         )
 
 
@@ -330,6 +341,7 @@ def run_row(row: str, check: Callable[[], None], lookup: SubCheckLookup) -> RowR
                         blob,
                         falsifying,
                         row,
+                        declared.fix,
                     )
                 )
                 continue

@@ -2,11 +2,14 @@
 
 Everything shown is escaped text (findings carry attacker-chosen strings); the page loads
 nothing (a Content-Security-Policy of ``default-src 'none'`` says so to the browser too) and
-needs no JavaScript: each matrix cell is a ``<details>`` that opens onto its findings.
+needs no JavaScript: each matrix cell is a ``<details>`` that opens onto its findings, and each
+finding's story (its message, line by line) is a ``<details>`` of its own: collapsed to its first
+line, complete when opened. A finding that trips the gate is marked ``gated``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Iterable, Mapping
@@ -23,8 +26,8 @@ STATUS_CLASS = {
     "inconclusive": "inconclusive",
     "n/a": "na",
 }
-TEXT_LIMIT = 2_000  # characters of one message, title or reason shown
-VALUE_LIMIT = 4_000  # characters of one counterexample value, blob or command shown
+TEXT_LIMIT = 2_000  # characters of one title or reason shown
+VALUE_LIMIT = 4_000  # characters of one counterexample value, blob, command or story line shown
 
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -67,6 +70,11 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; margin: .2em 0; background
 .finding.sev-medium { border-color: #bf8700; }
 .finding.sev-low { border-color: #8c959f; }
 .finding h4 { margin: .1em 0 .3em; font-size: 1em; }
+.finding.gated { outline: 2px solid var(--violated); }
+.badge.gated { background: var(--violated); border-color: var(--violated); color: #fff; }
+.badge.not-gated { color: #57606a; }
+.cell .story summary { cursor: pointer; white-space: normal; font-weight: normal; }
+.fix { font-weight: 600; }
 .finding table { border-collapse: collapse; width: 100%; }
 .finding th, .finding td { border: 1px solid #d0d7de; padding: .15em .4em; vertical-align: top;
   text-align: left; }
@@ -143,6 +151,7 @@ def counted(results: Iterable[Any]) -> dict[str, Any]:
     return {
         "cells": len(cells),
         "findings": len(findings),
+        "gated": sum(bool(f.get("gated")) for f in findings),
         "by_status": {s: sum(c.get("status") == s for c in cells) for s in STATUS_ORDER},
         "by_kind": {k: sum(f.get("kind") == k for f in findings) for k in KIND_ORDER},
     }
@@ -157,7 +166,8 @@ def render_figures(document: Mapping[str, Any]) -> str:
     """The run's figures: time, SUTs, cells, findings, and the counts by status and by kind."""
     figures = {**counted(_list(document.get("results"))), **_dict(document.get("figures"))}
     run = [_box("seconds", _seconds(figures.get("seconds", "-")))]
-    run += [_box(key, _text(figures.get(key, "-"))) for key in ("suts", "cells", "findings")]
+    keys = ("suts", "cells", "findings", "gated")
+    run += [_box(key, _text(figures.get(key, "-"))) for key in keys]
     by_status = {**dict.fromkeys(STATUS_ORDER, 0), **_dict(figures.get("by_status"))}
     statuses = [_box(s, _text(n), status_class(s)) for s, n in by_status.items()]
     kinds = [_box(k, _text(n), "kind") for k, n in _dict(figures.get("by_kind")).items()]
@@ -179,6 +189,11 @@ def render_gate(document: Mapping[str, Any]) -> str:
             f"gate: kinds {kinds or '-'}; reaches {reaches or '-'}; "
             f"severity {_text(gate.get('severity', '-'))} or worse"
         )
+        undecided = [
+            ("inconclusive rows allowed", "allow_inconclusive"),
+            ("an n/a row fails the run", "fail_on_na"),
+        ]
+        parts += [said for said, key in undecided if gate.get(key)]
     if document.get("self_check"):
         parts.append("self-check of the reference and the catalogue")
     line = f'<p class="muted">{" · ".join(parts)}</p>'
@@ -214,23 +229,53 @@ def _row(label: str, content: str) -> str:
     return f"<tr><th>{label}</th><td>{content}</td></tr>" if content else ""
 
 
-def render_finding(finding: Mapping[str, Any]) -> str:
-    """One finding: its sub-check, kind, reach, severity, message, error, counterexample,
-    reproduce command and Hypothesis blob."""
+def render_story(message: Any, anchor: str = "") -> str:
+    """A finding's message: its first line, then — in a collapsed ``<details>`` — every line
+    of it, line breaks kept (each line cut only past ``VALUE_LIMIT`` characters, with a note).
+    ``anchor`` ids the lines, so a link (``#anchor``) opens them."""
+    text = message if isinstance(message, str) else "" if message is None else str(message)
+    first, _, rest = text.partition("\n")
+    if not rest.strip():
+        return _text(first, VALUE_LIMIT)
+    lines = "\n".join(_text(line, VALUE_LIMIT) for line in text.splitlines())
+    where = f' id="{_attr(anchor)}"' if anchor else ""
+    count = len(text.splitlines())
+    return (
+        f'<details class="story"><summary>{_text(first, VALUE_LIMIT)} '
+        f'<span class="muted">({count} lines)</span></summary><pre{where}>{lines}</pre></details>'
+    )
+
+
+def anchor_of(sut: Any, finding: Mapping[str, Any]) -> str:
+    """A stable element id for a finding's story: its SUT, sub-check and where it was found."""
+    key = f"{sut}\x00{finding.get('id')}\x00{finding.get('found_while')}"
+    return "story-" + hashlib.sha256(key.encode("utf-8", "backslashreplace")).hexdigest()[:16]
+
+
+def render_finding(finding: Mapping[str, Any], sut: Any = "") -> str:
+    """One finding: whether it trips the gate, its sub-check, kind, reach, severity, what to
+    change, its story, error, counterexample, reproduce command and Hypothesis blob."""
     severity, kind = finding.get("severity", ""), finding.get("kind", "")
     ident = finding.get("id") or f"{finding.get('row', '')}/{finding.get('subcheck', '')}"
+    gated = finding.get("gated")
+    gate = [("gated", "gated: fails the run")] if gated else []
+    if gated is False:
+        gate = [("not-gated", "not gated")]
     badges = " ".join(
         f'<span class="badge {css}">{_text(label)}</span>'
         for css, label in (
+            *gate,
             (f"sev-{_token(severity)}", severity),
             (f"kind-{_token(kind)}", kind),
             ("reach", f"reach: {finding.get('reach', '?')}"),
         )
     )
     found_while = finding.get("found_while")
+    fix = finding.get("fix")
     details = "".join(
         [
-            _row("message", _text(finding.get("message"))),
+            _row("fix", f'<span class="fix">{_text(fix)}</span>' if fix else ""),
+            _row("message", render_story(finding.get("message"), anchor_of(sut, finding))),
             _row("SUT error", render_error(finding.get("error"))),
             _row("counterexample", render_counterexample(finding.get("counterexample"))),
             _row("reproduce", _pre(finding.get("reproduce"))),
@@ -238,8 +283,9 @@ def render_finding(finding: Mapping[str, Any]) -> str:
             _row("found while", _text(found_while) if found_while != finding.get("row") else ""),
         ]
     )
+    marked = " gated" if gated else ""
     return (
-        f'<article class="finding sev-{_token(severity)} kind-{_token(kind)}">'
+        f'<article class="finding sev-{_token(severity)} kind-{_token(kind)}{marked}">'
         f"<h4><code>{_text(ident, 200)}</code> {badges}</h4>"
         f'<p class="title">{_text(finding.get("title"))}</p><table>{details}</table></article>'
     )
@@ -275,13 +321,15 @@ def render_cell(cell: Mapping[str, Any] | None) -> str:
     status = cell.get("status", "")
     findings = sorted((_dict(f) for f in _list(cell.get("findings"))), key=finding_order)
     label = _text(status, 40) + (f" · {len(findings)}" if findings else "")
+    gated = sum(bool(f.get("gated")) for f in findings)
+    label += f" · {gated} gated" if gated else ""
     exercise = _dict(cell.get("exercise"))
     body = render_exercise(cell)
     if cell.get("reason"):
         body += f"<p><b>reason:</b> {_text(cell['reason'])}</p>"
     if refused := render_refused(exercise):
         body += f"<p><b>refused control:</b> {refused}</p>"
-    body += "".join(render_finding(f) for f in findings)
+    body += "".join(render_finding(f, cell.get("sut", "")) for f in findings)
     return (
         f'<td class="cell {status_class(status)}" data-status="{_attr(status)}">'
         f'<details><summary>{label}</summary><div class="body">{body}</div></details></td>'

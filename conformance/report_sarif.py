@@ -1,8 +1,12 @@
 """The audit document as SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
 
-A rule per declared sub-check, a result per finding (located at the SUT's module, so code
-scanning can show it), and the inconclusive cells as tool notifications: they are not
-findings, but nothing the audit could not decide is hidden.
+A rule per declared sub-check (its help text: the fix hint), a result per finding (located at
+the SUT's module, so code scanning can show it), and the inconclusive cells as tool
+notifications: they are not findings, but nothing the audit could not decide is hidden.
+
+The level says the gate's verdict: ``error`` for a finding that trips the gate (``--fail-on``),
+else ``warning`` (``note`` for a low one) — the severity is in ``security-severity`` and the
+properties.
 """
 
 from __future__ import annotations
@@ -16,15 +20,16 @@ from urllib.parse import quote
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL = "clerk-harness"
 FINGERPRINT = "clerkHarnessFinding/v1"
-LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+LEVELS = {"critical": "warning", "high": "warning", "medium": "warning", "low": "note"}
 # GitHub code scanning ranks security rules by this number (its critical is > 9.0).
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 _MODULE = re.compile(r"[^\W\d]\w*(\.[^\W\d]\w*)*")
 
 
-def level(severity: Any) -> str:
-    """SARIF's level for a severity: critical and high are errors, medium warnings, low notes."""
-    return LEVELS.get(str(severity), "warning")
+def level(severity: Any, gated: Any = False) -> str:
+    """SARIF's level: ``error`` when gated (it fails the run), else a warning (a note when
+    low)."""
+    return "error" if gated is True else LEVELS.get(str(severity), "warning")
 
 
 def module_uri(sut: str) -> str | None:
@@ -65,16 +70,19 @@ def rule(subcheck: Mapping[str, Any], row_title: str = "") -> dict[str, Any]:
         "severity": severity,
         "row": row,
         "tags": [t for t in dict.fromkeys([kind, row, f"reach:{subcheck.get('reach', '')}"]) if t],
+        "gated": subcheck.get("gated") is True,
     }
     if kind == "security" and severity in SECURITY_SEVERITY:
         properties["security-severity"] = SECURITY_SEVERITY[severity]
     described = {"shortDescription": {"text": title or finding_id(subcheck)}}
     if row_title:
         described["fullDescription"] = {"text": f"{row}: {row_title} — {title}"}
+    if subcheck.get("fix"):
+        described["help"] = {"text": f"Fix: {subcheck['fix']}"}
     return {
         "id": finding_id(subcheck),
         **described,
-        "defaultConfiguration": {"level": level(severity)},
+        "defaultConfiguration": {"level": level(severity, subcheck.get("gated"))},
         "properties": properties,
     }
 
@@ -115,13 +123,16 @@ def result(sut: str, finding: Mapping[str, Any], index: Mapping[str, int]) -> di
         key: finding.get(key, "") for key in ("kind", "reach", "severity", "reproduce", "row")
     }
     properties["sut"] = sut
+    properties["gated"] = finding.get("gated") is True
+    if finding.get("fix"):
+        properties["fix"] = finding["fix"]
     if finding.get("blob"):
         properties["blob"] = finding["blob"]
     message = str(finding.get("message") or finding.get("title") or ident)
     return {
         "ruleId": ident,
         "ruleIndex": index[ident],
-        "level": level(finding.get("severity")),
+        "level": level(finding.get("severity"), finding.get("gated")),
         "message": {"text": f"{message} (SUT: {sut})"},
         "locations": [location(sut)],
         "partialFingerprints": {FINGERPRINT: fingerprint(sut, ident)},

@@ -3,6 +3,8 @@ each made from the audit's JSON document (``audit.document``), as the HTML and S
 
 from __future__ import annotations
 
+import re
+import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,11 @@ from .findings import HOLDS, INCONCLUSIVE, NOT_APPLICABLE, VIOLATED
 _COLOURS = {VIOLATED: "\033[31m", HOLDS: "\033[32m", INCONCLUSIVE: "\033[33m"}
 #: At most this many lines of one finding's message are printed (the JSON keeps them all).
 MESSAGE_LINES = 30
+#: The matrix keeps a column per SUT up to this many SUTs, and while it fits this many
+#: characters; past either, a line (wrapped) per SUT names the rows that do not hold.
+WIDE_SUTS, WIDTH = 4, 100
+#: What marks a finding that trips the gate (``--fail-on``): it alone can make the exit 1.
+GATE_TAG = "GATE"
 
 
 def _paint(text: str, status: str, colour: bool) -> str:
@@ -23,7 +30,23 @@ def _cells(doc: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     return {(c["sut"], c["invariant"]): c for c in doc["results"]}
 
 
-def matrix(doc: dict[str, Any], colour: bool = False) -> str:
+def matrix(doc: dict[str, Any], colour: bool = False, width: int = WIDTH) -> str:
+    """The matrix: a column per SUT while there are few and it fits ``width``
+    (``wide_matrix``), else a line per SUT naming the rows that do not hold
+    (``long_matrix``). The self-check first says its VIOLATED cells are expected."""
+    wide = wide_matrix(doc, colour)
+    fits = max(len(line) for line in wide_matrix(doc).splitlines()) <= width
+    shown = wide if len(doc["suts"]) <= WIDE_SUTS and fits else long_matrix(doc, colour, width)
+    if doc.get("self_check"):
+        note = (
+            "Self-check: the reference must hold every row; each catalogue entry must violate "
+            "exactly the rows it declares (its VIOLATED cells are expected)."
+        )
+        shown = "\n".join([*textwrap.wrap(note, width), "", shown])
+    return shown
+
+
+def wide_matrix(doc: dict[str, Any], colour: bool = False) -> str:
     """One row per invariant (severity, title), one column per SUT: ``holds``, ``VIOLATED``
     with its finding count, ``inconclusive`` or ``n/a``."""
     cells = _cells(doc)
@@ -46,28 +69,72 @@ def matrix(doc: dict[str, Any], colour: bool = False) -> str:
     return "\n".join(lines)
 
 
+def long_matrix(doc: dict[str, Any], colour: bool = False, width: int = WIDTH) -> str:
+    """A line per SUT — wrapped at ``width``, so the matrix grows downward, not sideways —
+    counting the rows that hold and naming every other row by status (a VIOLATED row with its
+    finding count)."""
+    cells = _cells(doc)
+    rows = [inv["id"] for inv in doc["invariants"]]
+    names = [short_name(spec) for spec in doc["suts"]]
+    column = min(max(map(len, names), default=0), width // 3)
+    head = f"{len(doc['suts'])} SUTs, {len({i for _, i in cells})} rows: per SUT, how many "
+    lines = textwrap.wrap(head + "of its rows hold, then each row that does not", width)
+    for spec, name in zip(doc["suts"], names, strict=True):
+        mine = [cells[(spec, row)] for row in rows if (spec, row) in cells]
+        parts = [f"{sum(c['status'] == HOLDS for c in mine)} hold"]
+        for status in (VIOLATED, INCONCLUSIVE, NOT_APPLICABLE):
+            listed = [_listed(c) for c in mine if c["status"] == status]
+            if listed:
+                parts.append(f"{status}: {', '.join(listed)}")
+        text = "; ".join(parts)
+        indent = " " * (column + 2)
+        wrapped = textwrap.wrap(
+            text, width, initial_indent=name.ljust(column) + "  ", subsequent_indent=indent,
+            break_on_hyphens=False, break_long_words=False,
+        )  # fmt: skip
+        lines += [_paint_words(line, colour) for line in wrapped]
+    return "\n".join(lines)
+
+
+def _listed(cell: dict[str, Any]) -> str:
+    """A row in the per-SUT matrix: its ID, and for a VIOLATED one its finding count."""
+    found = len(cell["findings"])
+    return f"{cell['invariant']} ({found})" if cell["status"] == VIOLATED else cell["invariant"]
+
+
+_STATUS_WORD = re.compile(rf"\b({VIOLATED}|{INCONCLUSIVE}|{HOLDS})\b")
+
+
+def _paint_words(line: str, colour: bool) -> str:
+    """``line`` with each status word in its colour (on a terminal)."""
+    return _STATUS_WORD.sub(lambda m: _paint(m.group(1), m.group(1), colour), line)
+
+
 def _error(error: dict[str, str] | None) -> str:
     if not error:
         return ""
     return f"{error['class']}({error['reason']!r}): {error['message']}"
 
 
-def finding_text(finding: dict[str, Any]) -> str:
-    """One finding: its sub-check, class and reach, the message, the SUT's error, the
-    counterexample's table and arguments, and how to reproduce it."""
+def finding_text(finding: dict[str, Any], colour: bool = False) -> str:
+    """One finding: ``GATE`` when it trips the gate, its sub-check, class and reach, what to
+    change, the message, the SUT's error, the counterexample's table and arguments, and how to
+    reproduce it."""
     where = (
         ""
         if finding["found_while"] == finding["row"]
         else f", met checking {finding['found_while']}"
     )
+    gated = _paint(GATE_TAG, VIOLATED, colour) + " " if finding.get("gated") else ""
     head = (
-        f"{finding['id']} — {finding['severity']} {finding['kind']}, reach {finding['reach']}"
-        f"{where}: {finding['title']}"
+        f"{gated}{finding['id']} — {finding['severity']} {finding['kind']}, reach "
+        f"{finding['reach']}{where}: {finding['title']}"
     )
     body = finding["message"].splitlines()
     if len(body) > MESSAGE_LINES:
         body = [*body[:MESSAGE_LINES], f"… ({len(body) - MESSAGE_LINES} more lines in --json)"]
-    lines = [head, *(f"    {line}" for line in body)]
+    lines = [head, *([f"    fix: {finding['fix']}"] if finding.get("fix") else [])]
+    lines += [f"    {line}" for line in body]
     if finding.get("error"):
         lines.append(f"    the SUT said: {_error(finding['error'])}")
     for name, value in finding.get("counterexample", ()):
@@ -81,22 +148,89 @@ def finding_text(finding: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def findings_report(doc: dict[str, Any]) -> str:
-    """Per SUT, every finding (most severe first, gated ones marked) and every inconclusive
-    row with the control it could not get past."""
+def findings_report(doc: dict[str, Any], colour: bool = False) -> str:
+    """Per SUT, every finding (most severe first, gated ones marked), every inconclusive row
+    with the control it could not get past, and every n/a row with why."""
     parts = []
     cells = _cells(doc)
     for spec in doc["suts"]:
         mine = [c for (s, _), c in cells.items() if s == spec]
         found = [f for c in mine for f in c["findings"]]
         undecided = [c for c in mine if c["status"] == INCONCLUSIVE]
-        if not found and not undecided:
+        skipped = [c for c in mine if c["status"] == NOT_APPLICABLE]
+        if not found and not undecided and not skipped:
             continue
-        block = [f"== {spec}: {len(found)} finding(s), {len(undecided)} inconclusive"]
-        block += [finding_text(f) for f in found]
+        gated = sum(bool(f.get("gated")) for f in found)
+        block = [
+            f"== {spec}: {counted(len(found), 'finding')}, {gated} gated (marked {GATE_TAG}: "
+            f"they fail the run), {len(undecided)} inconclusive, {len(skipped)} n/a"
+        ]
+        block += [finding_text(f, colour) for f in found]
         block += [f"{c['invariant']} — inconclusive: {c['reason']}" for c in undecided]
+        if skipped:
+            block.append("\n".join(f"{c['invariant']} — n/a: {_why(c)}" for c in skipped))
         parts.append("\n\n".join(block))
     return "\n\n".join(parts)
+
+
+def counted(count: int, noun: str) -> str:
+    """``"1 row"``, ``"2 rows"``."""
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
+def tally(results: list[dict[str, Any]]) -> str:
+    """What a set of cells decided: rows, decided (holds, VIOLATED), n/a, inconclusive, and
+    the findings, gated ones counted."""
+    count = {s: sum(c["status"] == s for c in results) for s in (HOLDS, VIOLATED)}
+    undecided = {s: sum(c["status"] == s for c in results) for s in (NOT_APPLICABLE, INCONCLUSIVE)}
+    found = [f for c in results for f in c["findings"]]
+    return (
+        f"{counted(len(results), 'row')}: {count[HOLDS] + count[VIOLATED]} decided "
+        f"({count[HOLDS]} hold, {count[VIOLATED]} VIOLATED), {undecided[NOT_APPLICABLE]} n/a, "
+        f"{undecided[INCONCLUSIVE]} inconclusive — {counted(len(found), 'finding')}, "
+        f"{sum(bool(f.get('gated')) for f in found)} gated"
+    )
+
+
+def closing(doc: dict[str, Any], gate: str) -> str:
+    """The last words of an audit: what was decided (per SUT when several) and what was not,
+    the gate, and why the exit code is what it is."""
+    results = doc["results"]
+    lines = [tally(results)]
+    if len(doc["suts"]) > 1:
+        names = {spec: short_name(spec) for spec in doc["suts"]}
+        column = max(map(len, names.values()))
+        mine = {spec: [c for c in results if c["sut"] == spec] for spec in doc["suts"]}
+        lines = [f"{names[s].ljust(column)}  {tally(mine[s])}" for s in doc["suts"]]
+        lines.append(f"{'all'.ljust(column)}  {tally(results)}")
+    policy = doc.get("gate", {})
+    gated = sum(bool(f.get("gated")) for c in results for f in c["findings"])
+    undecided = {s: sum(c["status"] == s for c in results) for s in (NOT_APPLICABLE, INCONCLUSIVE)}
+    reasons = [counted(gated, "gated finding")] if gated else []
+    if undecided[INCONCLUSIVE] and not policy.get("allow_inconclusive"):
+        reasons.append(counted(undecided[INCONCLUSIVE], "inconclusive row"))
+    if undecided[NOT_APPLICABLE] and policy.get("fail_on_na"):
+        reasons.append(counted(undecided[NOT_APPLICABLE], "n/a row") + " (--fail-on-na)")
+    lines.append(f"gate: {gate}")
+    code = doc.get("exit_code")
+    lines.append(f"exit {code}: " + (", ".join(reasons) if reasons else "nothing gated"))
+    if undecided[INCONCLUSIVE] and policy.get("allow_inconclusive"):
+        lines.append(
+            f"{counted(undecided[INCONCLUSIVE], 'inconclusive row')} not judged "
+            "(--allow-inconclusive)"
+        )
+    if undecided[NOT_APPLICABLE] and not policy.get("fail_on_na"):
+        lines.append(
+            f"{counted(undecided[NOT_APPLICABLE], 'n/a row')} not judged: exit {code} says "
+            "nothing about them (--fail-on-na fails the run on them)"
+        )
+    return "\n".join(lines)
+
+
+def _why(cell: dict[str, Any]) -> str:
+    """Why a row is n/a, without pytest's ``Skipped:`` and the row's name again."""
+    reason = str(cell["reason"]).removeprefix("Skipped: ")
+    return reason.removeprefix(f"{cell['invariant']}: not applicable — ") or "not applicable"
 
 
 def progress_line(cell: Cell, colour: bool) -> str:

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from conformance import INVARIANTS
-from conformance.audit import Audit, Cell, Gate, document, settle
-from conformance.findings import HOLDS, INCONCLUSIVE, VIOLATED, Finding
-from conformance.report_text import matrix
+from conformance.audit import Audit, Cell, Gate, document, keyword, settle
+from conformance.findings import HOLDS, INCONCLUSIVE, NOT_APPLICABLE, VIOLATED, Finding
+from conformance.registry import BY_ID
+from conformance.report_text import WIDTH, closing, matrix
 
 AFTER_FIX = "conformance.catalogue.upstream_after_fix:make"
 
@@ -93,12 +94,111 @@ def test_several_suts_run_in_one_pytest_session(tmp_path: Path) -> None:
 
 def test_fail_on_reaches_the_exit_code(tmp_path: Path) -> None:
     """upstream_after_fix's TOKEN-TIME findings need the instance's key (reach issuer): the
-    default gate lets them pass; ``--fail-on issuer`` does not."""
+    default gate lets them pass; ``--fail-on issuer`` does not — and every report says which
+    findings the gate caught, each with what to change: the terminal (``GATE``), the JSON
+    (``gated``), and ``report`` judging a document again by its own ``--fail-on``."""
     args = ("--sut", AFTER_FIX, "--invariant", "TOKEN-TIME")
-    passed = audit(*args, cwd=tmp_path)
+    passed = audit(*args, "--json", str(tmp_path / "passed.json"), cwd=tmp_path)
     assert passed.returncode == 0, passed.stdout[-3000:] + passed.stderr
     assert "[upstream_after_fix] TOKEN-TIME: VIOLATED" in passed.stdout
-    assert audit(*args, "--fail-on", "issuer", cwd=tmp_path).returncode == 1
+    assert "\nGATE " not in passed.stdout
+    assert "    fix: require `exp` (PyJWT: options={'require': ['exp', 'iat']})" in passed.stdout
+    closing_lines = passed.stdout.strip().splitlines()[-3:]
+    found = len(json.loads((tmp_path / "passed.json").read_text())["results"][0]["findings"])
+    assert closing_lines == [
+        f"1 row: 1 decided (0 hold, 1 VIOLATED), 0 n/a, 0 inconclusive — {found} findings, 0 gated",
+        "gate: security reachable by anyone/user, high+",
+        "exit 0: nothing gated",
+    ]
+    failed = audit(*args, "--fail-on", "issuer", "--json", str(tmp_path / "failed.json"),
+                   cwd=tmp_path)  # fmt: skip
+    assert failed.returncode == 1
+    assert "\nGATE TOKEN-TIME/missing-exp — high security, reach issuer" in failed.stdout
+    assert f"exit 1: {found} gated findings" in failed.stdout
+    for name, gated in (("passed.json", False), ("failed.json", True)):
+        document = json.loads((tmp_path / name).read_text())
+        findings = document["results"][0]["findings"]
+        assert [f["gated"] for f in findings] == [gated] * found, name
+        assert all(f["fix"] == BY_ID[f["row"]].subcheck(f["subcheck"]).fix for f in findings)
+        listed = {s["id"]: s for i in document["invariants"] for s in i["subchecks"]}
+        assert listed["TOKEN-TIME/missing-exp"]["gated"] is gated
+        # reach user: gated by the default gate, not by ``--fail-on issuer`` (which replaces
+        # the default reaches)
+        assert listed["TOKEN-TIME/expired"]["gated"] is not gated
+    regated = report(str(tmp_path / "passed.json"), "--fail-on", "issuer",
+                     "--json", str(tmp_path / "regated.json"), cwd=tmp_path)  # fmt: skip
+    assert regated.returncode == 1, regated.stdout[-2000:] + regated.stderr
+    findings = json.loads((tmp_path / "regated.json").read_text())["results"][0]["findings"]
+    assert [f["gated"] for f in findings] == [True] * found
+
+
+def test_every_subcheck_says_what_to_change() -> None:
+    """Every declared sub-check — attacks too — has a one-line fix hint of its own."""
+    declared = [(f"{i.id}/{s.name}", s.fix) for i in INVARIANTS for s in i.subchecks]
+    assert [ident for ident, fix in declared if not fix.strip() or "\n" in fix] == []
+    assert len({fix for _, fix in declared}) > 0.8 * len(declared)  # each its own, mostly
+
+
+def test_invariant_matches_ids_exactly(tmp_path: Path) -> None:
+    """``--invariant SESSION-TOKENS-ONLY`` runs that row alone, not CB-SESSION-TOKENS-ONLY
+    (``-k`` matches substrings), with one SUT and with two; a wrong ID is one usage line."""
+    one = audit("--sut", "reference:make", "--invariant", "SESSION-TOKENS-ONLY", cwd=tmp_path)
+    two = audit("--sut", "reference:make", "--sut", AFTER_FIX,
+                "--invariant", "SESSION-TOKENS-ONLY", cwd=tmp_path)  # fmt: skip
+    for done, count in ((one, 1), (two, 2)):
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+        progress = [line for line in done.stdout.splitlines() if line.startswith("[")]
+        assert len(progress) == count and all("] SESSION-TOKENS-ONLY: holds" in p
+                                              for p in progress), progress  # fmt: skip
+        assert "CB-SESSION-TOKENS-ONLY" not in done.stdout
+    wrong = audit("--invariant", "SESSION-TOKEN-ONLY", cwd=tmp_path)
+    assert wrong.returncode == 2 and len(wrong.stderr.strip().splitlines()) == 1, wrong.stderr
+    assert "unknown invariant 'SESSION-TOKEN-ONLY'; did you mean SESSION-TOKENS-ONLY?" in (
+        wrong.stderr
+    )
+
+
+def test_the_keyword_expression_is_anchored_on_the_test_name() -> None:
+    assert keyword(["TOTAL"], ["pkg.total:make"]) == "(TOTAL])"
+    assert keyword(["SESSION-TOKENS-ONLY"], ["a:make", "b:make"]) == (
+        "(SESSION-TOKENS-ONLY] and not CB-SESSION-TOKENS-ONLY])"
+    )
+    # a spec ending like the longer ID's prefix: the exclusion would drop its own row
+    assert keyword(["SESSION-TOKENS-ONLY"], ["a:make", "b:make_cb"]) == "(SESSION-TOKENS-ONLY])"
+
+
+CLAIMS_ONLY = """
+from reference import ReferenceAuthenticator
+
+
+class ClaimsOnly:
+    def __init__(self, settings):
+        self.authenticate_claims = ReferenceAuthenticator(settings).authenticate_claims
+
+
+def make(settings):
+    return ClaimsOnly(settings)
+"""
+
+
+def test_an_na_row_is_counted_and_fails_the_run_on_request(tmp_path: Path) -> None:
+    """A claims-only SUT has no callback: CB-NO-QUERY is n/a. The closing lines say so and
+    that the exit code did not judge it; ``--fail-on-na`` makes it fail the run."""
+    (tmp_path / "claims_only.py").write_text(CLAIMS_ONLY)
+    args = ("--sut", "claims_only:make", "--invariant", "CB-NO-QUERY",
+            "--invariant", "SESSION-PENDING")  # fmt: skip
+    done = audit(*args, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    assert "2 rows: 1 decided (1 hold, 0 VIOLATED), 1 n/a, 0 inconclusive" in done.stdout
+    assert "1 n/a row not judged: exit 0 says nothing about them" in done.stdout
+    assert "\nCB-NO-QUERY — n/a: the SUT has no callback_subject" in done.stdout  # and why
+    strict = audit(*args, "--fail-on-na", "--json", str(tmp_path / "out.json"), cwd=tmp_path)
+    assert strict.returncode == 1, strict.stdout[-2000:] + strict.stderr
+    assert "exit 1: 1 n/a row (--fail-on-na)" in strict.stdout
+    assert json.loads((tmp_path / "out.json").read_text())["gate"]["fail_on_na"] is True
+    cell = Cell(AFTER_FIX, "TOTAL", NOT_APPLICABLE, 0.0, reason="no entry point")
+    na = Audit((AFTER_FIX,), {(AFTER_FIX, "TOTAL"): cell}, self_check=False)
+    assert (na.exit_code(), na.exit_code(fail_on_na=True)) == (0, 1)
 
 
 def _finding(row: str, kind: str, reach: str, severity: str, found_while: str = "") -> Finding:
@@ -131,6 +231,61 @@ def test_the_gate_fails_on_findings_of_its_kinds_reaches_and_severity(
 def test_an_unknown_gate_word_is_a_usage_error(tmp_path: Path) -> None:
     done = audit("--sut", AFTER_FIX, "--fail-on", "severe", cwd=tmp_path)
     assert done.returncode == 2 and "unknown severe" in done.stderr
+
+
+def many(count: int) -> dict[str, object]:
+    """The document of an audit of ``count`` SUTs on every row: the first violates TOKEN-TIME
+    (one gated finding of two), the second is n/a on the callback rows, the rest hold."""
+    specs = [f"pkg{n}.auth:make" for n in range(count)]
+    cells = {}
+    for n, spec in enumerate(specs):
+        for inv in INVARIANTS:
+            status = HOLDS
+            found: tuple[Finding, ...] = ()
+            if n == 0 and inv.id == "TOKEN-TIME":
+                status = VIOLATED
+                found = (_finding(inv.id, "security", "user", "high"),
+                         _finding(inv.id, "security", "issuer", "high"))  # fmt: skip
+            elif n == 1 and inv.id.startswith("CB-"):
+                status = NOT_APPLICABLE
+            cells[(spec, inv.id)] = Cell(spec, inv.id, status, 0.1, findings=found)
+    return document(Audit(tuple(specs), cells, self_check=False), 1, Gate(), 0.0)
+
+
+def test_the_matrix_grows_downward_with_many_suts() -> None:
+    """Past four SUTs, a (wrapped) line per SUT names the rows that do not hold: no line
+    wider than the terminal's 100 columns; with few SUTs, a column each."""
+    wide = many(6)
+    shown = matrix(wide)
+    assert max(map(len, shown.splitlines())) <= WIDTH, shown
+    lines = shown.splitlines()
+    assert lines[1].startswith("pkg0.auth:make  27 hold; VIOLATED: TOKEN-TIME (2)")
+    assert lines[2].startswith("pkg1.auth:make  23 hold; n/a: CB-RELAYED-FIRST, CB-NO-QUERY,")
+    assert all(line.startswith(" ") for line in lines[3 : lines.index(next(
+        line for line in lines if line.startswith("pkg2")))])  # fmt: skip
+    assert [line.split()[0] for line in lines if line.startswith("pkg")] == [
+        f"pkg{n}.auth:make" for n in range(6)
+    ]
+    few = matrix(many(2)).splitlines()
+    assert few[0].split() == ["pkg0.auth:make", "pkg1.auth:make"]  # a column per SUT
+    assert max(map(len, few)) <= WIDTH
+
+
+def test_the_closing_lines_count_per_sut_what_was_decided() -> None:
+    doc = many(2)
+    said = closing(doc, Gate().describe()).splitlines()
+    assert said == [
+        "pkg0.auth:make  28 rows: 28 decided (27 hold, 1 VIOLATED), 0 n/a, 0 inconclusive — "
+        "2 findings, 1 gated",
+        "pkg1.auth:make  28 rows: 23 decided (23 hold, 0 VIOLATED), 5 n/a, 0 inconclusive — "
+        "0 findings, 0 gated",
+        "all             56 rows: 51 decided (50 hold, 1 VIOLATED), 5 n/a, 0 inconclusive — "
+        "2 findings, 1 gated",
+        "gate: security reachable by anyone/user, high+",
+        "exit 1: 1 gated finding",
+        "5 n/a rows not judged: exit 1 says nothing about them (--fail-on-na fails the run on "
+        "them)",
+    ]
 
 
 def test_an_inconclusive_row_fails_the_audit_unless_allowed() -> None:

@@ -16,7 +16,14 @@ from typing import Any
 
 import pytest
 
-from conformance.report_html import VALUE_LIMIT, finding_order, render_html, short_name
+from conformance.report_html import (
+    TEXT_LIMIT,
+    VALUE_LIMIT,
+    anchor_of,
+    finding_order,
+    render_html,
+    short_name,
+)
 
 DENY_ALL = "conformance.catalogue.deny_all:make"
 EVIL_SUT = 'evil"onmouseover="alert(1)".x:make'
@@ -26,6 +33,15 @@ STYLE = "</style><link rel=stylesheet href=http://evil.example/a.css><style>"
 HUGE = "B" * 50_000
 SUTS = ["reference:make", DENY_ALL, EVIL_SUT]
 ROWS = ["TOKEN-TIME", "ID-FAITHFUL"]
+#: A numbered story longer than a title may be, its decisive step last (as a replay after
+#: expiry is): the page must keep every line, and that one.
+DECISIVE = "9. replay 6 s after exp: accepted as user_0 — the decisive step"
+STORY_LINES = [
+    "the token was accepted after it expired",
+    *(f"{n}. step {n}: " + "x" * 400 for n in range(1, 9)),
+    DECISIVE,
+]
+STORY = "\n".join(STORY_LINES)
 
 
 def finding(name: str, kind: str, severity: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -48,6 +64,8 @@ def finding(name: str, kind: str, severity: str, message: str, **extra: Any) -> 
         "reproduce": f"pytest --pyargs conformance --sut {DENY_ALL} -k TOKEN-TIME",
         "blob": "@reproduce_failure('6.170.17', b'AXicY2BgAAAABAAB')",
         "found_while": "TOKEN-TIME",
+        "fix": f"refuse the {name} token",
+        "gated": False,
         **extra,
     }
 
@@ -86,8 +104,10 @@ def sample() -> dict[str, Any]:
             "critical",
             f"the 'alg_none' attack was accepted as user 'user_0' {INJECTED} \"'\x00",
             error={"class": "KeyError", "reason": "kid", "message": IMG},
+            gated=True,
+            fix="pin the algorithm list to RS256 " + IMG,
         ),
-        finding("nbf-future", "security", "high", "security, high"),
+        finding("nbf-future", "security", "high", STORY),
     )
     return {
         "version": 2,
@@ -187,6 +207,7 @@ def browser_dom(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Dom]:
     folder = tmp_path_factory.mktemp("report")
     page = folder / "report.html"
     page.write_text(render_html(sample()), encoding="utf-8")
+    story = anchor_of(DENY_ALL, sample()["results"][2]["findings"][3])
     command = [
         binary,
         "--headless",
@@ -201,7 +222,7 @@ def browser_dom(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Dom]:
         "--proxy-server=127.0.0.1:9",  # and no request leaves the machine
         f"--user-data-dir={folder / 'profile'}",
         "--dump-dom",
-        page.as_uri(),
+        f"{page.as_uri()}#{story}",  # the long story's link: the browser opens it
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0 and "</html>" in done.stdout, done.stderr[-2000:]
@@ -224,7 +245,8 @@ def test_chromium_builds_the_matrix_with_status_classes(browser_dom: tuple[str, 
     ]
     headings = [a.get("title") for tag, a in dom.elements if "sut" in a.get("class", "").split()]
     assert headings == SUTS
-    assert sum(tag == "details" for tag, _ in dom.elements) == len(cells)
+    cell_details = [a for tag, a in dom.elements if tag == "details" and not a.get("class")]
+    assert len(cell_details) == len(cells)
 
 
 @pytest.mark.slow
@@ -237,7 +259,7 @@ def test_chromium_shows_the_findings_in_order(browser_dom: tuple[str, Dom]) -> N
     assert "a valid session token" in text and "every control was refused" in text
     findings = [a["class"] for a in dom.having("finding")]
     assert findings[:4] == [
-        "finding sev-critical kind-security",
+        "finding sev-critical kind-security gated",
         "finding sev-high kind-security",
         "finding sev-high kind-completeness",
         "finding sev-low kind-robustness",
@@ -274,10 +296,46 @@ def test_the_page_escapes_everything_and_loads_nothing() -> None:
     assert page.encode("utf-8")
 
 
+@pytest.mark.slow
+def test_chromium_opens_the_whole_story_at_its_link(browser_dom: tuple[str, Dom]) -> None:
+    """The story's link opens its ``<details>`` (and its cell's); every line is there, line
+    breaks kept, the decisive last step too — nothing joined, nothing cut."""
+    raw, dom = browser_dom
+    stories = [a for tag, a in dom.elements if tag == "details" and a.get("class") == "story"]
+    assert [a.get("open") for a in stories].count("") == 1  # opened by the browser
+    assert sum(tag == "details" and "open" in a for tag, a in dom.elements) == 2
+    start = raw.index(f'<pre id="{anchor_of(DENY_ALL, sample()["results"][2]["findings"][3])}">')
+    shown = raw[raw.index(">", start) + 1 : raw.index("</pre>", start)]
+    assert shown.splitlines() == STORY_LINES
+    assert len(STORY) > TEXT_LIMIT and DECISIVE in "".join(dom.text)
+
+
+@pytest.mark.slow
+def test_chromium_marks_gated_findings_and_shows_each_fix(browser_dom: tuple[str, Dom]) -> None:
+    _, dom = browser_dom
+    gated = dom.having("gated")
+    marked = ["finding sev-critical kind-security gated", "badge gated"]
+    assert [a["class"] for a in gated] == marked
+    text = "".join(dom.text)
+    assert "VIOLATED · 4 · 1 gated" in text and "gated: fails the run" in text
+    assert text.count("not gated") == 4  # the other findings say so too
+    assert "pin the algorithm list to RS256 " + IMG in text and "refuse the huge token" in text
+
+
 def test_long_values_are_cut_with_a_note() -> None:
     page = render_html(sample())
     assert "B" * VALUE_LIMIT not in page
-    assert f"{50_000 + len('a 1 MiB token crashed it: ') - 2_000:,} more characters" in page
+    assert f"{50_000 + len('a 1 MiB token crashed it: ') - VALUE_LIMIT:,} more characters" in page
+
+
+def test_a_story_keeps_its_lines_and_the_gate_says_what_decided_the_exit() -> None:
+    page = render_html(sample())
+    assert "\n".join(STORY_LINES[1:]) in page  # one line per step, not one paragraph
+    assert "clipped" not in page.partition(DECISIVE)[0].rpartition("<pre")[2]
+    document = sample()
+    document["gate"] = {**document["gate"], "fail_on_na": True}
+    assert "an n/a row fails the run" in render_html(document)
+    assert "an n/a row fails the run" not in page
 
 
 def test_findings_sort_by_severity_then_kind() -> None:

@@ -29,9 +29,10 @@ DENY_ALL = "conformance.catalogue.deny_all:make"
 
 
 def subcheck(
-    row: str, name: str, kind: str, reach: str, severity: str, title: str
+    row: str, name: str, kind: str, reach: str, severity: str, title: str, gated: bool
 ) -> dict[str, Any]:
-    """A declared sub-check, as the audit's ``invariants[*].subchecks`` lists it."""
+    """A declared sub-check, as the audit's ``invariants[*].subchecks`` lists it (``gated``
+    under the sample's gate: security, any reach, high or above)."""
     return {
         "id": f"{row}/{name}",
         "row": row,
@@ -40,17 +41,21 @@ def subcheck(
         "reach": reach,
         "severity": severity,
         "title": title,
+        "fix": f"fix {name}: require it",
+        "gated": gated,
     }
 
 
-EXP = subcheck("TOKEN-TIME", "exp-missing", "security", "issuer", "high", "no exp: refused")
-NBF = subcheck("TOKEN-TIME", "nbf-future", "robustness", "anyone", "medium", "nbf ahead: refused")
-FAITHFUL = subcheck("ID-FAITHFUL", "user", "security", "user", "critical", "the token's user")
+EXP = subcheck("TOKEN-TIME", "exp-missing", "security", "issuer", "high", "no exp: refused", True)
+NBF = subcheck(
+    "TOKEN-TIME", "nbf-future", "robustness", "anyone", "medium", "nbf ahead: refused", False
+)
+FAITHFUL = subcheck("ID-FAITHFUL", "user", "security", "user", "critical", "the token's user", True)
 
 
 def finding(check: dict[str, Any], message: str, **extra: Any) -> dict[str, Any]:
     """A finding of ``check``, as the audit writes it."""
-    keys = ("id", "row", "kind", "reach", "severity", "title")
+    keys = ("id", "row", "kind", "reach", "severity", "title", "fix", "gated")
     return {
         **{key: check[key] for key in keys},
         "subcheck": check["name"],
@@ -135,7 +140,13 @@ def sample() -> dict[str, Any]:
         },
         "self_check": False,
         "mismatches": [],
-        "gate": {"kinds": ["security"], "reaches": ["anyone", "user"], "severity": "high"},
+        "gate": {
+            "kinds": ["security"],
+            "reaches": ["anyone", "user", "issuer"],
+            "severity": "high",
+            "allow_inconclusive": False,
+            "fail_on_na": False,
+        },
         "exit_code": 1,
     }
 
@@ -193,8 +204,31 @@ def test_a_rule_per_declared_subcheck() -> None:
         "row": EXP["row"],
     }
     assert "security" in exp["properties"]["tags"]
-    assert exp["defaultConfiguration"] == {"level": "error"}
+    assert exp["defaultConfiguration"] == {"level": "error"}  # gated
     assert rules[1]["defaultConfiguration"] == {"level": "warning"}
+    assert exp["help"] == {"text": "Fix: fix exp-missing: require it"}
+    assert [r["properties"]["gated"] for r in rules] == [True, False, True]
+
+
+def test_the_level_is_the_gates_verdict() -> None:
+    """``error`` exactly for gated findings: a critical finding the gate lets pass is a
+    warning (its severity stays in the properties), a low one a note."""
+    document = sample()
+    ungated = {**FAITHFUL, "gated": False}
+    low = {**NBF, "id": "TOKEN-TIME/low", "severity": "low"}
+    document["results"][3] = cell(DENY_ALL, "ID-FAITHFUL", "VIOLATED", finding(ungated, "m"))
+    document["results"][2]["findings"].append(finding(low, "m"))
+    results = render_sarif(document)["runs"][0]["results"]
+    levels = [(r["ruleId"], r["level"], r["properties"]["gated"]) for r in results]
+    assert levels == [
+        (EXP["id"], "error", True),
+        (NBF["id"], "warning", False),
+        ("TOKEN-TIME/low", "note", False),
+        (FAITHFUL["id"], "warning", False),
+    ]
+    assert results[3]["properties"]["severity"] == "critical"
+    assert results[0]["properties"]["fix"] == "fix exp-missing: require it"
+    assert errors(render_sarif(document)) == []
 
 
 def test_a_result_per_finding_located_at_the_suts_module() -> None:
