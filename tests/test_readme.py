@@ -1,8 +1,9 @@
 """The README's code blocks run as written: each Python example against stand-ins for "your"
 code — the strategies example passing against a correct PyJWT verifier and failing against each
-flawed stand-in — and every ``clerk-harness`` and ``pytest --pyargs conformance --sut`` command
-it prints parses as the command line it is. Blocks are found by a marker they hold, not by
-position, so the README can change around them."""
+flawed stand-in — every ``clerk-harness`` and ``pytest --pyargs conformance --sut`` command it
+prints parses as the command line it is, and the output it prints (the ``--json`` document, the
+seed's three-step story) has the shape of the real one. Blocks are found by a marker they hold,
+not by position, so the README can change around them."""
 
 from __future__ import annotations
 
@@ -23,11 +24,20 @@ from typing import Any
 import jwt
 import pytest
 from hypothesis import settings
+from hypothesis.stateful import run_state_machine_as_test
 
 from conformance import INVARIANTS
+from conformance.catalogue import load
 from conformance.cli import parser
 from reference import CONTRACT_METHODS, Settings, Unauthorized, make
-from strategies import TRUSTED_ORG, ClerkIdentity, signing_keys
+from strategies import (
+    TRUSTED_ORG,
+    ClerkIdentity,
+    HistoryViolation,
+    frozen_clock,
+    login_history_machine,
+    signing_keys,
+)
 
 README = Path(__file__).parent.parent / "README.md"
 ROOT = README.parent
@@ -288,3 +298,29 @@ def test_the_json_document_the_readme_prints_has_the_shape_of_the_one_written(
     real = json.loads(out.read_text())
     assert real["results"][0]["findings"], "a finding, to compare its keys"
     assert set(differences(printed, real)) <= UNPRINTED
+
+
+def story_pattern(line: str) -> str:
+    """A line of a printed story as a pattern: a quoted value (no spaces) stands for any such
+    value, ``…`` for anything."""
+    parts = re.split(r"('[^' ]*'|…)", line)  # odd: what the pattern captured
+    return "".join(
+        re.escape(part) if i % 2 == 0 else ".*" if part == "…" else "'[^' ]*'"
+        for i, part in enumerate(parts)
+    )
+
+
+def test_the_seed_story_the_readme_prints_is_the_one_the_machine_prints() -> None:
+    """The login-history machine's isolation check against the seed before its fix, under the
+    derandomized ``ci`` profile (as tests/test_history.py runs it): the README's three steps,
+    line for line, but for the values it quotes and elides."""
+    printed = example("CACHE-ISOLATION violated:", "").strip().splitlines()
+    config = settings(settings.get_profile("ci"), report_multiple_bugs=False)
+    make_seed = load("upstream_before_fix").make
+    with frozen_clock() as clock, pytest.raises(HistoryViolation) as caught:
+        machine = login_history_machine(make_seed, checks=("isolation",), clock=clock)
+        run_state_machine_as_test(machine, settings=config)
+    told = str(caught.value).splitlines()
+    assert len(told) == len(printed), told
+    for pattern, line in zip(map(story_pattern, printed), told, strict=True):
+        assert re.fullmatch(pattern, line), (pattern, line)
