@@ -213,7 +213,8 @@ class Service:
         out = outgoing(method, request, self.host)
         oversized = out.header_bytes + len(out.body) > OVERSIZED
         try:
-            return answer(*self.send(out.method, out.target, out.headers, out.body, oversized))
+            status, body = self.send(out.method, out.target, out.headers, out.body, oversized)
+            return answer(status, body, method=out.method)
         except ServiceFault as fault:
             if oversized and "dropped" in str(fault):
                 raise layer_refusal(f"it closed the connection on {len(out.body)} body bytes "

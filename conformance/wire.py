@@ -117,10 +117,17 @@ def _unsendable(name: str, value: str) -> str:
     return ""
 
 
-def answer(status: int, body: bytes) -> Principal:
+#: The statuses by which an HTTP layer refuses a request's method before any authentication
+#: code runs — ``http.server`` answers ``501`` to a method it has no handler for, a router
+#: ``405`` to one a route does not take: the layer's refusals, not crashes.
+METHOD_REFUSALS = {405: "Method Not Allowed", 501: "Not Implemented"}
+
+
+def answer(status: int, body: bytes, *, method: str) -> Principal:
     """The principal a ``200`` names; else the ``AuthError`` the status means (``401``/``403``
-    ``Unauthorized``, ``422`` ``InvalidClaims``, ``400``/``431`` the HTTP layer's refusal, a
-    ``3xx`` a redirect to sign in); else ``ServiceFault``."""
+    ``Unauthorized``, ``422`` ``InvalidClaims``, ``400``/``431`` the HTTP layer's refusal,
+    ``405``/``501`` its refusal of ``method``, a ``3xx`` a redirect to sign in); else
+    ``ServiceFault``."""
     if status == 200:
         return _principal(body)
     if status in (401, 403, 422):
@@ -128,14 +135,16 @@ def answer(status: int, body: bytes) -> Principal:
         raise (InvalidClaims if status == 422 else Unauthorized)(reason, message)
     if status in (400, 431):
         raise layer_refusal(f"it answered {status}")
+    if status in METHOD_REFUSALS:
+        raise layer_refusal(f"{status} {METHOD_REFUSALS[status]}", f"method {method!r}")
     if 300 <= status < 400:  # a browser sent to sign in (Clerk's handshake, say): not signed in
         raise Unauthorized("redirect", f"the service answered {status}, a redirect")
     raise ServiceFault(f"the service answered {status}: {_shown(body)}")
 
 
-def layer_refusal(how: str) -> Unauthorized:
-    """A refusal by the service's HTTP layer, before its authentication code ran."""
-    return Unauthorized("http_layer", f"the service's HTTP layer refused the request ({how})")
+def layer_refusal(how: str, what: str = "the request") -> Unauthorized:
+    """A refusal of ``what`` by the service's HTTP layer, before its authentication code ran."""
+    return Unauthorized("http_layer", f"the service's HTTP layer refused {what} ({how})")
 
 
 def _principal(body: bytes) -> Principal:

@@ -14,12 +14,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conformance import BY_ID, INVARIANTS, Invariant, Target, catalogue, service
-from conformance.findings import HOLDS, VIOLATED, run_row
+from conformance.findings import HOLDS, INCONCLUSIVE, VIOLATED, run_row
 from conformance.registry import lookup
+from conformance.wire import answer
+from reference import Unauthorized
 
 HERE = Path(__file__).parent
 PYTHON = shlex.quote(sys.executable)
@@ -71,6 +74,40 @@ def test_a_service_breaking_the_contract_is_totals_finding_with_the_request(
     said = {"garbage": "not a principal", "error": "answered 500", "exit": "exited with code 7",
             "hang": "no answer within 0.25 s"}[mode]  # fmt: skip
     assert said in crashes[0].message and "the request: GET /whoami" in crashes[0].message
+
+
+def test_a_method_the_http_layer_refuses_is_a_refusal_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stdlib service answers ``501`` to a method it has no handler for (TOTAL draws any
+    method: ``0``, ``post``, ``""``) and its router ``405`` to one a route does not take: the
+    HTTP layer's refusals, each naming the method — TOTAL holds, with no crash finding."""
+    refused: list[tuple[int, str]] = []
+
+    def recorded(status: int, body: bytes, *, method: str) -> Any:
+        try:
+            return answer(status, body, method=method)
+        except Unauthorized as exc:
+            if exc.reason == "http_layer":
+                refused.append((status, exc.detail))
+            raise
+
+    monkeypatch.setattr(service, "answer", recorded)
+    target = Target.load(served("methods", "misbehaving_service.py"))
+    result = run_row("TOTAL", lambda: BY_ID["TOTAL"].check(target), lookup)
+    assert result.status == HOLDS and not result.findings, result.findings
+    assert {405, 501} <= {status for status, _ in refused}, refused
+    assert all("HTTP layer refused method '" in detail for _, detail in refused), refused
+
+
+def test_a_plain_request_the_http_layer_refuses_is_a_refused_control_not_a_pass() -> None:
+    """A service whose ``/whoami`` takes only ``POST`` refuses the plain ``GET`` Bearer request
+    every correct service accepts: the row is ``inconclusive``, naming the method, never
+    ``holds``."""
+    target = Target.load(served("post-only", "misbehaving_service.py"))
+    result = run_row("TOTAL", lambda: BY_ID["TOTAL"].check(target), lookup)
+    assert result.status == INCONCLUSIVE, (result.status, result.findings)
+    assert "refused method 'GET' (405 Method Not Allowed)" in result.inconclusive_reason
 
 
 def test_a_service_that_never_starts_is_one_line_with_its_stderr(tmp_path: Path) -> None:

@@ -58,20 +58,38 @@ PRINCIPAL = {
 
 
 def test_each_status_means_what_the_contract_says() -> None:
-    assert answer(200, json.dumps(PRINCIPAL).encode()) == Principal(
+    assert answer(200, json.dumps(PRINCIPAL).encode(), method="GET") == Principal(
         "usr_1", "user_1", "org_1", Role.ADMIN, "sess_1"
     )
     with pytest.raises(Unauthorized) as refused:
-        answer(401, b'{"reason": "expired", "message": "Token expired"}')
+        answer(401, b'{"reason": "expired", "message": "Token expired"}', method="GET")
     assert (refused.value.reason, refused.value.detail) == ("expired", "Token expired")
     with pytest.raises(InvalidClaims) as invalid:
-        answer(422, b"")
+        answer(422, b"", method="GET")
     assert invalid.value.reason == "http_422"
     for layer in (400, 431):
         with pytest.raises(Unauthorized, match="HTTP layer"):
-            answer(layer, b"<html>")
+            answer(layer, b"<html>", method="GET")
     with pytest.raises(Unauthorized, match="redirect"):
-        answer(307, b"")
+        answer(307, b"", method="GET")
+
+
+@pytest.mark.parametrize(
+    ("status", "method", "said"),
+    [
+        (501, "0", "refused method '0' (501 Not Implemented)"),
+        (405, "PUT", "refused method 'PUT' (405 Method Not Allowed)"),
+    ],
+)
+def test_a_method_refused_by_the_http_layer_is_its_refusal_naming_the_method(
+    status: int, method: str, said: str
+) -> None:
+    """``http.server`` answers ``501`` to a method it has no handler for, a router ``405`` to
+    one a route does not take: refusals before any authentication code ran, not crashes."""
+    with pytest.raises(Unauthorized) as refused:
+        answer(status, b"<html>Unsupported method</html>", method=method)
+    assert refused.value.reason == "http_layer"
+    assert refused.value.detail == f"the service's HTTP layer {said}"
 
 
 @pytest.mark.parametrize(
@@ -82,11 +100,13 @@ def test_each_status_means_what_the_contract_says() -> None:
         (200, json.dumps({**PRINCIPAL, "role": "root"}).encode()),
         (200, json.dumps({k: v for k, v in PRINCIPAL.items() if k != "org_id"}).encode()),
         (204, b""),
+        (404, b""),
+        (502, b"bad gateway"),
     ],
 )
 def test_anything_else_is_a_fault_not_an_auth_error(status: int, body: bytes) -> None:
     with pytest.raises(ServiceFault):
-        answer(status, body)
+        answer(status, body, method="GET")
 
 
 def test_the_service_gets_the_settings_and_the_key_clerk_sdks_take() -> None:
