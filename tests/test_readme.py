@@ -249,8 +249,9 @@ def your_pkg(tmp_path: Path) -> dict[str, str]:
 def test_every_pytest_sut_command_the_readme_prints_collects_every_invariant(
     your_pkg: dict[str, str], tmp_path: Path
 ) -> None:
-    """``pytest --pyargs conformance --sut …`` (and ``--sut-serve …``: collecting starts no
-    service) as printed collects one test per invariant. What each then finds is shown where it
+    """``pytest --pyargs conformance --sut …`` (from a project's directory) and ``--sut-serve
+    …`` (from this repository's, where its service's path is) as printed load their SUT once
+    and collect one test per invariant. What each then finds is shown where it
     takes minutes or a build: tests/test_catalogue.py (the catalogue's entries),
     tests/test_reuse.py (the outside project, from a wheel), tests/peers/test_clerk_express.py
     (the Express service)."""
@@ -260,7 +261,8 @@ def test_every_pytest_sut_command_the_readme_prints_collects_every_invariant(
         done = subprocess.run(
             [sys.executable, "-m", "pytest", *argv, "--collect-only", "-q", "-p",
              "no:cacheprovider"],
-            capture_output=True, text=True, cwd=tmp_path, env=your_pkg, timeout=120, check=False,
+            capture_output=True, text=True, env=your_pkg, timeout=120, check=False,
+            cwd=ROOT if "--sut-serve" in argv else tmp_path,
         )  # fmt: skip
         assert done.returncode == 0, f"pytest {shlex.join(argv)}: {done.stdout[-1500:]}"
         assert f"{len(INVARIANTS)} tests collected" in done.stdout, done.stdout[-1500:]
