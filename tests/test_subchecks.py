@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import Phase
 
 from conformance import BY_ID, INVARIANTS, Target, catalogue, subchecks
+from conformance.audit import Gate
 from conformance.findings import run_row
 from conformance.registry import lookup
 from reference import Principal, ReferenceAuthenticator, Role, Settings, Unauthorized
@@ -114,3 +116,15 @@ def test_the_readme_lists_every_sub_check() -> None:
     }
     for inv in INVARIANTS:
         assert all(f"`{sub.name}`" in rows.get(inv.id, "") for sub in inv.subchecks), inv.id
+
+
+def test_the_exp_boundary_is_low_ungated_and_told_against_the_clock() -> None:
+    """Accepting a token at exactly ``exp + leeway`` (go-jose's comparison) is
+    TOKEN-TIME/exp-boundary alone — low, below the default gate — not ``expired``, and its story
+    gives the token's times against the clock (``exp = now - N s``), not unix seconds alone."""
+    target = Target.load(catalogue.sut_spec("inclusive_exp"))
+    result = run_row("TOKEN-TIME", lambda: BY_ID["TOKEN-TIME"].check(target), lookup)
+    assert [f.id for f in result.own] == ["TOKEN-TIME/exp-boundary"], [f.id for f in result.own]
+    (found,) = result.own
+    assert found.severity == "low" and not Gate().fails(found)
+    assert re.search(r"exp = now - \d+ s", found.message), found.message
