@@ -211,7 +211,10 @@ def _place_control(
     if first is None:
         return
     token = placed[first].token
-    if not isinstance(request_control(row, target, method, token, where), Principal) or not probes:
+    accepted = request_control(row, target, method, token, where)
+    if isinstance(accepted, Principal) and row == "CB-RELAYED-FIRST":
+        _relayed_beside_no_session(row, target, method, token, accepted)
+    if not isinstance(accepted, Principal) or not probes:
         return
     _second_credential_probes(row, target, method, token)
     for place, sub in AMBIENT_PROBES.items():
@@ -226,6 +229,29 @@ def _place_control(
                 error=outcome,
                 table=(("request", repr(request)[:600]), ("place", place)),
             )
+
+
+#: An ambient credential that is no session at all, beside a valid relayed token.
+NO_SESSION_BEARER = ("Authorization", "Bearer not-a-session-token")
+
+
+def _relayed_beside_no_session(
+    row: str, target: Target, method: str, token: str, accepted: Principal
+) -> None:
+    """A valid relayed token beside a Bearer header that is no session: the relayed token is
+    the one used — an implementation reading the ambient credential first refuses it."""
+    base = plain_request(method, token, "body")
+    request = Request(base.method, base.target, (NO_SESSION_BEARER, *base.headers), base.body)
+    outcome = _send(row, target, method, request)
+    if fingerprint(outcome) != fingerprint(accepted):
+        violated(
+            row,
+            "relayed-refused" if not isinstance(outcome, Principal) else "other-place-used",
+            f"a valid relayed token accepted on its own was {describe(outcome)} beside a Bearer "
+            f"header that is no session:\n  request {request!r}",
+            error=outcome,
+            table=(("request", repr(request)[:600]), ("expected", "body")),
+        )
 
 
 def _ambient_choice(placed: dict[str, Placed]) -> str | None:
