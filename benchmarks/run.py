@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import functools
+import importlib
 import json
 import math
 import os
@@ -66,6 +67,7 @@ from conformance import (  # noqa: E402
     profiles,
 )
 from conformance.findings import run_row  # noqa: E402
+from conformance.plugin import harness_modules  # noqa: E402
 from conformance.registry import lookup  # noqa: E402
 from conformance.target import mint  # noqa: E402
 from strategies import TRUSTED_ORG, signing_keys, with_times  # noqa: E402
@@ -350,10 +352,15 @@ def global_force_seed_set(seed: int) -> None:
 
 
 def _worker_init() -> None:
-    """Profiles and counters, once per process: a forked worker inherits the parent's, and
-    counting twice would double every count."""
+    """Profiles, counters and every module, once per process: a forked worker inherits the
+    parent's, and counting twice would double every count. Every harness module and catalogue
+    entry is imported first, as the plugin's ``preload`` does for a test session: Hypothesis
+    draws some values from the constants of the modules loaded so far, so a job run after
+    another entry's first load would draw other examples than the same job run first."""
     profiles.register()
     settings.load_profile("clerk-ci")
+    for name in [*harness_modules(), *(f"conformance.catalogue.{n}" for n in catalogue.ENTRIES)]:
+        importlib.import_module(name)
     if not COUNT.installed:
         install_counters()
         _machine_failures_count_too()

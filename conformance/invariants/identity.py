@@ -45,16 +45,23 @@ _ANY_VALUE = json_values() | st.just(None)
 @st.composite
 def _loosened_claims(draw: st.DrawFn, org_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Valid claims (the control), and a copy with some identity claims replaced by any JSON
-    value or removed — or, one time in four, every org claim moved to a near miss of the
-    trusted org (case, whitespace, NUL, a suffix)."""
+    value or removed — or, one time in four each, every org claim moved to a near miss of the
+    trusted org (case, whitespace, NUL, a suffix), or every org claim removed (a session that
+    names no org must not be given the configured one)."""
     valid = dict(draw_session_claims(draw, draw(identities(org_id=org_id, adversarial=False))))
     claims = dict(valid)
-    if draw(st.integers(0, 3)) == 0:  # every org claim moved to one near miss of the trusted org
+    way = draw(st.integers(0, 3))
+    if way == 0:  # every org claim moved to one near miss of the trusted org
         near = draw(_foreign_orgs(org_id))
         if "org_id" in claims:
             claims["org_id"] = near
         if isinstance(claims.get("o"), dict):
             claims["o"] = {**claims["o"], "id": near}
+        return valid, claims
+    if way == 1:  # no org claim at all
+        claims.pop("org_id", None)
+        if isinstance(claims.get("o"), dict):
+            claims["o"] = {k: v for k, v in claims["o"].items() if k != "id"}
         return valid, claims
     for name in draw(_LOOSENED):
         value = draw(_ANY_VALUE)

@@ -217,6 +217,9 @@ def _place_control(
     if not isinstance(accepted, Principal) or not probes:
         return
     _second_credential_probes(row, target, method, token)
+    _bearer_beside_no_session(row, target, method, token, accepted)
+    if row == "REQ-AMBIENT-ONLY":
+        _body_alone(row, target, method, token, accepted)
     for place, sub in AMBIENT_PROBES.items():
         request = plain_request(method, token, place)
         outcome = _send(row, target, method, request)
@@ -251,6 +254,47 @@ def _relayed_beside_no_session(
             f"header that is no session:\n  request {request!r}",
             error=outcome,
             table=(("request", repr(request)[:600]), ("expected", "body")),
+        )
+
+
+#: A ``__session`` cookie that is no session at all, beside a valid Bearer token.
+NO_SESSION_COOKIE = ("Cookie", "__session=not-a-session-token")
+
+
+def _bearer_beside_no_session(
+    row: str, target: Target, method: str, token: str, accepted: Principal
+) -> None:
+    """A valid Bearer token beside a ``__session`` cookie that is no session: the Bearer token
+    is the one used — an implementation reading the cookie first refuses it."""
+    base = plain_request(method, token)
+    request = Request(base.method, base.target, (*base.headers, NO_SESSION_COOKIE), base.body)
+    outcome = _send(row, target, method, request)
+    if fingerprint(outcome) != fingerprint(accepted):
+        violated(
+            row,
+            "bearer-refused" if not isinstance(outcome, Principal) else "lower-precedence",
+            f"a valid Bearer token accepted on its own was {describe(outcome)} beside a "
+            f"__session cookie that is no session:\n  request {request!r}",
+            error=outcome,
+            table=(("request", repr(request)[:600]), ("expected", "bearer")),
+        )
+
+
+def _body_alone(row: str, target: Target, method: str, token: str, accepted: Principal) -> None:
+    """A valid token relayed in an API request's form body, and nowhere else: API auth never
+    reads the body, so its user is never signed in (a principal for no credential at all, an
+    anonymous guest say, is ``without-credential``'s finding)."""
+    relayed = plain_request("callback_subject", token, "body")
+    api = plain_request(method, token)
+    request = Request("POST", api.target, relayed.headers, relayed.body)
+    outcome = _send(row, target, method, request)
+    if isinstance(outcome, Principal) and fingerprint(outcome) == fingerprint(accepted):
+        violated(
+            row,
+            "body",
+            f"a valid token in the form body alone was {describe(outcome)}:\n"
+            f"  request {request!r}",
+            table=(("request", repr(request)[:600]), ("place", "body")),
         )
 
 
