@@ -163,6 +163,13 @@ OTHER = {"sub": "user_2ProbeOtherUser", "user_id": "user_2ProbeOtherUser", "sid"
 #: Requests carrying a first credential and another's second, and the security sub-check
 #: failed when the second one is used.
 SECOND_CREDENTIAL: dict[str, tuple[str, Callable[[str, str], tuple[tuple[str, str], ...]]]] = {
+    "another's __session cookie beside the Bearer token": (
+        "lower-precedence",
+        lambda first, other: (
+            ("Authorization", f"Bearer {first}"),
+            ("Cookie", f"__session={other}"),
+        ),
+    ),
     "two __session cookies": (
         "later-occurrence",
         lambda first, other: (("Cookie", f"__session={first}; __session={other}"),),
@@ -292,8 +299,7 @@ def _body_alone(row: str, target: Target, method: str, token: str, accepted: Pri
         violated(
             row,
             "body",
-            f"a valid token in the form body alone was {describe(outcome)}:\n"
-            f"  request {request!r}",
+            f"a valid token in the form body alone was {describe(outcome)}:\n  request {request!r}",
             table=(("request", repr(request)[:600]), ("place", "body")),
         )
 
