@@ -220,11 +220,11 @@ def _place_control(
     token = placed[first].token
     accepted = request_control(row, target, method, token, where)
     if isinstance(accepted, Principal) and row == "CB-RELAYED-FIRST":
-        _relayed_beside_no_session(row, target, method, token, accepted)
+        _beside_no_session(row, target, method, token, accepted, "body")
     if not isinstance(accepted, Principal) or not probes:
         return
     _second_credential_probes(row, target, method, token)
-    _bearer_beside_no_session(row, target, method, token, accepted)
+    _beside_no_session(row, target, method, token, accepted, "bearer")
     if row == "REQ-AMBIENT-ONLY":
         _body_alone(row, target, method, token, accepted)
     for place, sub in AMBIENT_PROBES.items():
@@ -241,49 +241,37 @@ def _place_control(
             )
 
 
-#: An ambient credential that is no session at all, beside a valid relayed token.
-NO_SESSION_BEARER = ("Authorization", "Bearer not-a-session-token")
+#: A credential that is no session at all, by place: set beside a valid token elsewhere.
+NO_SESSION = {
+    "bearer": ("Authorization", "Bearer not-a-session-token"),
+    "cookie": ("Cookie", "__session=not-a-session-token"),
+}
+#: For a valid token in each place: the place of the no-session credential beside it, and the
+#: sub-checks failed when the request is refused or names someone else.
+BESIDE_NO_SESSION = {
+    "body": ("bearer", "relayed-refused", "other-place-used"),
+    "bearer": ("cookie", "bearer-refused", "lower-precedence"),
+}
 
 
-def _relayed_beside_no_session(
-    row: str, target: Target, method: str, token: str, accepted: Principal
+def _beside_no_session(
+    row: str, target: Target, method: str, token: str, accepted: Principal, place: str
 ) -> None:
-    """A valid relayed token beside a Bearer header that is no session: the relayed token is
-    the one used — an implementation reading the ambient credential first refuses it."""
-    base = plain_request(method, token, "body")
-    request = Request(base.method, base.target, (NO_SESSION_BEARER, *base.headers), base.body)
+    """A valid token in ``place`` (relayed, or Bearer) beside a credential that is no session
+    in the place read after it (a Bearer header, a ``__session`` cookie): the valid token is the
+    one used — an implementation reading the other place first refuses it."""
+    other, refused, used = BESIDE_NO_SESSION[place]
+    base = plain_request(method, token, place)
+    request = Request(base.method, base.target, (*base.headers, NO_SESSION[other]), base.body)
     outcome = _send(row, target, method, request)
     if fingerprint(outcome) != fingerprint(accepted):
         violated(
             row,
-            "relayed-refused" if not isinstance(outcome, Principal) else "other-place-used",
-            f"a valid relayed token accepted on its own was {describe(outcome)} beside a Bearer "
-            f"header that is no session:\n  request {request!r}",
+            refused if not isinstance(outcome, Principal) else used,
+            f"a valid {place} token accepted on its own was {describe(outcome)} beside a "
+            f"{other} credential that is no session:\n  request {request!r}",
             error=outcome,
-            table=(("request", repr(request)[:600]), ("expected", "body")),
-        )
-
-
-#: A ``__session`` cookie that is no session at all, beside a valid Bearer token.
-NO_SESSION_COOKIE = ("Cookie", "__session=not-a-session-token")
-
-
-def _bearer_beside_no_session(
-    row: str, target: Target, method: str, token: str, accepted: Principal
-) -> None:
-    """A valid Bearer token beside a ``__session`` cookie that is no session: the Bearer token
-    is the one used — an implementation reading the cookie first refuses it."""
-    base = plain_request(method, token)
-    request = Request(base.method, base.target, (*base.headers, NO_SESSION_COOKIE), base.body)
-    outcome = _send(row, target, method, request)
-    if fingerprint(outcome) != fingerprint(accepted):
-        violated(
-            row,
-            "bearer-refused" if not isinstance(outcome, Principal) else "lower-precedence",
-            f"a valid Bearer token accepted on its own was {describe(outcome)} beside a "
-            f"__session cookie that is no session:\n  request {request!r}",
-            error=outcome,
-            table=(("request", repr(request)[:600]), ("expected", "bearer")),
+            table=(("request", repr(request)[:600]), ("expected", place)),
         )
 
 
