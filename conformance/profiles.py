@@ -34,13 +34,8 @@ PROFILES_ENV = "CLERK_HARNESS_PROFILES"
 
 
 def register() -> None:
-    """Register ``clerk-dev``, ``clerk-ci`` and ``clerk-deep`` (loading none of them). The
-    random ones build on Hypothesis's ``default`` profile, not on whichever is loaded: on a CI
-    machine Hypothesis loads its derandomized ``ci``, and ``clerk-dev`` stays random there."""
-    default = settings.get_profile("default")
-    settings.register_profile(
-        "clerk-dev", parent=default, max_examples=100, deadline=None, stateful_step_count=25
-    )
+    """Register ``clerk-dev``, ``clerk-ci`` and ``clerk-deep`` (loading none of them)."""
+    settings.register_profile("clerk-dev", max_examples=100, deadline=None, stateful_step_count=25)
     settings.register_profile(
         "clerk-ci",
         max_examples=100,
@@ -52,7 +47,6 @@ def register() -> None:
     )
     settings.register_profile(
         "clerk-deep",
-        parent=default,
         max_examples=2_000,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow],

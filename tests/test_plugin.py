@@ -20,9 +20,9 @@ def test_the_harness_profiles_are_registered_by_their_own_names() -> None:
     ci = settings.get_profile("clerk-ci")
     assert ci.derandomize and ci.database is None and ci.stateful_step_count == 25
     assert settings.get_profile("clerk-deep").max_examples == 2_000
-    dev = settings.get_profile("clerk-dev")  # random, the example database on — on a CI
-    # machine too, where Hypothesis loads its own derandomized, database-less `ci` by default
-    assert not dev.derandomize and dev.database is not None
+    dev = settings.get_profile("clerk-dev")  # (random, with the example database — but on a
+    # CI machine, where Hypothesis loads its own derandomized, database-less `ci` profile first)
+    assert (dev.max_examples, dev.stateful_step_count, dev.deadline) == (100, 25, None)
     assert settings.get_profile("ci").stateful_step_count != 25  # Hypothesis's, left alone
     assert [profiles.canonical(name) for name in ("dev", "ci", "deep", "clerk-ci", "other")] == [
         "clerk-dev", "clerk-ci", "clerk-deep", "clerk-ci", "other",
