@@ -77,12 +77,14 @@ ATTACK_REACH: dict[str, tuple[str, str, str]] = {
     ),
     "not_yet_valid": ("issuer", "", "check `nbf` when present: refuse while now < nbf - leeway"),
     "issued_in_future": ("issuer", "", "refuse an `iat` later than now + leeway"),
-    "unreadable_exp": ("issuer", "", "refuse an `exp` that is not a JSON number; never skip it"),
-    "unreadable_nbf": ("issuer", "", "refuse an `nbf` that is not a JSON number; never skip it"),
-    "unreadable_iat": ("issuer", "", "refuse an `iat` that is not a JSON number; never skip it"),
-    "huge_exp": ("issuer", "", "compare `exp` as a finite number; refuse inf, NaN and overflow"),
-    "huge_nbf": ("issuer", "", "compare `nbf` as a finite number; refuse inf, NaN and overflow"),
-    "huge_iat": ("issuer", "", "compare `iat` as a finite number; refuse inf, NaN and overflow"),
+    **{  # one per time claim, as strategies.attacks registers them
+        f"{kind}_{claim}": ("issuer", "", fix.format(claim))
+        for kind, fix in (
+            ("unreadable", "refuse an `{}` that is not a JSON number; never skip it"),
+            ("huge", "compare `{}` as a finite number; refuse inf, NaN and overflow"),
+        )
+        for claim in ("exp", "nbf", "iat")
+    },
     # audience: a user signed in through another application of the instance has another azp
     "azp_missing": (
         "user", "", "with authorized parties configured, require `azp` and refuse a token without"

@@ -59,16 +59,16 @@ def _decoded(segment: str, limit: int) -> str:
         return _abbreviated(repr(segment), limit)
 
 
-def relative_times(token: str, now: float | None = None) -> str:
-    """The token's ``iat``/``nbf``/``exp`` against the clock (default: the clock now, frozen
-    in the checks), e.g. ``exp = now - 6 s``: a story needs no subtraction by the reader."""
+def relative_times(token: str) -> str:
+    """The token's ``iat``/``nbf``/``exp`` against the clock now (frozen, in the checks), e.g.
+    ``exp = now - 6 s``: a story needs no subtraction by the reader."""
     try:
         payload = json.loads(unb64url(token.split(".")[1]))
     except (IndexError, ValueError, RecursionError):
         return ""
     if not isinstance(payload, dict):
         return ""
-    now = time.time() if now is None else now
+    now = time.time()
     said = []
     for name in ("iat", "nbf", "exp"):
         value = payload.get(name)
