@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import shlex
+import subprocess
 import sys
 import types
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from conformance.invariants.crowds import birthday, birthday_table, check_crowd
 from conformance.plugin import parse_crowd
 from conformance.registry import lookup
 from conformance.report_html import render_html
+from conformance.report_sarif import render_sarif
 from conformance.report_text import findings_report, slowest
 from conformance.target import SutLoadError
 from reference import ReferenceAuthenticator, Settings
@@ -155,6 +157,8 @@ def test_every_report_lists_the_declarations_beside_the_verdicts() -> None:
     assert "TOKEN-AUDIENCE/iss-mismatch — n/a: the SUT declares no issuer pin" in text
     page = render_html(doc)
     assert "Declared capabilities" in page and "leeway fixed at 5 s; no issuer pin" in page
+    sarif = render_sarif(doc)["runs"][0]["properties"]
+    assert sarif["declarations"] == doc["declarations"] and sarif["crowd"] == 512
     merged = from_documents([("a.json", doc)])
     assert merged.declarations == _audit().declarations and merged.crowd == 512
     cell = merged.cells[(merged.suts[0], "TOKEN-AUDIENCE")]
@@ -214,3 +218,20 @@ def test_a_served_service_declares_at_its_capabilities_route() -> None:
     leeway = Target.load(f"{served} conformance.catalogue.fixed_leeway:make")
     assert leeway.capabilities.value("leeway_s") == 5 and leeway.settings.leeway_s == 5
     assert not Target.load(f"{served} reference:make").capabilities
+
+
+def test_the_plugin_sizes_the_crowd() -> None:
+    """``pytest --pyargs conformance --crowd N``: ring_cache's 1,024 slots hold against a crowd
+    of 1,024 and fall to 1,025; a crowd of 1 is a usage error (exit 4)."""
+    base = [sys.executable, "-m", "pytest", "--pyargs", "conformance", "-p", "no:cacheprovider",
+            "--sut", catalogue.sut_spec("ring_cache"), "-k", "CACHE-ISOLATION",
+            "--hypothesis-profile=clerk-ci", "-q"]  # fmt: skip
+    codes = {}
+    for crowd in ("1024", "1025", "1"):
+        done = subprocess.run(
+            [*base, "--crowd", crowd], capture_output=True, text=True, timeout=300, check=False
+        )
+        codes[crowd] = done.returncode
+        if crowd == "1025":
+            assert "CACHE-ISOLATION/crowd" in done.stdout, done.stdout[-2000:]
+    assert codes == {"1024": 0, "1025": 1, "1": 4}, codes
