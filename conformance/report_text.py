@@ -206,11 +206,11 @@ def slowest(doc: dict[str, Any], count: int = SLOWEST) -> str:
         for c in ranked
     ]
     total = sum(float(c["seconds"]) for c in results)
-    crowd = doc.get("crowd")
+    crowd = doc.get("crowd") or 0
     hint = "run one apart with --invariant ID, or spread the cells with --shard K/N"
     if any(c["invariant"] == "CACHE-ISOLATION" for c in ranked):
-        hint += f"; CACHE-ISOLATION's crowd ({crowd} identities) shrinks with --crowd N"
-    return f"slowest rows: {', '.join(named)} of {total:.1f} s in all ({hint})"
+        hint += f"; CACHE-ISOLATION's crowd ({crowd:,} identities) shrinks with --crowd N"
+    return f"slowest rows: {', '.join(named)}, of {total:.1f} s over all rows ({hint})"
 
 
 def counted(count: int, noun: str) -> str:
