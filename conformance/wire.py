@@ -23,6 +23,8 @@ from reference import InvalidClaims, Principal, Request, Role, Settings, Unautho
 ROUTES = {"authenticate_request": "/whoami", "callback_subject": "/callback"}
 RESET = "/__harness/reset"
 CLOCK = "/__harness/clock"
+#: ``GET``: the settings the service declares it cannot be configured with (``capabilities``).
+CAPABILITIES = "/__harness/capabilities"
 #: A request whose header section is larger than this may be refused by the HTTP layer itself
 #: (Node's limit is 16 KiB): a connection closed on it is that layer's refusal, not a crash.
 OVERSIZED = 8 * 1024

@@ -59,6 +59,11 @@ class App:
         self.clock = freeze_time(datetime.datetime.now(datetime.UTC))
         self.frozen = self.clock.start()
 
+    def capabilities(self) -> dict[str, Any]:
+        """What the factory declares (``make.fixed``, ``make.unsupported``), as the wire says."""
+        fixed = getattr(self.factory, "fixed", None) or {}
+        return {"fixed": fixed, "unsupported": list(getattr(self.factory, "unsupported", ()))}
+
     def reset(self) -> None:
         self.sut = self.factory(self.settings)
 
@@ -89,6 +94,8 @@ def handler(app: App) -> type[BaseHTTPRequestHandler]:
             if self.command == "POST" and path == "/__harness/reset":
                 app.reset()
                 return self._answer(204)
+            if self.command == "GET" and path == "/__harness/capabilities":
+                return self._answer(200, app.capabilities())
             if self.command == "POST" and path == "/__harness/clock":
                 app.set_clock(float(json.loads(body)["now"]))
                 return self._answer(204)

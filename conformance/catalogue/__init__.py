@@ -67,6 +67,9 @@ ENTRIES = (
     "user_sid_key",
     "deny_all",
     "clerk_issuer_required",
+    "fixed_leeway",
+    "undeclared_leeway",
+    "no_audience_pins",
 )
 
 
