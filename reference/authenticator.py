@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .cache import TTLCache, UserKey, UserRecord, UserStore
+from .cache import TTLCache, UserKey, UserRecord, UserStore, seeded_rows
 from .claims import Identity, resolve_identity
 from .contract import Principal, Request, Settings
 from .errors import InvalidClaims, Unauthorized
@@ -19,7 +19,10 @@ class ReferenceAuthenticator:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.keys = KeySet(settings.jwks)
-        self.users = UserStore()
+        self.users = UserStore(
+            seeded_rows(settings.org_id, settings.existing_users),
+            (user.user_id for user in settings.existing_users),
+        )
         self.cache: TTLCache[UserKey, UserRecord] = TTLCache(settings.cache_ttl_s)
 
     def identify(self, claims: Mapping[str, Any]) -> Identity:

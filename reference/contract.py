@@ -35,8 +35,20 @@ _RANKS = {Role.GUEST: 0, Role.VIEWER: 1, Role.ADMIN: 2}
 
 
 @dataclass(frozen=True)
+class LocalUser:
+    """An account the deployment's user store holds before the SUT starts: its internal id, its
+    profile, and the Clerk user it is linked to (``None``: a local account never linked)."""
+
+    user_id: str
+    email: str
+    username: str
+    clerk_user_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
-    """What a deployment configures."""
+    """What a deployment configures — and, in ``existing_users``, the users its store already
+    holds (linked ones in ``org_id``): the state a first login meets."""
 
     org_id: str
     jwks: Mapping[str, Any]
@@ -45,6 +57,7 @@ class Settings:
     cache_ttl_s: float = 300.0
     authorized_parties: tuple[str, ...] = ()
     issuer: str | None = None
+    existing_users: tuple[LocalUser, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ room it makes the *other* permitted choice:
 * the cache key is an injective *string* (``json.dumps([org_id, external_id])``) and the cache
   holds whole principals, role included, for ``cache_ttl_s`` (CACHE-FRESH allows that much
   staleness); user and org always come from the current token, ``session_id`` from its ``sid``;
-* internal user ids are random ``uuid4`` hex strings from its own store;
+* internal user ids are random ``uuid4`` hex strings from its own store, which starts with the
+  deployment's linked ``existing_users`` (a new id is never one an existing user holds);
 * requests: where several ``Authorization: Bearer`` headers, ``__session`` cookies or
   ``clerk_session_token`` fields exist, the first one wins instead of a rejection; the body is
   parsed with ``urllib.parse.parse_qsl``; cookie values may be double-quoted;
@@ -43,6 +44,7 @@ import jwt
 from reference import (
     AuthError,
     InvalidClaims,
+    LocalUser,
     Principal,
     Request,
     Role,
@@ -193,10 +195,15 @@ class _Entry:
 class _Directory:
     """User store and principal cache under one lock, keyed by an injective JSON string."""
 
-    def __init__(self, ttl_s: float) -> None:
+    def __init__(self, ttl_s: float, org_id: str, existing: tuple[LocalUser, ...]) -> None:
         self._ttl_s = ttl_s
         self._lock = threading.Lock()
-        self._users: dict[str, str] = {}
+        self._users: dict[str, str] = {
+            self.key(_Subject(org_id, user.clerk_user_id)): user.user_id
+            for user in existing
+            if user.clerk_user_id is not None
+        }
+        self._taken = {user.user_id for user in existing}
         self._cache: dict[str, _Entry] = {}
 
     @staticmethod
@@ -213,7 +220,8 @@ class _Directory:
                 return entry.user_id, entry.role
             user_id = self._users.get(key)
             if user_id is None:
-                user_id = uuid.uuid4().hex
+                fresh = (uuid.uuid4().hex for _ in iter(int, 1))
+                user_id = next(i for i in fresh if i not in self._taken)
                 self._users[key] = user_id
             if len(self._cache) > _PURGE_ABOVE:
                 self._cache = {k: e for k, e in self._cache.items() if now < e.expires_at}
@@ -391,7 +399,9 @@ class AlternativeAuthenticator:
         self._settings = settings
         self._keys = _jwk_index(settings.jwks)
         self._algorithms = list(settings.algorithms)
-        self._directory = _Directory(float(settings.cache_ttl_s))
+        self._directory = _Directory(
+            float(settings.cache_ttl_s), settings.org_id, tuple(settings.existing_users)
+        )
 
     @_fail_closed(InvalidClaims)
     def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:

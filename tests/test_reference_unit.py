@@ -29,6 +29,7 @@ import reference
 from reference import (
     AuthError,
     InvalidClaims,
+    LocalUser,
     Principal,
     ReferenceAuthenticator,
     Request,
@@ -460,6 +461,16 @@ def test_user_store_is_stable_and_sequential() -> None:
     second = store.get_or_create((ORG, "user_2"))
     assert store.get_or_create((ORG, "user_1")) is first
     assert (first.user_id, second.user_id) == ("usr_000001", "usr_000002")
+
+
+def test_existing_users_linked_to_clerk_are_found_and_their_ids_never_reused() -> None:
+    linked = LocalUser("usr_000001", "ada@example.com", "ada", "user_1")
+    unlinked = LocalUser("usr_000002", "grace@example.com", "grace")
+    a = auth(existing_users=(linked, unlinked))
+    assert a.authenticate_claims({"sub": "user_1", "org_id": ORG}).user_id == "usr_000001"
+    profile = {"email": "grace@example.com", "username": "grace", "name": "grace"}
+    newcomer = a.authenticate_claims({"sub": "user_2", "org_id": ORG, **profile})
+    assert newcomer.user_id == "usr_000003"  # not the unlinked account, nor a taken id
 
 
 def test_ttl_cache_expires_exactly_at_the_ttl() -> None:

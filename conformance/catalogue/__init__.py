@@ -65,6 +65,8 @@ ENTRIES = (
     "truncated_hash_key",
     "ring_cache",
     "user_sid_key",
+    "link_by_email",
+    "link_by_username",
     "deny_all",
     "clerk_issuer_required",
 )
