@@ -539,6 +539,19 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
             "a key a rotation dropped is refused by newer instances",
             fix="replace the key set on rotation; never merge old keys into a shared cache",
         ),
+        security(
+            "rotated-in-place",
+            "user",
+            "a key the JWKS endpoint dropped is refused once jwks_ttl_s has passed",
+            "high",
+            fix="cache the fetched JWKS for the deployment's declared TTL at most, then refetch",
+        ),
+        security(
+            "shared-cache",
+            "user",
+            "deployments sharing a cache backend never accept each other's tokens",
+            fix="put the deployment (its issuer or JWKS) in every shared cache key; verify first",
+        ),
     ),
     # a Clerk user's profile (email, username, name) is theirs to set: anyone with an account
     # can make their first login's profile claims copy another's

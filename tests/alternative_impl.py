@@ -19,6 +19,7 @@ room it makes the *other* permitted choice:
   ``clerk_session_token`` fields exist, the first one wins instead of a rejection; the body is
   parsed with ``urllib.parse.parse_qsl``; cookie values may be double-quoted;
 * tokens: ``jwt.decode`` with the key the header's ``kid`` names, then exact (float) time checks;
+  a deployment with a JWKS endpoint (``jwks_source``) fetches it again once ``jwks_ttl_s`` old;
 * every public method is wrapped by a fail-closed guard, so no stray exception can escape.
 
 Use it as a SUT: ``--sut tests.alternative_impl:make``.
@@ -397,7 +398,8 @@ class AlternativeAuthenticator:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._keys = _jwk_index(settings.jwks)
+        self._keys = _jwk_index(self._jwks_now())
+        self._keys_fetched = time.time()
         self._algorithms = list(settings.algorithms)
         self._directory = _Directory(
             float(settings.cache_ttl_s), settings.org_id, tuple(settings.existing_users)
@@ -440,6 +442,19 @@ class AlternativeAuthenticator:
             raise Unauthorized("not_a_session_jwt", "only session JWTs complete a login")
         return self.authenticate_token(token)
 
+    def _jwks_now(self) -> Mapping[str, Any]:
+        """The JWKS: the endpoint's current one when the deployment has an endpoint."""
+        source = self._settings.jwks_source
+        return self._settings.jwks if source is None else source()
+
+    def _current_keys(self) -> dict[str, jwt.PyJWK]:
+        """The key index, fetched again once it is ``jwks_ttl_s`` old (endpoint deployments)."""
+        now = time.time()
+        stale = now - self._keys_fetched >= self._settings.jwks_ttl_s
+        if stale and self._settings.jwks_source is not None:
+            self._keys, self._keys_fetched = _jwk_index(self._jwks_now()), now
+        return self._keys
+
     def _verify(self, token: str) -> dict[str, Any]:
         if not isinstance(token, str) or len(token) > _MAX_TOKEN_CHARS or token.count(".") != 2:
             raise Unauthorized("undecodable", "not a compact JWS")
@@ -459,7 +474,7 @@ class AlternativeAuthenticator:
         if not isinstance(alg, str) or alg not in self._algorithms:
             raise Unauthorized("algorithm_rejected", "alg is not configured")
         kid = header.get("kid")
-        key = self._keys.get(kid) if isinstance(kid, str) else None
+        key = self._current_keys().get(kid) if isinstance(kid, str) else None
         if key is None:
             raise Unauthorized("no_such_key", "kid is missing or not in the JWKS")
         try:

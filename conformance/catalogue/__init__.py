@@ -67,6 +67,10 @@ ENTRIES = (
     "user_sid_key",
     "link_by_email",
     "link_by_username",
+    "hour_jwks_cache",
+    "jwks_refetch_on_miss",
+    "token_hash_cache",
+    "sid_session_cache",
     "deny_all",
     "clerk_issuer_required",
 )
