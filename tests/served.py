@@ -27,14 +27,14 @@ from typing import Any
 import freezegun.api
 from freezegun import freeze_time
 
-from reference import AuthError, InvalidClaims, Principal, Request, Settings
+from reference import AuthError, InvalidClaims, LocalUser, Principal, Request, Settings
 
 ROUTES = {"/whoami": "authenticate_request", "/callback": "callback_subject"}
 http.client._MAXLINE = 1 << 21  # read by http.server's header parser (see the module docstring)
 
 
 def settings_from_env() -> Settings:
-    """The harness's ``Settings``: its JSON, and the inline JWKS."""
+    """The harness's ``Settings``: its JSON (existing users included), and the inline JWKS."""
     data = json.loads(os.environ["CLERK_HARNESS_SETTINGS"])
     return Settings(
         org_id=data["org_id"],
@@ -44,6 +44,7 @@ def settings_from_env() -> Settings:
         cache_ttl_s=data["cache_ttl_s"],
         authorized_parties=tuple(data["authorized_parties"]),
         issuer=data["issuer"],
+        existing_users=tuple(LocalUser(**user) for user in data.get("existing_users", ())),
     )
 
 
