@@ -35,7 +35,6 @@ import concurrent.futures
 import functools
 import importlib
 import json
-import math
 import os
 import statistics
 import subprocess
@@ -224,9 +223,7 @@ def crowd() -> dict[str, Any]:
                 "us_per_login": round(per_login, 1),
             }
             print(f"  {spec:32} {run:5}  {seconds:6.2f}s  {per_login:7.1f} µs per login")
-    out["birthday"] = {
-        bits: round(1 - math.exp(-(size**2) / 2 ** (bits + 1)), 4) for bits in (16, 20, 22, 24, 28)
-    }
+    out["birthday"] = {bits: round(crowds.birthday(size, bits), 4) for bits in (16, 20, 22, 24, 28)}
     shown = ", ".join(f"{b} bits {p:.2%}" for b, p in out["birthday"].items())
     print(f"  a crowd of {size} meets a collision of a random key of: {shown}")
     return out

@@ -13,7 +13,7 @@ import importlib.util
 import json
 import os
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +35,7 @@ from .findings import (
 )
 from .registry import BY_ID, INVARIANTS
 from .service import URL_PREFIX, served_command, short_command
-from .target import DEFAULT_SUT, SutLoadError, Target
+from .target import CROWD, DEFAULT_SUT, SutLoadError, Target
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,8 @@ class Cell:
     exercise: dict[str, Any] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
     reproduce: str = ""
+    #: Sub-checks not judged, by ID, each with why (what the SUT declares it cannot do).
+    not_applicable: Mapping[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +64,9 @@ class Cell:
             "exercise": self.exercise,
             "findings": [finding.as_json() for finding in self.findings],
             "reproduce": self.reproduce,
+            "not_applicable": [
+                {"id": sub, "reason": why} for sub, why in self.not_applicable.items()
+            ],
         }
 
     @classmethod
@@ -75,6 +80,7 @@ class Cell:
             data.get("exercise") or {},
             tuple(Finding.from_json(f) for f in data.get("findings", ())),
             data.get("reproduce", ""),
+            {str(n["id"]): str(n["reason"]) for n in data.get("not_applicable") or ()},
         )
 
 
@@ -131,6 +137,7 @@ class Options:
     only: tuple[str, ...] = ()  # invariant IDs; empty: all
     declared_rows: bool = False  # catalogue entries only on the rows they declare
     shard: tuple[int, int] | None = None  # (K, N): the K-th of N parts of the cells
+    crowd: int | None = None  # CACHE-ISOLATION's crowd size (None: the default, ``CROWD``)
 
     def pytest_args(self, specs: Sequence[str]) -> list[str]:
         args = ["--pyargs", "conformance", "-p", "no:cacheprovider"]
@@ -149,6 +156,8 @@ class Options:
             args.append("--declared-rows")
         if self.shard:
             args.append(f"--shard={self.shard[0]}/{self.shard[1]}")
+        if self.crowd is not None:
+            args.append(f"--crowd={self.crowd}")
         return args
 
     def reproduce(self, spec: str, invariant: str) -> str:
@@ -160,6 +169,8 @@ class Options:
             words.append(f"--hypothesis-profile={self.profile}")
         if self.seed:
             words.append(f"--hypothesis-seed={self.seed}")
+        if self.crowd is not None and invariant == "CACHE-ISOLATION":
+            words.append(f"--crowd={self.crowd}")
         return shlex.join(words)
 
 
@@ -238,6 +249,7 @@ class Recorder:
                 row["exercise"],
                 tuple(Finding.from_json(f) for f in row["findings"]),
                 self.options.reproduce(spec, invariant) if row["findings"] else "",
+                row.get("not_applicable") or {},
             )
         self.cells[(spec, invariant)] = cell
         self.announce(cell)
@@ -255,12 +267,21 @@ def _broken(spec: str, invariant: str, report: pytest.TestReport) -> Cell:
     )
 
 
+def declarations(specs: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Load each SUT (``SutLoadError`` when one cannot be): what each declares it cannot be
+    configured with (``capabilities``), for the SUTs that declare anything."""
+    declared = {}
+    for spec in specs:
+        capabilities = Target.load(spec).capabilities
+        if capabilities:
+            declared[spec] = capabilities.as_json()
+    return declared
+
+
 def run_suts(
     specs: Sequence[str], options: Options, announce: Callable[[Cell], None]
 ) -> dict[tuple[str, str], Cell]:
-    """Audit the SUTs in one pytest run: load each first (``SutLoadError`` when one cannot be)."""
-    for spec in specs:
-        Target.load(spec)  # fail fast, with the one-line message, before pytest starts
+    """Audit the SUTs in one pytest run (load each first with ``declarations``)."""
     recorder = Recorder(options, announce)
     code = pytest.main(options.pytest_args(specs), plugins=[recorder])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not recorder.cells:
@@ -289,7 +310,7 @@ def settle(cells: dict[tuple[str, str], Cell]) -> dict[tuple[str, str], Cell]:
         status = VIOLATED if own else cell.status
         settled[key] = Cell(
             cell.sut, cell.invariant, status, cell.seconds, cell.reason, cell.exercise, own,
-            cell.reproduce,
+            cell.reproduce, cell.not_applicable,
         )  # fmt: skip
     return settled
 
@@ -312,6 +333,9 @@ class Audit:
     self_check: bool
     profile: str | None = None
     shard: tuple[int, int] | None = None  # (K, N): this audit is the K-th of N parts
+    #: What each SUT declares it cannot be configured with (``Capabilities.as_json``), by spec.
+    declarations: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    crowd: int = CROWD  # CACHE-ISOLATION's crowd size
 
     def findings(self, spec: str) -> list[Finding]:
         """Every finding against ``spec``, most severe first."""
@@ -388,8 +412,12 @@ def run_audit(suts: Sequence[str], options: Options, announce: Callable[[Cell], 
     """Audit the SUTs (none: the self-check)."""
     self_check = not suts
     specs = tuple(dict.fromkeys(suts)) or self_check_suts()
+    declared = declarations(specs)  # fail fast, with the one-line message, before pytest starts
     cells = settle(run_suts(specs, options, announce))
-    return Audit(specs, ordered(specs, cells), self_check, options.profile, options.shard)
+    crowd = CROWD if options.crowd is None else options.crowd
+    return Audit(
+        specs, ordered(specs, cells), self_check, options.profile, options.shard, declared, crowd
+    )
 
 
 def ordered(
@@ -468,6 +496,11 @@ def document(
         "self_check": audit.self_check,
         "profile": audit.profile,
         "shard": f"{audit.shard[0]}/{audit.shard[1]}" if audit.shard else None,
+        "crowd": audit.crowd,
+        "declarations": [
+            {"sut": spec, **audit.declarations.get(spec, {"fixed": {}, "unsupported": []})}
+            for spec in audit.suts
+        ],
         "mismatches": audit.mismatches() if audit.self_check else [],
         "gate": {
             **gate.as_json(),
@@ -529,7 +562,17 @@ def from_documents(documents: Sequence[tuple[str, dict[str, Any]]]) -> Audit:
                 cells[key], came_from[key] = cell, name
     first = documents[0][1]
     self_check = all(doc.get("self_check") for _, doc in documents)
-    return Audit(tuple(specs), ordered(specs, cells), self_check, first.get("profile"))
+    declared = {
+        d["sut"]: {"fixed": d.get("fixed") or {}, "unsupported": d.get("unsupported") or []}
+        for _, doc in documents
+        for d in doc.get("declarations") or ()
+        if d.get("fixed") or d.get("unsupported")
+    }
+    crowd = int(first.get("crowd") or CROWD)
+    return Audit(
+        tuple(specs), ordered(specs, cells), self_check, first.get("profile"), None, declared,
+        crowd,
+    )  # fmt: skip
 
 
 def _shard_of(name: str, doc: dict[str, Any]) -> tuple[int, int] | None:
@@ -550,9 +593,11 @@ def _check_shards(
         unsharded = [n for n, s in zip(names, shards, strict=True) if s is None]
         raise MergeError(f"{', '.join(unsharded)}: not a shard, merged with shards")
     counts = {s[1] for s in shards if s}
-    runs = {(tuple(doc["suts"]), doc.get("profile")) for _, doc in documents}
+    runs = {(tuple(doc["suts"]), doc.get("profile"), doc.get("crowd")) for _, doc in documents}
     if len(counts) > 1 or len(runs) > 1:
-        raise MergeError("the shards are of different audits (their SUTs, profile or N differ)")
+        raise MergeError(
+            "the shards are of different audits (their SUTs, profile, crowd or N differ)"
+        )
     (count,) = counts
     seen = sorted(s[0] for s in shards if s)
     if seen != list(range(1, count + 1)):
@@ -571,5 +616,5 @@ def _merge_cells(one: Cell, other: Cell, one_from: str, other_from: str) -> Cell
     findings = tuple(sorted((*one.findings, *other.findings), key=_finding_order))
     return Cell(
         run.sut, run.invariant, VIOLATED if findings else run.status, run.seconds, run.reason,
-        run.exercise, findings, run.reproduce,
+        run.exercise, findings, run.reproduce, run.not_applicable,
     )  # fmt: skip

@@ -23,6 +23,7 @@ import json
 import os
 import shlex
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,11 +35,19 @@ from strategies.keys import KEYS_ENV, KeysFileError, keys_file_extra, write_keys
 
 from . import profiles
 from .audit import Audit, Cell, Gate, MergeError, Options, document, from_documents, run_audit
-from .plugin import parse_shard
+from .plugin import parse_crowd, parse_shard
 from .registry import BY_ID
 from .report_html import render_html
 from .report_sarif import render_sarif
-from .report_text import closing, findings_report, matrix, progress_line, write_junit
+from .report_text import (
+    WIDTH,
+    closing,
+    findings_report,
+    matrix,
+    progress_line,
+    slowest,
+    write_junit,
+)
 from .service import JWKS_PATH, free_port, jwt_key_pem, serve_spec, settings_json, url_spec
 from .target import SutLoadError
 
@@ -125,6 +134,13 @@ def parser() -> argparse.ArgumentParser:
         help="run only the K-th of N deterministic parts of the cells (SUT x invariant); "
         "merge the parts' --json with `clerk-harness report`",
     )
+    audit.add_argument(
+        "--crowd",
+        type=_crowd,
+        metavar="N",
+        help="identities CACHE-ISOLATION's crowd logs in, each twice (default 4096; the "
+        "README's birthday-bound table says what each size detects): smaller for a slow SUT",
+    )
     env = commands.add_parser(
         "env",
         help="print the environment to start a service with before `audit --url`: the "
@@ -185,6 +201,13 @@ def _shard(text: str) -> tuple[int, int]:
     return shard
 
 
+def _crowd(text: str) -> int:
+    try:
+        return parse_crowd(text)
+    except ValueError as exc:  # argparse names the option already
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--crowd ")) from exc
+
+
 def _invariant(text: str) -> str:
     """An invariant ID, exactly as the table spells it."""
     if text in BY_ID:
@@ -224,6 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         only=tuple(args.invariant),
         declared_rows=not (args.sut or args.serve or args.url or args.full_matrix),
         shard=args.shard,
+        crowd=args.crowd,
     )
 
     def announce(cell: Cell) -> None:
@@ -290,6 +314,9 @@ def _conclude(args: argparse.Namespace, audit: Audit, seconds: float, colour: bo
     code = audit.exit_code(args.fail_on, **policy)
     doc = document(audit, code, args.fail_on, seconds, **policy)
     print(matrix(doc, colour))
+    cost = slowest(doc)
+    if cost:
+        print("\n" + "\n".join(textwrap.wrap(cost, WIDTH)))
     report = findings_report(doc, colour)
     if report and not audit.self_check:
         print("\nFindings:\n")

@@ -278,6 +278,9 @@ class RowResult:
     row: str
     findings: tuple[Finding, ...]
     exercise: Exercise
+    #: The row's sub-checks not judged (by name), each with why: what the SUT declares it
+    #: cannot be configured with (``capabilities``).
+    not_applicable: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def own(self) -> tuple[Finding, ...]:
@@ -312,11 +315,20 @@ class RowResult:
 SubCheckLookup = Callable[[str, str], SubCheck]
 
 
-def run_row(row: str, check: Callable[[], None], lookup: SubCheckLookup) -> RowResult:
+def run_row(
+    row: str,
+    check: Callable[[], None],
+    lookup: SubCheckLookup,
+    not_applicable: Mapping[str, str] | None = None,
+) -> RowResult:
     """Run ``check`` until it finds nothing new: each run switches off the sub-checks found so
     far (a crash then counts as a refusal), so every failing sub-check is reported, each with
-    its own shrunk counterexample. ``lookup(row, sub)`` gives a sub-check's declaration."""
+    its own shrunk counterexample. ``lookup(row, sub)`` gives a sub-check's declaration;
+    ``not_applicable`` names the row's sub-checks that are off from the start (never a
+    finding), each with why."""
     exercise, findings = Exercise(), []
+    skipped = dict(not_applicable or {})
+    exercise.off.update((row, sub) for sub in skipped)
     with recording(exercise):
         for _ in range(MAX_FINDINGS_PER_ROW):
             try:
@@ -346,4 +358,4 @@ def run_row(row: str, check: Callable[[], None], lookup: SubCheckLookup) -> RowR
                 )
                 continue
             break
-    return RowResult(row, tuple(findings), exercise)
+    return RowResult(row, tuple(findings), exercise, skipped)

@@ -38,7 +38,7 @@ from strategies.keys import KEYS_ENV
 from . import profiles
 from .profiles import PROFILES_ENV as PROFILES_ENV  # re-exported: where it always was
 from .service import ServedFactory, is_url, serve_spec, served_command, url_spec
-from .target import DEFAULT_SUT, SutLoadError, Target
+from .target import CROWD, DEFAULT_SUT, SutLoadError, Target
 
 profiles.register()
 if os.environ.get(PROFILES_ENV):  # the short names asked for: old reproduce lines set it
@@ -91,11 +91,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "one whose claim is about every row); other SUTs on every row",
     )
     group.addoption(
+        "--crowd",
+        metavar="N",
+        help=f"how many identities CACHE-ISOLATION's crowd logs in, each twice (default {CROWD}; "
+        "the README's birthday-bound table says what each size detects): smaller for a SUT "
+        "whose first login is slow (a database insert)",
+    )
+    group.addoption(
         "--shard",
         metavar="K/N",
         help="run only the K-th of N deterministic parts of the cells (SUT x invariant); "
         "`clerk-harness report` merges the parts' JSON into one report",
     )
+
+
+def parse_crowd(text: str | None) -> int:
+    """``--crowd N`` as N, at least 2 (two identities can collide); ``CROWD`` when not given;
+    ``ValueError`` with the reason otherwise."""
+    if text is None:
+        return CROWD
+    if not str(text).strip().isdigit() or int(text) < 2:
+        raise ValueError(f"--crowd {text!r}: expected a whole number of identities, at least 2")
+    return int(text)
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -124,6 +141,10 @@ def pytest_configure(config: pytest.Config) -> None:
         importable_from(config.invocation_params.dir)
     if names_suts(config) or runs_the_suite(config):
         check_profile(config.getoption("--hypothesis-profile", None))
+        try:
+            parse_crowd(config.getoption("--crowd", None))
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
 
 
 def names_suts(config: pytest.Config) -> bool:
@@ -293,6 +314,6 @@ def sut(request: pytest.FixtureRequest) -> Target:
     if is_url(spec) and hasattr(request.config, "workerinput"):
         raise pytest.UsageError(URL_NEEDS_ONE_PROCESS)
     try:
-        return Target.load(spec)
+        return Target.load(spec, crowd=parse_crowd(request.config.getoption("--crowd", None)))
     except SutLoadError as exc:
         raise pytest.UsageError(str(exc)) from exc

@@ -12,6 +12,7 @@ from .invariants import (
     concurrency,
     identity,
     keys,
+    linking,
     machines,
     paths,
     requests,
@@ -270,6 +271,13 @@ INVARIANTS: tuple[Invariant, ...] = (
         ("authenticate_token", "authenticate_request", "callback_subject"),
         keys.check_keys_isolated,
         any_of=True,
+    ),
+    Invariant(
+        "IDENTITY-NOT-LINKED",
+        "critical",
+        "a first login never lands on an existing user by its profile",
+        CLAIMS,
+        linking.check_identity_not_linked,
     ),
     Invariant(
         "SESSION-TOKENS-ONLY",

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .audit import short_name
+from .capabilities import describe_json
 from .findings import KINDS as KIND_ORDER
 from .findings import SEVERITIES as SEVERITY_ORDER
 
@@ -329,6 +330,9 @@ def render_cell(cell: Mapping[str, Any] | None) -> str:
         body += f"<p><b>reason:</b> {_text(cell['reason'])}</p>"
     if refused := render_refused(exercise):
         body += f"<p><b>refused control:</b> {refused}</p>"
+    for unjudged in map(_dict, _list(cell.get("not_applicable"))):
+        sub, why = unjudged.get("id", ""), unjudged.get("reason", "")
+        body += f"<p><b>n/a:</b> <code>{_text(sub, 120)}</code> — {_text(why)}</p>"
     body += "".join(render_finding(f, cell.get("sut", "")) for f in findings)
     return (
         f'<td class="cell {status_class(status)}" data-status="{_attr(status)}">'
@@ -368,6 +372,26 @@ def render_matrix(document: Mapping[str, Any]) -> str:
     )
 
 
+def render_declarations(document: Mapping[str, Any]) -> str:
+    """What each SUT declares it cannot be configured with, beside its verdicts ("": none)."""
+    declared = [
+        d for d in map(_dict, _list(document.get("declarations")))
+        if d.get("fixed") or d.get("unsupported")
+    ]  # fmt: skip
+    if not declared:
+        return ""
+    items = "".join(
+        f"<li><code>{_text(short_name(d.get('sut', '')), 120)}</code>: "
+        f"{_text(describe_json(d))}</li>"
+        for d in declared
+    )
+    return (
+        '<h2>Declared capabilities</h2><p class="muted">Settings a SUT says it cannot be '
+        "configured with: it is judged as it can be, and the sub-checks needing them are n/a."
+        f"</p><ul>{items}</ul>"
+    )
+
+
 def render_html(document: dict[str, Any]) -> str:
     """The whole page: title, figures, gate, and the matrix with every cell's findings."""
     suts = _list(document.get("suts"))
@@ -379,6 +403,7 @@ def render_html(document: dict[str, Any]) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_text(title)}</title><style>{CSS}</style></head>\n<body>"
         f"<h1>{_text(title)}</h1>{render_figures(document)}{render_gate(document)}"
+        f"{render_declarations(document)}"
         '<h2>Matrix</h2><p class="muted">Click a cell to open its findings.</p>'
         f"{render_matrix(document)}</body></html>\n"
     )

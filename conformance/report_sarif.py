@@ -187,7 +187,7 @@ def render_sarif(document: dict[str, Any]) -> dict[str, Any]:
     """The audit document as a SARIF 2.1.0 log of one run."""
     described = rules(document)
     index = {r["id"]: i for i, r in enumerate(described)}
-    kept = ("figures", "gate", "self_check", "mismatches")
+    kept = ("figures", "gate", "self_check", "mismatches", "crowd", "declarations")
     run_properties = {key: document[key] for key in kept if key in document}
     run: dict[str, Any] = {
         "tool": {"driver": {"name": TOOL, "rules": described}},

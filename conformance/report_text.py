@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .audit import Cell, short_name
+from .capabilities import describe_json
 from .findings import HOLDS, INCONCLUSIVE, NOT_APPLICABLE, VIOLATED
 
 _COLOURS = {VIOLATED: "\033[31m", HOLDS: "\033[32m", INCONCLUSIVE: "\033[33m"}
@@ -20,6 +21,8 @@ MESSAGE_LINES = 30
 WIDE_SUTS, WIDTH = 4, 100
 #: What marks a finding that trips the gate (``--fail-on``): it alone can make the exit 1.
 GATE_TAG = "GATE"
+#: How many of the slowest rows ``slowest`` names.
+SLOWEST = 3
 
 
 def _paint(text: str, status: str, colour: bool) -> str:
@@ -149,8 +152,9 @@ def finding_text(finding: dict[str, Any], colour: bool = False) -> str:
 
 
 def findings_report(doc: dict[str, Any], colour: bool = False) -> str:
-    """Per SUT, every finding (most severe first, gated ones marked), every inconclusive row
-    with the control it could not get past, and every n/a row with why."""
+    """Per SUT, what it declares it cannot be configured with, every finding (most severe
+    first, gated ones marked), every inconclusive row with the control it could not get past,
+    and every n/a row and sub-check with why."""
     parts = []
     cells = _cells(doc)
     for spec in doc["suts"]:
@@ -158,19 +162,55 @@ def findings_report(doc: dict[str, Any], colour: bool = False) -> str:
         found = [f for c in mine for f in c["findings"]]
         undecided = [c for c in mine if c["status"] == INCONCLUSIVE]
         skipped = [c for c in mine if c["status"] == NOT_APPLICABLE]
-        if not found and not undecided and not skipped:
+        unjudged = [(n["id"], n["reason"]) for c in mine for n in c.get("not_applicable") or ()]
+        declared = declaration(doc, spec)
+        if not found and not undecided and not skipped and not unjudged and not declared:
             continue
         gated = sum(bool(f.get("gated")) for f in found)
         block = [
             f"== {spec}: {counted(len(found), 'finding')}, {gated} gated (marked {GATE_TAG}: "
             f"they fail the run), {len(undecided)} inconclusive, {len(skipped)} n/a"
+            + (f" (and {counted(len(unjudged), 'sub-check')} n/a)" if unjudged else "")
         ]
+        if declared:
+            block.append(f"declares: {describe_json(declared)} — judged as it can be configured")
         block += [finding_text(f, colour) for f in found]
         block += [f"{c['invariant']} — inconclusive: {c['reason']}" for c in undecided]
         if skipped:
             block.append("\n".join(f"{c['invariant']} — n/a: {_why(c)}" for c in skipped))
+        if unjudged:
+            block.append("\n".join(f"{sub} — n/a: {why}" for sub, why in unjudged))
         parts.append("\n\n".join(block))
     return "\n\n".join(parts)
+
+
+def declaration(doc: dict[str, Any], spec: str) -> dict[str, Any] | None:
+    """What ``spec`` declares it cannot be configured with (``None``: nothing)."""
+    for declared in doc.get("declarations") or ():
+        if declared.get("sut") == spec and (declared.get("fixed") or declared.get("unsupported")):
+            return dict(declared)
+    return None
+
+
+def slowest(doc: dict[str, Any], count: int = SLOWEST) -> str:
+    """The rows that cost the most, with their seconds and what to do about a slow one: a
+    slow SUT's owner sees which row to run apart or shard (every row's seconds are in --json)."""
+    results = [c for c in doc["results"] if c.get("seconds")]
+    if not results:
+        return ""
+    several = len(doc["suts"]) > 1
+    ranked = sorted(results, key=lambda c: -float(c["seconds"]))[:count]
+    named = [
+        (f"[{short_name(c['sut'])}] " if several else "")
+        + f"{c['invariant']} {float(c['seconds']):.1f} s"
+        for c in ranked
+    ]
+    total = sum(float(c["seconds"]) for c in results)
+    crowd = doc.get("crowd") or 0
+    hint = "run one apart with --invariant ID, or spread the cells with --shard K/N"
+    if any(c["invariant"] == "CACHE-ISOLATION" for c in ranked):
+        hint += f"; CACHE-ISOLATION's crowd ({crowd:,} identities) shrinks with --crowd N"
+    return f"slowest rows: {', '.join(named)}, of {total:.1f} s over all rows ({hint})"
 
 
 def counted(count: int, noun: str) -> str:

@@ -44,7 +44,18 @@ from reference import Principal, Request, Settings
 from strategies import TRUSTED_ORG, signing_keys
 from strategies.keys import keys_file_extra
 
-from .wire import CLOCK, OVERSIZED, RESET, ROUTES, Outgoing, ServiceFault, answer, outgoing
+from .capabilities import Capabilities
+from .wire import (
+    CAPABILITIES,
+    CLOCK,
+    OVERSIZED,
+    RESET,
+    ROUTES,
+    Outgoing,
+    ServiceFault,
+    answer,
+    outgoing,
+)
 from .wire import layer_refusal as layer_refusal
 from .wire import settings_json as settings_json
 
@@ -66,6 +77,7 @@ STATEFUL_ROWS = (
     "CACHE-NO-POISON",
     "CACHE-FRESH",
     "CACHE-CONCURRENT",
+    "IDENTITY-NOT-LINKED",
 )
 
 
@@ -319,6 +331,7 @@ class ServedFactory:
         self.lock = threading.RLock()
         self.routes: frozenset[str] | None = None
         self.has_reset = self.has_clock = False
+        self.declared: tuple[int, bytes] = (404, b"")
         _factories.append(self)
 
     def __call__(self, settings: Settings) -> Any:
@@ -385,6 +398,23 @@ class ServedFactory:
         self.has_reset = service.post(RESET) == 204
         self.has_clock = service.post(CLOCK, json.dumps({"now": time.time()}).encode()) == 204
         service.clock_sent = None
+        try:
+            self.declared = service.send("GET", CAPABILITIES, (("Host", service.host),), b"")
+        except ServiceFault:
+            self.declared = (0, b"")
+
+    def capabilities(self) -> Capabilities:
+        """What the service declares at ``GET /__harness/capabilities`` (a ``200``'s JSON; any
+        other answer: nothing); ``CapabilityError`` when that JSON is not a declaration."""
+        status, body = self.declared
+        if status != 200:
+            return Capabilities()
+        where = f"--serve {self.command!r}: GET {CAPABILITIES}"
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        return Capabilities.from_json(data, where)
 
     def limits(self, rows: tuple[str, ...]) -> dict[str, str]:
         """The rows this service cannot be judged on, each with the reason."""

@@ -541,6 +541,42 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
             "a key a rotation dropped is refused by newer instances",
             fix="replace the key set on rotation; never merge old keys into a shared cache",
         ),
+        security(
+            "rotated-in-place",
+            "user",
+            "a key the JWKS endpoint dropped is refused once jwks_ttl_s has passed",
+            "high",
+            fix="cache the fetched JWKS for the deployment's declared TTL at most, then refetch",
+        ),
+        security(
+            "shared-cache",
+            "user",
+            "deployments sharing a cache backend never accept each other's tokens",
+            fix="put the deployment (its issuer or JWKS) in every shared cache key; verify first",
+        ),
+    ),
+    # a Clerk user's profile (email, username, name) is theirs to set: anyone with an account
+    # can make their first login's profile claims copy another's
+    "IDENTITY-NOT-LINKED": (
+        security(
+            "linked-to-another",
+            "user",
+            "a first login matching the profile of a user linked to another never lands on it",
+            fix="find users by the Clerk user id (`sub`) alone; never by email, username or name",
+        ),
+        security(
+            "unlinked-match",
+            "user",
+            "a first login matching an unlinked local account's profile never lands on it",
+            "high",
+            fix="link a local account to a Clerk user in a verified step of its own, not at login",
+        ),
+        security(
+            "rebound",
+            "user",
+            "a linked user's login lands on its own account, whoever logged in before",
+            fix="never rewrite an account's Clerk link at login: a linked account stays its user's",
+        ),
     ),
     "SESSION-TOKENS-ONLY": (
         security(

@@ -18,6 +18,7 @@ from strategies.history import describe as describe
 from strategies.keys import KeysFileError  # re-exported: one wording everywhere
 from strategies.requests import plain_request
 
+from .capabilities import Capabilities, CapabilityError
 from .findings import Crashed, called
 from .findings import InvariantViolation as InvariantViolation  # re-exported: checks raise it
 from .findings import control as control  # re-exported: checks record controls
@@ -26,6 +27,8 @@ from .service import ServedFactory, ServiceStartError, served_command, served_fa
 from .subchecks import SUBCHECKS
 
 DEFAULT_SUT = "reference:make"
+#: CACHE-ISOLATION's crowd by default: identities past the bound of any cache bounded below it.
+CROWD = 4096
 
 Factory = Callable[[Settings], Any]
 
@@ -72,10 +75,15 @@ class Target:
     methods: frozenset[str]
     #: Rows this SUT cannot be judged on, each with the reason (a served one's, see ``service``).
     limits: Mapping[str, str] = field(default_factory=dict)
+    #: The settings it declares it cannot be configured with (``capabilities``).
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    #: How many identities CACHE-ISOLATION's crowd logs in (``--crowd``).
+    crowd: int = CROWD
 
     @classmethod
-    def load(cls, spec: str = DEFAULT_SUT) -> Target:
-        """Load ``spec`` and probe one instance for the contract methods it has."""
+    def load(cls, spec: str = DEFAULT_SUT, *, crowd: int = CROWD) -> Target:
+        """Load ``spec`` and probe one instance for the contract methods it has, and read
+        what it declares (``capabilities``)."""
         try:
             keys = signing_keys()
         except KeysFileError as exc:
@@ -83,7 +91,11 @@ class Target:
         settings = Settings(org_id=TRUSTED_ORG, jwks=keys.jwks)
         factory = load_factory(spec)
         try:
-            probe = factory(settings)
+            declared = Capabilities.of_factory(factory, f"--sut {spec!r}")
+        except CapabilityError as exc:
+            raise SutLoadError(str(exc)) from exc
+        try:
+            probe = factory(declared.applied(settings))
         except ServiceStartError as exc:
             raise SutLoadError(str(exc)) from exc
         except Exception as exc:
@@ -92,12 +104,25 @@ class Target:
         if not methods:
             what = "routes /whoami and /callback" if served_command(spec) else CONTRACT_METHODS
             raise SutLoadError(f"--sut {spec!r}: the object has none of {what}")
-        limits = factory.limits(tuple(SUBCHECKS)) if isinstance(factory, ServedFactory) else {}
-        return cls(spec, factory, keys, settings, methods, limits)
+        limits: Mapping[str, str] = {}
+        if isinstance(factory, ServedFactory):
+            limits = factory.limits(tuple(SUBCHECKS))
+            try:
+                declared = factory.capabilities()
+            except CapabilityError as exc:
+                raise SutLoadError(str(exc)) from exc
+        settings = declared.applied(settings)
+        return cls(spec, factory, keys, settings, methods, limits, declared, crowd)
 
     def fresh(self, **overrides: Any) -> Any:
-        """A new SUT instance, configured with the target's settings (``overrides`` replaced)."""
-        return self.factory(replace(self.settings, **overrides) if overrides else self.settings)
+        """A new SUT instance, configured with the target's settings (``overrides`` replaced,
+        but for the settings the SUT declares fixed: it cannot be configured otherwise)."""
+        settings = replace(self.settings, **overrides) if overrides else self.settings
+        return self.factory(self.capabilities.applied(settings))
+
+    def not_applicable(self, row: str) -> dict[str, str]:
+        """The sub-checks of ``row`` (by name) this SUT's declarations leave unjudged, with why."""
+        return self.capabilities.not_applicable(row)
 
     def fresh_token_entry(self, **overrides: Any) -> Any:
         """A new instance reached through ``authenticate_token`` — its own, else a

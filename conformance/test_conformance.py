@@ -52,8 +52,11 @@ def test_invariant(
         pytest.skip(f"{invariant.id}: not applicable — the SUT has no {', '.join(missing)}")
     if invariant.id in sut.limits:
         pytest.skip(f"{invariant.id}: not applicable — {sut.limits[invariant.id]}")
+    skipped = sut.not_applicable(invariant.id)
+    if skipped and set(skipped) >= {sub.name for sub in invariant.subchecks}:
+        pytest.skip(f"{invariant.id}: not applicable — {'; '.join(sorted(set(skipped.values())))}")
     try:
-        result = run_row(invariant.id, lambda: invariant.check(sut), lookup)
+        result = run_row(invariant.id, lambda: invariant.check(sut), lookup, skipped)
     except unittest.SkipTest as exc:  # found out only by running (a running service's limits)
         pytest.skip(f"{invariant.id}: not applicable — {exc}")
     record_property(
@@ -64,6 +67,9 @@ def test_invariant(
                 "reason": result.inconclusive_reason,
                 "exercise": result.exercise.as_json(),
                 "findings": [finding.as_json() for finding in result.findings],
+                "not_applicable": {
+                    f"{invariant.id}/{sub}": why for sub, why in result.not_applicable.items()
+                },
             }
         ),
     )

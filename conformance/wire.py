@@ -10,6 +10,7 @@ out, the body framed by a ``Content-Length``, the path replaced by the route's.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import urllib.parse
@@ -23,6 +24,8 @@ from reference import InvalidClaims, Principal, Request, Role, Settings, Unautho
 ROUTES = {"authenticate_request": "/whoami", "callback_subject": "/callback"}
 RESET = "/__harness/reset"
 CLOCK = "/__harness/clock"
+#: ``GET``: the settings the service declares it cannot be configured with (``capabilities``).
+CAPABILITIES = "/__harness/capabilities"
 #: A request whose header section is larger than this may be refused by the HTTP layer itself
 #: (Node's limit is 16 KiB): a connection closed on it is that layer's refusal, not a crash.
 OVERSIZED = 8 * 1024
@@ -54,7 +57,8 @@ class Outgoing:
 
 
 def settings_json(settings: Settings) -> str:
-    """``CLERK_HARNESS_SETTINGS``: the deployment's settings but its keys (sent apart)."""
+    """``CLERK_HARNESS_SETTINGS``: the deployment's settings but its keys (sent apart), its
+    existing users as objects (``user_id``, ``email``, ``username``, ``clerk_user_id``)."""
     return json.dumps(
         {
             "org_id": settings.org_id,
@@ -63,6 +67,7 @@ def settings_json(settings: Settings) -> str:
             "cache_ttl_s": settings.cache_ttl_s,
             "authorized_parties": list(settings.authorized_parties),
             "issuer": settings.issuer,
+            "existing_users": [dataclasses.asdict(user) for user in settings.existing_users],
         },
         sort_keys=True,
     )

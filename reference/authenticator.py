@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
-from .cache import TTLCache, UserKey, UserRecord, UserStore
+from .cache import TTLCache, UserKey, UserRecord, UserStore, seeded_rows
 from .claims import Identity, resolve_identity
 from .contract import Principal, Request, Settings
 from .errors import InvalidClaims, Unauthorized
@@ -18,9 +19,31 @@ class ReferenceAuthenticator:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.keys = KeySet(settings.jwks)
-        self.users = UserStore()
+        source = settings.jwks_source
+        self._keys = KeySet(settings.jwks if source is None else source())
+        self._keys_read_at = time.time()
+        self.users = UserStore(
+            seeded_rows(settings.org_id, settings.existing_users),
+            (user.user_id for user in settings.existing_users),
+        )
         self.cache: TTLCache[UserKey, UserRecord] = TTLCache(settings.cache_ttl_s)
+
+    @property
+    def keys(self) -> KeySet:
+        """The JWKS in force: re-read from ``settings.jwks_source`` once ``jwks_ttl`` seconds
+        have passed, so a key the endpoint dropped is refused within the declared TTL."""
+        source = self.settings.jwks_source
+        if source is not None and time.time() >= self._keys_read_at + self.jwks_ttl():
+            self._keys, self._keys_read_at = KeySet(source()), time.time()
+        return self._keys
+
+    @keys.setter
+    def keys(self, keys: KeySet) -> None:
+        self._keys = keys
+
+    def jwks_ttl(self) -> float:
+        """How long a JWKS read from the endpoint is used: the deployment's ``jwks_ttl_s``."""
+        return self.settings.jwks_ttl_s
 
     def identify(self, claims: Mapping[str, Any]) -> Identity:
         """Resolve the identity the claims carry and pin it to the trusted org."""

@@ -9,9 +9,11 @@ import itertools
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+from .contract import LocalUser
 
 UserKey = tuple[str, str]
 K = TypeVar("K", bound=Hashable)
@@ -27,11 +29,25 @@ class UserRecord:
     external_id: str
 
 
-class UserStore:
-    """In-memory get-or-create by ``(org_id, external_id)``; thread-safe."""
+def seeded_rows(org_id: str, existing: Iterable[LocalUser]) -> dict[UserKey, UserRecord]:
+    """The rows a deployment's existing users give: one per user linked to a Clerk user, under
+    ``(org_id, clerk_user_id)``; an unlinked user is found by no login (profile data is no key)."""
+    return {
+        (org_id, user.clerk_user_id): UserRecord(user.user_id, org_id, user.clerk_user_id)
+        for user in existing
+        if user.clerk_user_id is not None
+    }
 
-    def __init__(self) -> None:
-        self._rows: dict[UserKey, UserRecord] = {}
+
+class UserStore:
+    """In-memory get-or-create by ``(org_id, external_id)``, starting from ``rows``; new users
+    get ids no existing user has; thread-safe."""
+
+    def __init__(
+        self, rows: dict[UserKey, UserRecord] | None = None, taken: Iterable[str] = ()
+    ) -> None:
+        self._rows: dict[UserKey, UserRecord] = dict(rows or {})
+        self._taken = frozenset(taken)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
@@ -40,9 +56,16 @@ class UserStore:
         with self._lock:
             record = self._rows.get(key)
             if record is None:
-                record = UserRecord(f"usr_{next(self._ids):06d}", *key)
+                record = UserRecord(self._new_id(), *key)
                 self._rows[key] = record
             return record
+
+    def _new_id(self) -> str:
+        """The next internal id no existing user holds."""
+        while True:
+            user_id = f"usr_{next(self._ids):06d}"
+            if user_id not in self._taken:
+                return user_id
 
 
 class TTLCache(Generic[K, V]):

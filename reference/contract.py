@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -35,8 +37,44 @@ _RANKS = {Role.GUEST: 0, Role.VIEWER: 1, Role.ADMIN: 2}
 
 
 @dataclass(frozen=True)
+class LocalUser:
+    """An account the deployment's user store holds before the SUT starts: its internal id, its
+    profile, and the Clerk user it is linked to (``None``: a local account never linked)."""
+
+    user_id: str
+    email: str
+    username: str
+    clerk_user_id: str | None = None
+
+
+#: A deployment's JWKS endpoint: called, it returns the JWKS the endpoint serves now.
+JwksSource = Callable[[], Mapping[str, Any]]
+
+
+class SharedCache:
+    """A cache backend several deployments may share (one Redis; in-process, one object handed
+    to their factories): string keys, any values, each entry kept ``ttl_s`` seconds."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        """The live value under ``key``, or ``None``."""
+        with self._lock:
+            expires_at, value = self._entries.get(key, (0.0, None))
+            return value if time.time() < expires_at else None
+
+    def set(self, key: str, value: Any, ttl_s: float) -> None:
+        """Keep ``value`` under ``key`` for ``ttl_s`` seconds."""
+        with self._lock:
+            self._entries[key] = (time.time() + ttl_s, value)
+
+
+@dataclass(frozen=True)
 class Settings:
-    """What a deployment configures."""
+    """What a deployment configures — and, in ``existing_users``, the users its store already
+    holds (linked ones in ``org_id``): the state a first login meets."""
 
     org_id: str
     jwks: Mapping[str, Any]
@@ -45,6 +83,13 @@ class Settings:
     cache_ttl_s: float = 300.0
     authorized_parties: tuple[str, ...] = ()
     issuer: str | None = None
+    existing_users: tuple[LocalUser, ...] = ()
+    #: The JWKS endpoint, when the deployment fetches its keys: ``jwks`` is what it served when
+    #: the instance was built; a key it drops must be refused ``jwks_ttl_s`` seconds later.
+    jwks_source: JwksSource | None = None
+    jwks_ttl_s: float = 300.0
+    #: A cache backend this deployment shares with others (``None``: none).
+    shared_cache: SharedCache | None = None
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,13 @@ room it makes the *other* permitted choice:
 * the cache key is an injective *string* (``json.dumps([org_id, external_id])``) and the cache
   holds whole principals, role included, for ``cache_ttl_s`` (CACHE-FRESH allows that much
   staleness); user and org always come from the current token, ``session_id`` from its ``sid``;
-* internal user ids are random ``uuid4`` hex strings from its own store;
+* internal user ids are random ``uuid4`` hex strings from its own store, which starts with the
+  deployment's linked ``existing_users`` (a new id is never one an existing user holds);
 * requests: where several ``Authorization: Bearer`` headers, ``__session`` cookies or
   ``clerk_session_token`` fields exist, the first one wins instead of a rejection; the body is
   parsed with ``urllib.parse.parse_qsl``; cookie values may be double-quoted;
 * tokens: ``jwt.decode`` with the key the header's ``kid`` names, then exact (float) time checks;
+  a deployment with a JWKS endpoint (``jwks_source``) fetches it again once ``jwks_ttl_s`` old;
 * every public method is wrapped by a fail-closed guard, so no stray exception can escape.
 
 Use it as a SUT: ``--sut tests.alternative_impl:make``.
@@ -43,6 +45,7 @@ import jwt
 from reference import (
     AuthError,
     InvalidClaims,
+    LocalUser,
     Principal,
     Request,
     Role,
@@ -193,10 +196,15 @@ class _Entry:
 class _Directory:
     """User store and principal cache under one lock, keyed by an injective JSON string."""
 
-    def __init__(self, ttl_s: float) -> None:
+    def __init__(self, ttl_s: float, org_id: str, existing: tuple[LocalUser, ...]) -> None:
         self._ttl_s = ttl_s
         self._lock = threading.Lock()
-        self._users: dict[str, str] = {}
+        self._users: dict[str, str] = {
+            self.key(_Subject(org_id, user.clerk_user_id)): user.user_id
+            for user in existing
+            if user.clerk_user_id is not None
+        }
+        self._taken = {user.user_id for user in existing}
         self._cache: dict[str, _Entry] = {}
 
     @staticmethod
@@ -213,7 +221,8 @@ class _Directory:
                 return entry.user_id, entry.role
             user_id = self._users.get(key)
             if user_id is None:
-                user_id = uuid.uuid4().hex
+                fresh = (uuid.uuid4().hex for _ in iter(int, 1))
+                user_id = next(i for i in fresh if i not in self._taken)
                 self._users[key] = user_id
             if len(self._cache) > _PURGE_ABOVE:
                 self._cache = {k: e for k, e in self._cache.items() if now < e.expires_at}
@@ -389,9 +398,12 @@ class AlternativeAuthenticator:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._keys = _jwk_index(settings.jwks)
+        self._keys = _jwk_index(self._jwks_now())
+        self._keys_fetched = time.time()
         self._algorithms = list(settings.algorithms)
-        self._directory = _Directory(float(settings.cache_ttl_s))
+        self._directory = _Directory(
+            float(settings.cache_ttl_s), settings.org_id, tuple(settings.existing_users)
+        )
 
     @_fail_closed(InvalidClaims)
     def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
@@ -430,6 +442,19 @@ class AlternativeAuthenticator:
             raise Unauthorized("not_a_session_jwt", "only session JWTs complete a login")
         return self.authenticate_token(token)
 
+    def _jwks_now(self) -> Mapping[str, Any]:
+        """The JWKS: the endpoint's current one when the deployment has an endpoint."""
+        source = self._settings.jwks_source
+        return self._settings.jwks if source is None else source()
+
+    def _current_keys(self) -> dict[str, jwt.PyJWK]:
+        """The key index, fetched again once it is ``jwks_ttl_s`` old (endpoint deployments)."""
+        now = time.time()
+        stale = now - self._keys_fetched >= self._settings.jwks_ttl_s
+        if stale and self._settings.jwks_source is not None:
+            self._keys, self._keys_fetched = _jwk_index(self._jwks_now()), now
+        return self._keys
+
     def _verify(self, token: str) -> dict[str, Any]:
         if not isinstance(token, str) or len(token) > _MAX_TOKEN_CHARS or token.count(".") != 2:
             raise Unauthorized("undecodable", "not a compact JWS")
@@ -449,7 +474,7 @@ class AlternativeAuthenticator:
         if not isinstance(alg, str) or alg not in self._algorithms:
             raise Unauthorized("algorithm_rejected", "alg is not configured")
         kid = header.get("kid")
-        key = self._keys.get(kid) if isinstance(kid, str) else None
+        key = self._current_keys().get(kid) if isinstance(kid, str) else None
         if key is None:
             raise Unauthorized("no_such_key", "kid is missing or not in the JWKS")
         try:

@@ -27,14 +27,14 @@ from typing import Any
 import freezegun.api
 from freezegun import freeze_time
 
-from reference import AuthError, InvalidClaims, Principal, Request, Settings
+from reference import AuthError, InvalidClaims, LocalUser, Principal, Request, Settings
 
 ROUTES = {"/whoami": "authenticate_request", "/callback": "callback_subject"}
 http.client._MAXLINE = 1 << 21  # read by http.server's header parser (see the module docstring)
 
 
 def settings_from_env() -> Settings:
-    """The harness's ``Settings``: its JSON, and the inline JWKS."""
+    """The harness's ``Settings``: its JSON (existing users included), and the inline JWKS."""
     data = json.loads(os.environ["CLERK_HARNESS_SETTINGS"])
     return Settings(
         org_id=data["org_id"],
@@ -44,6 +44,7 @@ def settings_from_env() -> Settings:
         cache_ttl_s=data["cache_ttl_s"],
         authorized_parties=tuple(data["authorized_parties"]),
         issuer=data["issuer"],
+        existing_users=tuple(LocalUser(**user) for user in data.get("existing_users", ())),
     )
 
 
@@ -58,6 +59,11 @@ class App:
         freezegun.api.call_stack_inspection_limit = 1
         self.clock = freeze_time(datetime.datetime.now(datetime.UTC))
         self.frozen = self.clock.start()
+
+    def capabilities(self) -> dict[str, Any]:
+        """What the factory declares (``make.fixed``, ``make.unsupported``), as the wire says."""
+        fixed = getattr(self.factory, "fixed", None) or {}
+        return {"fixed": fixed, "unsupported": list(getattr(self.factory, "unsupported", ()))}
 
     def reset(self) -> None:
         self.sut = self.factory(self.settings)
@@ -89,6 +95,8 @@ def handler(app: App) -> type[BaseHTTPRequestHandler]:
             if self.command == "POST" and path == "/__harness/reset":
                 app.reset()
                 return self._answer(204)
+            if self.command == "GET" and path == "/__harness/capabilities":
+                return self._answer(200, app.capabilities())
             if self.command == "POST" and path == "/__harness/clock":
                 app.set_clock(float(json.loads(body)["now"]))
                 return self._answer(204)

@@ -275,11 +275,11 @@ def test_the_closing_lines_count_per_sut_what_was_decided() -> None:
     doc = many(2)
     said = closing(doc, Gate().describe()).splitlines()
     assert said == [
-        "pkg0.auth:make  28 rows: 28 decided (27 hold, 1 VIOLATED), 0 n/a, 0 inconclusive — "
+        "pkg0.auth:make  29 rows: 29 decided (28 hold, 1 VIOLATED), 0 n/a, 0 inconclusive — "
         "2 findings, 1 gated",
-        "pkg1.auth:make  28 rows: 23 decided (23 hold, 0 VIOLATED), 5 n/a, 0 inconclusive — "
+        "pkg1.auth:make  29 rows: 24 decided (24 hold, 0 VIOLATED), 5 n/a, 0 inconclusive — "
         "0 findings, 0 gated",
-        "all             56 rows: 51 decided (50 hold, 1 VIOLATED), 5 n/a, 0 inconclusive — "
+        "all             58 rows: 53 decided (52 hold, 1 VIOLATED), 5 n/a, 0 inconclusive — "
         "2 findings, 1 gated",
         "gate: security reachable by anyone/user, high+",
         "exit 1: 1 gated finding",

@@ -29,11 +29,13 @@ import reference
 from reference import (
     AuthError,
     InvalidClaims,
+    LocalUser,
     Principal,
     ReferenceAuthenticator,
     Request,
     Role,
     Settings,
+    SharedCache,
     TTLCache,
     Unauthorized,
     UserStore,
@@ -460,6 +462,38 @@ def test_user_store_is_stable_and_sequential() -> None:
     second = store.get_or_create((ORG, "user_2"))
     assert store.get_or_create((ORG, "user_1")) is first
     assert (first.user_id, second.user_id) == ("usr_000001", "usr_000002")
+
+
+def test_existing_users_linked_to_clerk_are_found_and_their_ids_never_reused() -> None:
+    linked = LocalUser("usr_000001", "ada@example.com", "ada", "user_1")
+    unlinked = LocalUser("usr_000002", "grace@example.com", "grace")
+    a = auth(existing_users=(linked, unlinked))
+    assert a.authenticate_claims({"sub": "user_1", "org_id": ORG}).user_id == "usr_000001"
+    profile = {"email": "grace@example.com", "username": "grace", "name": "grace"}
+    newcomer = a.authenticate_claims({"sub": "user_2", "org_id": ORG, **profile})
+    assert newcomer.user_id == "usr_000003"  # not the unlinked account, nor a taken id
+
+
+def test_a_jwks_endpoint_is_read_again_once_its_ttl_has_passed() -> None:
+    endpoint = {"jwks": JWKS}
+    with freeze_time(T0) as clock:
+        a = auth(jwks={"keys": []}, jwks_source=lambda: endpoint["jwks"], jwks_ttl_s=60.0)
+        assert a.keys.get(KID) is not None  # read from the endpoint when built
+        endpoint["jwks"] = {"keys": []}
+        clock.tick(59.9)
+        assert a.keys.get(KID) is not None
+        clock.tick(0.1)
+        assert a.keys.get(KID) is None
+
+
+def test_a_shared_cache_keeps_each_value_for_its_ttl() -> None:
+    with freeze_time(T0) as clock:
+        cache = SharedCache()
+        cache.set("k", 1, 30.0)
+        clock.tick(29.9)
+        assert cache.get("k") == 1 and cache.get("other") is None
+        clock.tick(0.1)
+        assert cache.get("k") is None
 
 
 def test_ttl_cache_expires_exactly_at_the_ttl() -> None:

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from conformance.service import jwt_key_pem, settings_json
 from conformance.wire import OVERSIZED, Outgoing, ServiceFault, answer, outgoing
-from reference import InvalidClaims, Principal, Request, Role, Settings, Unauthorized
+from reference import InvalidClaims, LocalUser, Principal, Request, Role, Settings, Unauthorized
 from strategies import signing_keys
 
 HOST = "127.0.0.1:9"
@@ -111,11 +111,19 @@ def test_anything_else_is_a_fault_not_an_auth_error(status: int, body: bytes) ->
 
 def test_the_service_gets_the_settings_and_the_key_clerk_sdks_take() -> None:
     keys = signing_keys()
-    settings = Settings(org_id="org_1", jwks=keys.jwks, leeway_s=0, issuer="https://i")
+    existing = (LocalUser("42", "ada@example.com", "ada", "user_1"), LocalUser("7", "g@x", "g"))
+    settings = Settings(
+        org_id="org_1", jwks=keys.jwks, leeway_s=0, issuer="https://i", existing_users=existing
+    )
     data = json.loads(settings_json(settings))
     assert data == {
         "org_id": "org_1", "algorithms": ["RS256"], "leeway_s": 0, "cache_ttl_s": 300.0,
         "authorized_parties": [], "issuer": "https://i",
+        "existing_users": [
+            {"user_id": "42", "email": "ada@example.com", "username": "ada",
+             "clerk_user_id": "user_1"},
+            {"user_id": "7", "email": "g@x", "username": "g", "clerk_user_id": None},
+        ],
     }  # fmt: skip
     pem = jwt_key_pem(keys.jwks)
     assert pem.startswith("-----BEGIN PUBLIC KEY-----")

@@ -9,7 +9,8 @@ It is what an application following Clerk's documentation must write itself, and
 * the role is ``org_role`` without one leading ``org:``, mapped by ``reference.roles.map_role``
   (admin → ADMIN, member → VIEWER, anything else or a non-string → GUEST);
 * the session id is ``sid`` when it is a string, else ``""``;
-* a user store: in-memory get-or-create by ``(org, user)`` (``reference.UserStore``).
+* a user store: in-memory get-or-create by ``(org, user)`` (``reference.UserStore``), starting
+  with the deployment's linked ``existing_users``.
 
 Nothing else — no ``sts``, no second user or org claim, no template ``role`` claim is read.
 """
@@ -17,6 +18,7 @@ Nothing else — no ``sts``, no second user or org claim, no template ``role`` c
 from __future__ import annotations
 
 from reference import InvalidClaims, Principal, Request, Role, Settings, UserStore
+from reference.cache import seeded_rows
 from reference.roles import map_role
 
 
@@ -45,7 +47,10 @@ class MinimalApp:
 
     def __init__(self, settings: Settings) -> None:
         self.org_id = settings.org_id
-        self.users = UserStore()
+        existing = settings.existing_users
+        self.users = UserStore(
+            seeded_rows(settings.org_id, existing), (user.user_id for user in existing)
+        )
 
     def principal(self, user: object, org: object, org_role: object, sid: object) -> Principal:
         """The principal for verified claim values ``sub``, ``org_id``, ``org_role``, ``sid``."""

@@ -65,8 +65,17 @@ ENTRIES = (
     "truncated_hash_key",
     "ring_cache",
     "user_sid_key",
+    "link_by_email",
+    "link_by_username",
+    "hour_jwks_cache",
+    "jwks_refetch_on_miss",
+    "token_hash_cache",
+    "sid_session_cache",
     "deny_all",
     "clerk_issuer_required",
+    "fixed_leeway",
+    "undeclared_leeway",
+    "no_audience_pins",
 )
 
 

@@ -6,11 +6,14 @@ method its flaw lives in, so the flaw is the only thing that differs from the sp
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from reference import (
     Identity,
+    LocalUser,
     Principal,
     ReferenceAuthenticator,
     Request,
@@ -18,6 +21,7 @@ from reference import (
     TTLCache,
     Unauthorized,
     UserRecord,
+    UserStore,
 )
 from reference.requests import ambient_token, relayed_token
 from reference.tokens import verify_token
@@ -95,3 +99,40 @@ class OrgFromRequest(Middleware):
             if isinstance(claims.get("o"), dict):
                 claims["o"] = {**claims["o"], "id": hint}
         return self.authenticate_claims(claims)
+
+
+class ProfileLinker(ReferenceAuthenticator):
+    """The reference, but a login whose Clerk user no account from before is linked to takes
+    the first of those accounts whose profile ``matches`` the token's — each subclass's flaw —
+    and links it to that Clerk user, whoever it was linked to (a migration's get-or-link on a
+    profile column); other logins get a user of their own, as in the reference."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.accounts = {user.user_id: user for user in settings.existing_users}
+        self.users = UserStore(taken=self.accounts)
+        self.lock = threading.Lock()
+
+    def matches(self, account: LocalUser, claims: Mapping[str, Any]) -> bool:
+        """Whether ``account`` is taken to be the one the claims' profile names."""
+        raise NotImplementedError
+
+    def account_of(self, identity: Identity, claims: Mapping[str, Any]) -> str:
+        """The account from before linked to the login's Clerk user, else one its profile
+        matches (then linked to it); else the login's own user."""
+        with self.lock:
+            accounts = list(self.accounts.values())
+            found = next((a for a in accounts if a.clerk_user_id == identity.external_id), None)
+            if found is None:
+                found = next((a for a in accounts if self.matches(a, claims)), None)
+            if found is None:
+                return self.users.get_or_create((identity.org_id, identity.external_id)).user_id
+            self.accounts[found.user_id] = replace(found, clerk_user_id=identity.external_id)
+            return found.user_id
+
+    def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
+        identity = self.identify(claims)
+        user_id = self.account_of(identity, claims)
+        return Principal(
+            user_id, identity.external_id, identity.org_id, identity.role, identity.session_id
+        )

@@ -1,5 +1,6 @@
 """Caches users under their ``email`` profile claim when the token has one: two Clerk users with
-one address (a re-created account, a shared mailbox) share an entry — profile data as identity."""
+one address (a re-created account, a shared mailbox) share an entry — profile data as identity;
+a newcomer copying a linked user's address makes that user land on the newcomer's account."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ VIOLATES = frozenset(
     {
         "CACHE-ISOLATION/history",
         "CACHE-KEY-INJECTIVE",
+        "IDENTITY-NOT-LINKED/rebound",
     }
 )
 

@@ -6,8 +6,15 @@ integration keeps the JWKS under one fixed cache name. Each example builds two d
 this process — this one and another Clerk instance, whose JWKS lists other keys, half the time
 under the *same* kids — in either order, lets each verify its own session (the controls, and
 what fills any shared cache), then presents each with the other's token: the same claims,
-signed by the other deployment's key. Then a rotation: a new instance whose JWKS no longer
-lists the key an older instance just verified must refuse tokens that key signs.
+signed by the other deployment's key. When both refused, the same two deployments are built
+again sharing one cache backend (``Settings.shared_cache``, as two deployments share one Redis):
+still neither may accept the other's token — a payload cache keyed by the token alone lets one
+skip the verification the other did. Then a rotation: a new instance whose JWKS no longer lists
+the key an older instance just verified must refuse tokens that key signs; and a rotation in
+place: an instance reading its keys from a JWKS endpoint (``Settings.jwks_source``) that drops a
+key mid-life must refuse that key's tokens once the declared ``jwks_ttl_s`` has passed. An
+instance that never reads the endpoint (a key only the endpoint lists is refused) is not judged
+on that part: it cannot be told that a key was dropped.
 """
 
 from __future__ import annotations
@@ -16,18 +23,24 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from reference import Principal
+from reference import Principal, SharedCache
 from strategies import (
+    SigningKeys,
+    clerk_ids,
     draw_session_claims,
     identities,
     jwks_of,
     other_deployment_keys,
     reusing_kids,
 )
+from strategies.clock import EPOCH, Clock, frozen_clock
 
 from ..target import Outcome, Target, attempt, control, describe, mint, present_token, violated
 from ._common import for_all
 from .tokens import show
+
+#: The JWKS cache TTLs a deployment declares: half a minute to half an hour.
+JWKS_TTLS = (30.0, 300.0, 1800.0)
 
 
 def _login(target: Target, sut: Any, token: str, what: str) -> Outcome:
@@ -45,22 +58,82 @@ def _refused(sub: str, outcome: Outcome, token: str, what: str, story: list[str]
 
 
 @st.composite
-def _scenes(draw: st.DrawFn, org: str) -> tuple[dict[str, Any], bool, bool]:
-    """A session's claims; whether the other deployment reuses this one's kids; whether it is
-    built first."""
-    claims = draw_session_claims(draw, draw(identities(org_id=org, adversarial=False)))
-    return claims, draw(st.booleans()), draw(st.booleans())
+def _scenes(draw: st.DrawFn, org: str) -> tuple[dict[str, Any], bool, bool, float]:
+    """A session's claims (with a ``sid``, as Clerk's sessions have); whether the other
+    deployment reuses this one's kids; whether it is built first; the declared JWKS TTL."""
+    who = draw(identities(org_id=org, adversarial=False))
+    claims = draw_session_claims(draw, who, sid=draw(clerk_ids("sess")))
+    return claims, draw(st.booleans()), draw(st.booleans()), draw(st.sampled_from(JWKS_TTLS))
+
+
+def _shared_cache(
+    target: Target, deployments: dict[str, tuple[dict[str, Any], str]], order: list[str]
+) -> None:
+    """The two deployments again, sharing one cache backend: neither accepts the other's token."""
+    cache, built, story = SharedCache(), {}, ["one cache backend shared by both deployments"]
+    for name in order:
+        overrides, token = deployments[name]
+        built[name] = sut = target.fresh(**overrides, shared_cache=cache)
+        outcome = _login(target, sut, token, f"{name}'s own session")
+        control(outcome, f"{name}'s own session, sharing a cache backend")
+        story.append(f"{name} built, its own session {describe(outcome)}")
+    for name, other in ((order[0], order[1]), (order[1], order[0])):
+        token = deployments[other][1]
+        outcome = _login(target, built[name], token, f"{other}'s token at {name}")
+        story.append(f"{other}'s token at {name}: {describe(outcome)}")
+        _refused("shared-cache", outcome, token, f"{other}'s token at {name}", story)
+
+
+def _rotated_in_place(target: Target, clock: Clock, claims: dict[str, Any], ttl: float) -> None:
+    """An instance whose JWKS endpoint drops a key refuses its tokens ``ttl`` seconds later —
+    judged only on an instance that reads the endpoint at all."""
+    home: SigningKeys = target.keys
+    retiring, kept = home.trusted
+    listed = jwks_of(retiring, kept, home.trusted_ec)
+    probe = target.fresh(
+        jwks=jwks_of(kept, home.trusted_ec), jwks_source=lambda: listed, jwks_ttl_s=ttl
+    )
+    if not isinstance(_login(target, probe, mint(target, claims, retiring), "probe"), Principal):
+        return  # it never reads the endpoint: a dropped key cannot be told to it
+    endpoint = {"jwks": listed}
+    sut = target.fresh(jwks=listed, jwks_source=lambda: endpoint["jwks"], jwks_ttl_s=ttl)
+    before = _login(target, sut, mint(target, claims, retiring), "before the key was dropped")
+    control(before, f"a session signed by {retiring.kid}, which the JWKS endpoint lists")
+    endpoint["jwks"] = jwks_of(kept, home.trusted_ec)
+    clock.tick(ttl + 1)
+    current = _login(target, sut, mint(target, claims, kept), "a kept key's session")
+    control(current, f"a session signed by {kept.kid}, still listed, after jwks_ttl_s")
+    token = mint(target, claims, retiring)
+    _refused(
+        "rotated-in-place",
+        _login(target, sut, token, "a dropped key's token"),
+        token,
+        f"a token signed by {retiring.kid}, {ttl + 1:g}s after the JWKS endpoint dropped it,",
+        [
+            f"jwks_ttl_s={ttl:g}; the instance accepted {retiring.kid}'s session "
+            f"({describe(before)})",
+            f"the endpoint then listed only {kept.kid} (and the EC key); {ttl + 1:g}s later",
+        ],
+    )
 
 
 def check_keys_isolated(target: Target) -> None:
-    """Another deployment's tokens are refused, in either order of construction and whatever
-    kids its JWKS uses; a key a rotation retired is refused by the instances built after it."""
+    """Another deployment's tokens are refused, in either order of construction, whatever kids
+    its JWKS uses and whether or not they share a cache backend; a key a rotation retired is
+    refused by the instances built after it, and by one whose endpoint dropped it, in time."""
+    with frozen_clock() as clock:
+        _check_keys_isolated(target, clock)
+
+
+def _check_keys_isolated(target: Target, clock: Clock) -> None:
+    """``check_keys_isolated`` on the frozen ``clock``."""
     home = target.keys
     retiring, kept = home.trusted
 
     @for_all(scene=_scenes(target.settings.org_id))
-    def run(scene: tuple[dict[str, Any], bool, bool]) -> None:
-        claims, same_kids, other_first = scene
+    def run(scene: tuple[dict[str, Any], bool, bool, float]) -> None:
+        clock.move_to(EPOCH)
+        claims, same_kids, other_first, ttl = scene
         theirs = other_deployment_keys()
         if same_kids:
             theirs = reusing_kids(theirs, home.trusted)
@@ -81,11 +154,15 @@ def check_keys_isolated(target: Target) -> None:
             outcome = _login(target, sut, token, f"{name}'s own session")
             control(outcome, f"{name}'s own session ({show(token, 200)})")
             story.append(f"{name} built, its own session {describe(outcome)}")
+        crossed = False
         for name, other in ((order[0], order[1]), (order[1], order[0])):
             token = deployments[other][1]
             outcome = _login(target, built[name], token, f"{other}'s token at {name}")
+            crossed = crossed or isinstance(outcome, Principal)
             story.append(f"{other}'s token at {name}: {describe(outcome)}")
             _refused(sub, outcome, token, f"{other}'s token at {name}", story)
+        if not crossed:  # apart they are isolated: what sharing a cache changes is its finding
+            _shared_cache(target, deployments, order)
 
         old = target.fresh()
         control(_login(target, old, ours_token, "before the rotation"), "a session before it")
@@ -100,5 +177,6 @@ def check_keys_isolated(target: Target) -> None:
             f"a token signed by {retiring.kid}, after a rotation dropped it from the JWKS,",
             [f"an instance listing {retiring.kid} accepted it; a new one lists only {kept.kid}"],
         )
+        _rotated_in_place(target, clock, claims, ttl)
 
     run()

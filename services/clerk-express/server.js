@@ -10,14 +10,15 @@
 //   without its dev-browser cookie __clerk_db_jwt), and a placeholder secret key (nothing here
 //   reaches Clerk's API);
 // - POST /__harness/clock sets what Date.now() returns (Clerk's SDK reads time through it);
-//   POST /__harness/reset empties the user store;
+//   POST /__harness/reset empties the user store but for the deployment's existing users;
 // - GET /whoami is the protected route; /callback is not provided (Clerk's JavaScript SDK
 //   reads no relayed form field), so it is a 404;
 // - signed out (no userId) is a 401 with getAuth's reason; the app's InvalidClaims a 422.
 // The application's part: the user is auth.userId and the org auth.orgId; an org other than
 // the pinned one is InvalidClaims("org_mismatch"); the role is auth.orgRole without one leading
 // "org:" (admin -> admin, member -> viewer, anything else -> guest); the session id is
-// auth.sessionId or ""; users are got-or-created in memory by (org, user).
+// auth.sessionId or ""; users are got-or-created in memory by (org, user), the store starting
+// with the settings' existing_users linked to a Clerk user (a new user gets an id none holds).
 import express from "express";
 import { clerkMiddleware, getAuth } from "@clerk/express";
 
@@ -30,6 +31,26 @@ const realNow = Date.now;
 Date.now = () => frozen ?? realNow();
 
 const users = new Map();
+const taken = new Set((settings.existing_users ?? []).map((user) => user.user_id));
+let next = 0;
+
+function seedUsers() {
+  users.clear();
+  next = 0;
+  for (const user of settings.existing_users ?? []) {
+    if (user.clerk_user_id != null) {
+      users.set(JSON.stringify([settings.org_id, user.clerk_user_id]), user.user_id);
+    }
+  }
+}
+seedUsers();
+
+function newUserId() {
+  let id;
+  do id = `usr_${++next}`;
+  while (taken.has(id));
+  return id;
+}
 const ROLES = { admin: "admin", member: "viewer" };
 
 class InvalidClaims extends Error {
@@ -56,7 +77,7 @@ function principal(auth) {
     throw new InvalidClaims("org_mismatch", `org ${orgId} is not trusted`);
   }
   const key = JSON.stringify([orgId, externalId]);
-  if (!users.has(key)) users.set(key, `usr_${users.size + 1}`);
+  if (!users.has(key)) users.set(key, newUserId());
   const name =
     typeof auth.orgRole === "string" ? auth.orgRole.replace(/^org:/, "") : "";
   return {
@@ -74,7 +95,7 @@ app.post("/__harness/clock", express.json(), (req, res) => {
   res.status(204).end();
 });
 app.post("/__harness/reset", (req, res) => {
-  users.clear();
+  seedUsers();
   res.status(204).end();
 });
 app.use(

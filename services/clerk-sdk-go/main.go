@@ -11,7 +11,7 @@
 //     pin but ProxyURL, which is for proxied instances: algorithms and issuer are not passed,
 //     and the SDK checks that iss has Clerk's form;
 //   - the middleware's Clock option reads the harness's instant: POST /__harness/clock sets it;
-//     POST /__harness/reset empties the user store;
+//     POST /__harness/reset empties the user store but for the deployment's existing users;
 //   - /whoami (any method) is the protected route; /callback is not provided (the SDK reads no
 //     relayed form field), so it is a 404;
 //   - signed out is a 401 {"reason", "message"}: "signed_out" when the middleware set no claims
@@ -25,7 +25,8 @@
 // InvalidClaims, an org other than the pinned one InvalidClaims("org_mismatch"); the role is
 // claims.ActiveOrganizationRole without one leading "org:" (admin -> admin, member -> viewer,
 // anything else -> guest); the session id is claims.SessionID; users are got-or-created in
-// memory by (org, user), under a mutex.
+// memory by (org, user), under a mutex, the store starting with the settings' existing_users
+// linked to a Clerk user (a new user gets an id none of them holds).
 package main
 
 import (
@@ -48,6 +49,10 @@ var settings struct {
 	OrgID             string   `json:"org_id"`
 	LeewayS           float64  `json:"leeway_s"`
 	AuthorizedParties []string `json:"authorized_parties"`
+	ExistingUsers     []struct {
+		UserID      string  `json:"user_id"`
+		ClerkUserID *string `json:"clerk_user_id"`
+	} `json:"existing_users"`
 }
 
 // harnessClock is a clerk.Clock reading the harness's instant once it has set one.
@@ -76,8 +81,23 @@ func (c *harnessClock) set(seconds float64) {
 var (
 	mu    sync.Mutex
 	users = map[[2]string]string{}
+	taken = map[string]bool{}
+	next  = 0
 	roles = map[string]string{"admin": "admin", "member": "viewer"}
 )
+
+// seedUsers empties the user store but for the existing users linked to a Clerk user.
+func seedUsers() {
+	clear(users)
+	clear(taken)
+	next = 0
+	for _, user := range settings.ExistingUsers {
+		taken[user.UserID] = true
+		if user.ClerkUserID != nil {
+			users[[2]string{settings.OrgID, *user.ClerkUserID}] = user.UserID
+		}
+	}
+}
 
 type invalidClaims struct{ reason, message string }
 
@@ -103,7 +123,12 @@ func principal(claims *clerk.SessionClaims) (map[string]string, *invalidClaims) 
 	mu.Lock()
 	key := [2]string{orgID, externalID}
 	if _, ok := users[key]; !ok {
-		users[key] = fmt.Sprintf("usr_%d", len(users)+1)
+		userID := ""
+		for userID == "" || taken[userID] {
+			next++
+			userID = fmt.Sprintf("usr_%d", next)
+		}
+		users[key] = userID
 	}
 	userID := users[key]
 	mu.Unlock()
@@ -127,6 +152,7 @@ func main() {
 	if err := json.Unmarshal([]byte(os.Getenv("CLERK_HARNESS_SETTINGS")), &settings); err != nil {
 		log.Fatalf("CLERK_HARNESS_SETTINGS: %v", err)
 	}
+	seedUsers()
 	clock := &harnessClock{}
 	options := []clerkhttp.AuthorizationOption{
 		clerkhttp.JSONWebKey(os.Getenv("CLERK_HARNESS_JWT_KEY")),
@@ -173,7 +199,7 @@ func main() {
 			w.WriteHeader(http.StatusNoContent)
 		case r.Method == "POST" && r.URL.Path == "/__harness/reset":
 			mu.Lock()
-			clear(users)
+			seedUsers()
 			mu.Unlock()
 			w.WriteHeader(http.StatusNoContent)
 		case r.URL.Path == "/whoami":

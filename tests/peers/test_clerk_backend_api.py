@@ -54,6 +54,7 @@ HOLDS = frozenset(
         "PATH-CONSISTENT",
         "REQ-NO-SPOOF",
         "KEYS-ISOLATED",
+        "IDENTITY-NOT-LINKED",
     }
 )
 

@@ -55,6 +55,7 @@ HOLDS = frozenset(
         "CB-NO-QUERY",
         "PATH-CONSISTENT",
         "KEYS-ISOLATED",
+        "IDENTITY-NOT-LINKED",
         "SESSION-TOKENS-ONLY",
         "REQ-NO-SPOOF",
     }

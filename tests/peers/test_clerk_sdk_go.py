@@ -70,6 +70,7 @@ HOLDS = frozenset(
         "CACHE-CONCURRENT",
         "CB-NO-QUERY",
         "KEYS-ISOLATED",
+        "IDENTITY-NOT-LINKED",
         "REQ-NO-SPOOF",
     }
 )

@@ -52,6 +52,7 @@ HOLDS = frozenset(
         "PATH-CONSISTENT",
         "REQ-NO-SPOOF",
         "KEYS-ISOLATED",
+        "IDENTITY-NOT-LINKED",
     }
 )
 #: Most of the module's time: every login is an HTTP request through FastAPI's stack. Beyond

@@ -9,25 +9,38 @@ type Deployment struct {
 
 // Settings is reference.Settings (its JWKS apart: Deployment.Keys).
 type Settings struct {
-	OrgID             string   `json:"org_id"`
-	Algorithms        []string `json:"algorithms"`
-	LeewayS           float64  `json:"leeway_s"`
-	CacheTTLS         float64  `json:"cache_ttl_s"`
-	AuthorizedParties []string `json:"authorized_parties"`
-	Issuer            *string  `json:"issuer"`
+	OrgID             string      `json:"org_id"`
+	Algorithms        []string    `json:"algorithms"`
+	LeewayS           float64     `json:"leeway_s"`
+	CacheTTLS         float64     `json:"cache_ttl_s"`
+	AuthorizedParties []string    `json:"authorized_parties"`
+	Issuer            *string     `json:"issuer"`
+	ExistingUsers     []LocalUser `json:"existing_users"`
+}
+
+// LocalUser is reference.LocalUser: an account the store holds before the service starts.
+type LocalUser struct {
+	UserID      string  `json:"user_id"`
+	Email       string  `json:"email"`
+	Username    string  `json:"username"`
+	ClerkUserID *string `json:"clerk_user_id"`
 }
 
 // Reference is reference.ReferenceAuthenticator's state and the steps the seed's renditions
 // keep: identify (org pin), the cached user record, the ambient and callback token reads.
 type Reference struct {
 	*Deployment
-	Users UserStore
+	Users *UserStore
 	Cache *TTLCache[UserKey, UserRecord]
 }
 
 // NewReference is ReferenceAuthenticator(settings).
 func NewReference(d *Deployment) *Reference {
-	return &Reference{Deployment: d, Cache: NewTTLCache[UserKey, UserRecord](d.Settings.CacheTTLS, d.Clock)}
+	return &Reference{
+		Deployment: d,
+		Users:      NewUserStore(d.Settings.OrgID, d.Settings.ExistingUsers),
+		Cache:      NewTTLCache[UserKey, UserRecord](d.Settings.CacheTTLS, d.Clock),
+	}
 }
 
 // Identify is ReferenceAuthenticator.identify: the identity, pinned to the trusted org.

@@ -37,10 +37,26 @@ type UserKey struct{ Org, User string }
 // UserRecord is reference.UserRecord.
 type UserRecord struct{ UserID, OrgID, ExternalID string }
 
-// UserStore is reference.UserStore: in-memory get-or-create by (org, user).
+// UserStore is reference.UserStore: in-memory get-or-create by (org, user), starting from the
+// deployment's linked existing users; a new user gets an id no existing user holds.
 type UserStore struct {
-	mu   sync.Mutex
-	rows map[UserKey]UserRecord
+	mu    sync.Mutex
+	rows  map[UserKey]UserRecord
+	taken map[string]bool
+	next  int
+}
+
+// NewUserStore is UserStore(seeded_rows(org, existing), taken).
+func NewUserStore(org string, existing []LocalUser) *UserStore {
+	store := &UserStore{rows: map[UserKey]UserRecord{}, taken: map[string]bool{}}
+	for _, user := range existing {
+		store.taken[user.UserID] = true
+		if user.ClerkUserID != nil {
+			key := UserKey{org, *user.ClerkUserID}
+			store.rows[key] = UserRecord{user.UserID, org, *user.ClerkUserID}
+		}
+	}
+	return store
 }
 
 // GetOrCreate is UserStore.get_or_create.
@@ -52,7 +68,12 @@ func (s *UserStore) GetOrCreate(key UserKey) UserRecord {
 	}
 	record, ok := s.rows[key]
 	if !ok {
-		record = UserRecord{fmt.Sprintf("usr_%06d", len(s.rows)+1), key.Org, key.User}
+		userID := ""
+		for userID == "" || s.taken[userID] {
+			s.next++
+			userID = fmt.Sprintf("usr_%06d", s.next)
+		}
+		record = UserRecord{userID, key.Org, key.User}
 		s.rows[key] = record
 	}
 	return record
