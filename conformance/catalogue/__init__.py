@@ -67,6 +67,12 @@ ENTRIES = (
     "user_sid_key",
     "deny_all",
     "clerk_issuer_required",
+    "metadata_roles_admin",
+    "metadata_role_string",
+    "any_scheme",
+    "bare_token",
+    "lower_email",
+    "public_metadata_get",
 )
 
 
