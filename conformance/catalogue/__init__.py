@@ -72,7 +72,7 @@ ENTRIES = (
     "any_scheme",
     "bare_token",
     "lower_email",
-    "public_metadata_get",
+    "null_username",
 )
 
 
