@@ -9,7 +9,8 @@ without that variable::
 
     CLERK_HARNESS_FUZZ=my_pkg.auth:make hypothesis fuzz -- --pyargs conformance.fuzz_targets
 
-One test per applicable invariant, named ``test_<id>`` (``test_cache_isolation``…), and the
+One test per applicable invariant, named ``test_<id>`` (``test_cache_isolation``…) — and
+``test_<id>_2`` for a check's second property (TOTAL's odd profile claims) — and the
 login-history machine with all its checks, ``TestLoginHistory`` (HypoFuzz fuzzes a state
 machine's ``TestCase`` too). HypoFuzz skips derandomized tests: fuzz under a random profile.
 """

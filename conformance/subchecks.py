@@ -300,6 +300,13 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
             "ADMIN only when every role claim says admin",
             fix="grant ADMIN only when every role claim present says admin; unknown → GUEST",
         ),
+        # a template maps metadata into the token; where it maps unsafe_metadata, users write it
+        security(
+            "metadata-role",
+            "issuer",
+            "a template role (roles, metadata.role(s), public_metadata.role(s)) never raises it",
+            fix="take the org role from `org_role`/`o.rol` (and `role`); never grant from metadata",
+        ),
     ),
     "SESSION-PENDING": (
         security(
@@ -330,7 +337,15 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
             fix='set session_id from the current token\'s `sid` ("" without one), never a cache',
         ),
     ),
-    "TOTAL": (_CRASH,),
+    "TOTAL": (
+        _CRASH,
+        robustness(
+            "profile-claims",
+            "issuer",
+            "non-string or nested profile claims (email, name, username, metadata) never crash",
+            fix="treat profile claims as untyped data: check the type before .lower(), .get(), …",
+        ),
+    ),
     "CACHE-ISOLATION": (
         security(
             "own-identity",
@@ -507,6 +522,14 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
             fix="read API credentials only from Authorization and __session, never the query",
         ),
         *_AMBIENT,
+        # one's own token under another name; the harm is in what treats schemes differently
+        security(
+            "scheme",
+            "user",
+            "a token under any scheme but Bearer (Basic, Token, none) is refused",
+            "low",
+            fix="read a token only after the `Bearer` scheme (any case), never another or none",
+        ),
     ),
     "PATH-CONSISTENT": (
         security(

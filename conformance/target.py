@@ -198,14 +198,20 @@ Outcome = Principal | AuthError
 
 
 def attempt(
-    invariant_id: str, call: Callable[[], Any], what: str, *, crash_id: str = "TOTAL"
+    invariant_id: str,
+    call: Callable[[], Any],
+    what: str,
+    *,
+    crash_id: str = "TOTAL",
+    cause: Callable[[], str] | None = None,
 ) -> Outcome:
     """Run one SUT call: its principal, or the ``AuthError`` it raised.
 
     Anything else — another exception, or a return value that is not a ``Principal`` — is a
     violation of ``crash_id``'s ``crash`` sub-check (``error-class`` for a row that itself
-    demands a typed error): TOTAL's, unless said otherwise. Once that finding is made, later
-    runs of the row count such a call as refused (``Crashed``) and go on."""
+    demands a typed error): TOTAL's, unless said otherwise; ``cause``, asked only after an
+    exception, may name another sub-check of that row (what the crash is due to). Once that
+    finding is made, later runs of the row count such a call as refused (``Crashed``) and go on."""
     sub = "crash" if crash_id == "TOTAL" else "error-class"
     try:
         result = call()
@@ -221,6 +227,7 @@ def attempt(
         message = f"{what} raised {type(exc).__name__}: {exc} — not an AuthError"
         outcome: Outcome = Crashed("crash", f"{type(exc).__name__}: {exc}")
         called(outcome)
+        sub = cause() if cause is not None else sub
         violated(crash_id, sub, f"{message} (found while checking {invariant_id})", error=exc)
         return outcome
     if not isinstance(result, Principal):

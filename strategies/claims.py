@@ -81,11 +81,11 @@ def json_values(*, max_leaves: int = 8) -> st.SearchStrategy[Any]:
         ),
         max_leaves=max_leaves,
     )
-    return _one_of_pool(TRICKY_JSON, scalars | nested, one_in=2)
+    return one_of_pool(TRICKY_JSON, scalars | nested, one_in=2)
 
 
 @st.composite
-def _one_of_pool(
+def one_of_pool(
     draw: st.DrawFn, pool: tuple[Any, ...], generated: st.SearchStrategy[Any], one_in: int
 ) -> Any:
     """A member of ``pool`` (copied), or one time in ``one_in`` a ``generated`` value: in one
@@ -135,7 +135,7 @@ def noise_claims() -> st.SearchStrategy[dict[str, Any]]:
     invented = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=10)
     names = st.sampled_from(NOISE_NAMES) | invented.filter(lambda n: n not in RESERVED)
     arbitrary = st.dictionaries(names, json_values(max_leaves=2), min_size=1, max_size=3)
-    return _one_of_pool(NOISE_POOL, arbitrary, one_in=16)
+    return one_of_pool(NOISE_POOL, arbitrary, one_in=16)
 
 
 def profile_claims(identity: ClerkIdentity) -> st.SearchStrategy[dict[str, Any]]:
@@ -459,3 +459,44 @@ def with_role_claims(draw: st.DrawFn, claims: dict[str, Any]) -> dict[str, Any]:
     if nested is not None:
         out["o"] = nested
     return out
+
+
+#: Where template claims carry roles that real integrations read (and Clerk's own role claims are
+#: not): a top-level ``roles``, and ``role``/``roles`` inside ``metadata`` or ``public_metadata``
+#: (a template maps ``{{user.public_metadata}}`` there). Each is ``name`` or ``(claim, key)``.
+TEMPLATE_ROLE_PLACES: tuple[str | tuple[str, str], ...] = (
+    "roles",
+    ("metadata", "role"),
+    ("metadata", "roles"),
+    ("public_metadata", "role"),
+    ("public_metadata", "roles"),
+)
+#: The claims holding ``TEMPLATE_ROLE_PLACES``: dropping them drops every template role.
+TEMPLATE_ROLE_CLAIMS = ("roles", "metadata", "public_metadata")
+
+
+def with_template_roles(claims: dict[str, Any], roles: list[Any], shift: int = 0) -> dict[str, Any]:
+    """``claims`` with each of ``roles`` at one of ``TEMPLATE_ROLE_PLACES`` — from the
+    ``shift``-th on, cycling — and all of them as one list at the next place (where an "any
+    match" reading finds an admin beside a lesser role); the rest of ``metadata`` and
+    ``public_metadata`` is kept when it is an object. No draw: the roles come from the caller's.
+
+    >>> with_template_roles({"sub": "user_1"}, ["admin"])
+    {'sub': 'user_1', 'roles': 'admin', 'metadata': {'role': ['admin']}}
+    """
+    out = {k: copy.deepcopy(v) for k, v in claims.items()}
+    values = [*roles, list(roles)]
+    for i, value in enumerate(values[: len(TEMPLATE_ROLE_PLACES)]):
+        place = TEMPLATE_ROLE_PLACES[(shift + i) % len(TEMPLATE_ROLE_PLACES)]
+        if isinstance(place, str):
+            out[place] = copy.deepcopy(value)
+        else:
+            holder, key = place
+            inner = out.get(holder)
+            out[holder] = {**(inner if isinstance(inner, dict) else {}), key: copy.deepcopy(value)}
+    return out
+
+
+def without_template_roles(claims: dict[str, Any]) -> dict[str, Any]:
+    """``claims`` without ``TEMPLATE_ROLE_CLAIMS``: only the role claims Clerk's rules read."""
+    return {k: v for k, v in claims.items() if k not in TEMPLATE_ROLE_CLAIMS}

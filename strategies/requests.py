@@ -247,14 +247,21 @@ PLAIN_PLACES: dict[str, Callable[[str], tuple[tuple[str, str], ...]]] = {
         ("Cookie", "__client_uat=1767225600"),
         ("Cookie", f"__session={token}"),
     ),
+    # the token under another scheme, or none: never a Bearer credential
+    "basic": lambda token: (("Authorization", f"Basic {token}"),),
+    "token-scheme": lambda token: (("Authorization", f"Token {token}"),),
+    "no-scheme": lambda token: (("Authorization", token),),
 }
+#: The ``PLAIN_PLACES`` that carry the token under a scheme other than Bearer, or under none.
+OTHER_SCHEMES = ("basic", "token-scheme", "no-scheme")
 
 
 def plain_request(method: str, token: str, place: str = "bearer") -> Request:
     """The simplest request carrying ``token``: relayed in a callback's form (``"body"``), or
     in one of ``PLAIN_PLACES`` — a Bearer header (``"bearer-lower"``: the scheme in lower
-    case), or the ``__session`` cookie beside ``__client_uat`` as a browser sends it, in one
-    ``Cookie`` field or (``"cookie-split"``) two."""
+    case; ``OTHER_SCHEMES``: ``Basic``, ``Token`` or no scheme), or the ``__session`` cookie
+    beside ``__client_uat`` as a browser sends it, in one ``Cookie`` field or
+    (``"cookie-split"``) two."""
     if place == "body":
         headers = (("Content-Type", "application/x-www-form-urlencoded"),)
         return Request("POST", CALLBACK_PATH, headers, f"clerk_session_token={token}".encode())

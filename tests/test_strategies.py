@@ -12,9 +12,11 @@ from hypothesis import find, given
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from conformance.invariants.total import PROFILE_CLAIMS, odd_profiles
 from reference import InvalidClaims, ReferenceAuthenticator, Request, Settings, resolve_identity
 from strategies import (
     NAIVE_KEYS,
+    ROLE_CLAIM_VALUES,
     SHAPES,
     TRUSTED_ORG,
     ClerkIdentity,
@@ -33,6 +35,11 @@ from strategies import (
     signing_keys,
     token_placements,
     tokens_of,
+)
+from strategies.claims import (
+    TEMPLATE_ROLE_PLACES,
+    with_template_roles,
+    without_template_roles,
 )
 
 KEYS = signing_keys()
@@ -120,6 +127,32 @@ def test_malformed_claims_are_rejected_as_invalid(claims: dict[str, Any]) -> Non
 @given(malformed_claims(kinds=("conflicting_user",)))
 def test_conflicting_users_really_conflict(claims: dict[str, Any]) -> None:
     assert claims["sub"] != claims["user_id"] and claims["sub"] and claims["user_id"]
+
+
+@given(
+    identities(),
+    st.lists(st.sampled_from(ROLE_CLAIM_VALUES), min_size=1),
+    st.integers(0, 9),
+    st.data(),
+)
+def test_template_roles_add_only_template_role_claims(
+    who: ClerkIdentity, roles: list[Any], shift: int, data: st.DataObject
+) -> None:
+    base = data.draw(session_claims(who))
+    claims = with_template_roles(base, roles, shift)
+    assert without_template_roles(claims) == without_template_roles(base)
+    first = TEMPLATE_ROLE_PLACES[shift % len(TEMPLATE_ROLE_PLACES)]
+    placed = claims[first] if isinstance(first, str) else claims[first[0]][first[1]]
+    assert placed == roles[0]
+    # The reference reads none of them: the role is the session's own.
+    assert resolve_identity(claims).role == resolve_identity(base).role
+
+
+@given(odd_profiles())
+def test_odd_profiles_are_valid_sessions_with_odd_profile_claims(claims: dict[str, Any]) -> None:
+    assert any(name in claims for name in PROFILE_CLAIMS)
+    resolve_identity(claims)  # still a valid session: only its profile is odd
+    assert json.loads(json.dumps(claims)) == claims
 
 
 @given(json_values())

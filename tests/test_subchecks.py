@@ -17,6 +17,7 @@ from hypothesis import Phase
 from conformance import BY_ID, INVARIANTS, Target, catalogue, subchecks
 from conformance.audit import Gate
 from conformance.findings import run_row
+from conformance.invariants.total import crash_cause
 from conformance.registry import lookup
 from reference import Principal, ReferenceAuthenticator, Role, Settings, Unauthorized
 from strategies import ATTACK_NAMES, ATTACKS
@@ -128,3 +129,22 @@ def test_the_exp_boundary_is_low_ungated_and_told_against_the_clock() -> None:
     (found,) = result.own
     assert found.severity == "low" and not Gate().fails(found)
     assert re.search(r"exp = now - \d+ s", found.message), found.message
+
+
+class _AlwaysCrashes(ReferenceAuthenticator):
+    """Crashes on every login, profile claims or not."""
+
+    def authenticate_claims(self, claims: Mapping[str, Any]) -> Principal:
+        raise KeyError("org")
+
+
+def test_a_crash_is_profile_claims_only_when_the_profile_claims_cause_it() -> None:
+    base = Target.load("reference:make")
+    always = Target("always", _AlwaysCrashes, base.keys, base.settings, base.methods)
+    lower_email = Target.load(catalogue.sut_spec("lower_email"))
+    claims = {"sub": "user_1", "org_id": base.settings.org_id, "email": 5}
+    assert crash_cause(lower_email, claims) == "profile-claims"
+    assert crash_cause(always, claims) == "crash"
+    trusting = Target.load(catalogue.sut_spec("trusting_parser"))  # crashes on a string `o`
+    assert crash_cause(trusting, {**claims, "o": "org"}) == "crash"
+    assert crash_cause(lower_email, ["not", "an", "object"]) == "crash"

@@ -76,6 +76,12 @@ ENTRIES = (
     "fixed_leeway",
     "undeclared_leeway",
     "no_audience_pins",
+    "metadata_roles_admin",
+    "metadata_role_string",
+    "any_scheme",
+    "bare_token",
+    "lower_email",
+    "null_username",
 )
 
 

@@ -1,7 +1,7 @@
-"""Reads the *last* occurrence of a repeated credential — the last ``Authorization`` header, the
-last ``__session`` cookie, the last ``clerk_session_token`` field — as a dict built from pairs
-does. Whoever can append a header, a cookie (cookie tossing from a sibling subdomain) or a
-field gets to choose the identity."""
+"""Reads the *last* occurrence of a repeated credential — the last ``Authorization: Bearer``
+header, the last ``__session`` cookie, the last ``clerk_session_token`` field — as a dict built
+from pairs does. Whoever can append a header, a cookie (cookie tossing from a sibling
+subdomain) or a field gets to choose the identity."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def last(pairs: list[tuple[str, str]], name: str) -> str | None:
 
 
 def ambient(request: Request) -> str | None:
-    bearers = [v.split(" ", 1)[1] for v in header_values(request, "authorization") if " " in v]
+    schemes = [v.partition(" ") for v in header_values(request, "authorization")]
+    bearers = [token for scheme, _, token in schemes if scheme.lower() == "bearer"]
     bearer = bearers[-1].strip() if bearers else None
     return bearer or last(cookies(request), SESSION_COOKIE)
 

@@ -24,7 +24,7 @@ from strategies import (
     tokens_of,
 )
 from strategies.clock import frozen_clock
-from strategies.requests import plain_request
+from strategies.requests import OTHER_SCHEMES, plain_request
 
 from ..subchecks import SUBCHECKS
 from ..target import Outcome, Target, attempt, control, describe, mint, violated
@@ -212,7 +212,8 @@ def _place_control(
     """A control for a request check: a placed token (each is a valid session, signed for a
     plain identity in the trusted org) in the simplest request the method under test takes —
     relayed for the relayed-first rule. With ``probes``, once that is accepted, the same token
-    as a lower-case scheme and as the ``__session`` cookie (one field, then two) must be too."""
+    as a lower-case scheme and as the ``__session`` cookie (one field, then two) must be too,
+    beside another user's must not lose to theirs, and under another scheme must be refused."""
     where = "body" if row == "CB-RELAYED-FIRST" else "bearer"
     first = next((p for p in placed if p != "decoy"), None)
     if first is None:
@@ -225,6 +226,7 @@ def _place_control(
         return
     _second_credential_probes(row, target, method, token)
     _beside_no_session(row, target, method, token, accepted, "bearer")
+    _scheme_probes(row, target, method, token, fingerprint(accepted))
     if row == "REQ-AMBIENT-ONLY":
         _body_alone(row, target, method, token, accepted)
     for place, sub in AMBIENT_PROBES.items():
@@ -290,6 +292,24 @@ def _body_alone(row: str, target: Target, method: str, token: str, accepted: Pri
             f"a valid token in the form body alone was {describe(outcome)}:\n  request {request!r}",
             table=(("request", repr(request)[:600]), ("place", "body")),
         )
+
+
+def _scheme_probes(row: str, target: Target, method: str, token: str, who: Fingerprint) -> None:
+    """The valid ``token`` (accepted as Bearer, as ``who``) under ``Basic``, ``Token`` or no
+    scheme, alone in the request: never ``who`` — where the row declares ``scheme``. (Whoever
+    else a request without a Bearer credential signs in is ``without-credential``'s concern.)"""
+    if not any(sub.name == "scheme" for sub in SUBCHECKS[row]):
+        return
+    for place in OTHER_SCHEMES:
+        request = plain_request(method, token, place)
+        outcome = _send(row, target, method, request)
+        if fingerprint(outcome) == who:
+            violated(
+                row,
+                "scheme",
+                f"a token under no Bearer scheme was {describe(outcome)}:\n  request {request!r}",
+                table=(("request", repr(request)[:600]), ("place", place)),
+            )
 
 
 def _ambient_choice(placed: dict[str, Placed]) -> str | None:

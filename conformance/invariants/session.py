@@ -4,6 +4,7 @@ session id must never change."""
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from reference import Principal, Role
 from strategies import CLERK_ROLES, clerk_ids, draw_session_claims, identities
-from strategies.claims import with_role_claims
+from strategies.claims import with_role_claims, with_template_roles, without_template_roles
 from strategies.draws import pick
 
 from ..target import Outcome, Target, control_login, describe, try_claims, violated
@@ -39,24 +40,38 @@ def _sessions(draw: st.DrawFn, org_id: str) -> dict[str, Any]:
 _MINTED = tuple((shape, role) for shape in ("v1", "v2") for role in CLERK_ROLES)
 
 
+#: How many of an example's role-claim sets are also tried as template roles on its session.
+TEMPLATE_SETS_PER_EXAMPLE = 4
+
+
 @st.composite
 def _role_sets(draw: st.DrawFn, org_id: str) -> list[dict[str, Any]]:
     """One session as Clerk mints it — one of its own roles, picked on purpose, in v1 or v2:
     the control, and the case a mapping written for the other shape gets wrong — then several
-    role-claim sets on its claims, each to be a first login."""
+    role-claim sets on its claims, each to be a first login; then the session with the values
+    of some of those sets as template roles (``roles``, ``metadata.role(s)``,
+    ``public_metadata.role(s)``, strings and lists) — made of what was drawn, drawing nothing
+    more, so that the examples of the role claims are what they were before."""
     shape, role = pick(draw, _MINTED)
     base = draw_session_claims(draw, draw(identities(org_id=org_id)), shape=shape, role=role)
-    return [base, *(with_role_claims(draw, base) for _ in range(ROLE_SETS_PER_EXAMPLE))]
+    sets = [base, *(with_role_claims(draw, base) for _ in range(ROLE_SETS_PER_EXAMPLE))]
+    drawn = [role_claim_values(claims) for claims in sets[1 : 1 + TEMPLATE_SETS_PER_EXAMPLE]]
+    templates = [
+        with_template_roles(base, roles, shift=i) for i, roles in enumerate(drawn) if roles
+    ]
+    return [*sets, *templates]
 
 
 def check_role_no_escalation(target: Target) -> None:
     """On first login: ADMIN only when every role claim says admin; any guest claim caps the
-    role at GUEST; unknown or missing roles never yield ADMIN."""
+    role at GUEST; unknown or missing roles never yield ADMIN; a template role (``roles``,
+    ``metadata.role(s)``, ``public_metadata.role(s)``) never raises what the role claims give."""
 
     @for_all(sets=_role_sets(target.settings.org_id))
     def run(sets: list[dict[str, Any]]) -> None:
+        alone: dict[str, Outcome] = {}  # the example's logins without template roles, by claims
         for i, claims in enumerate(sets):
-            _first_login_role(target, claims, control=i == 0)
+            _first_login_role(target, claims, alone, control=i == 0)
 
     run()
 
@@ -73,7 +88,9 @@ def clerk_minted_role(claims: dict[str, Any]) -> bool:
     return claims.get("org_role") in ("org:admin", "org:member", "org:guest")
 
 
-def _first_login_role(target: Target, claims: dict[str, Any], *, control: bool) -> None:
+def _first_login_role(
+    target: Target, claims: dict[str, Any], alone: dict[str, Outcome], *, control: bool
+) -> None:
     """The rules of ROLE-NO-ESCALATION for one first login with ``claims``."""
     fresh = target.fresh()
     outcome = (
@@ -81,7 +98,7 @@ def _first_login_role(target: Target, claims: dict[str, Any], *, control: bool) 
         if control
         else try_claims("ROLE-NO-ESCALATION", target, fresh, claims)
     )
-    if isinstance(outcome, Principal):
+    if isinstance(outcome, Principal) and not _template_role_raised(target, claims, outcome, alone):
         values = role_claim_values(claims)
         minted = clerk_minted_role(claims)
         if outcome.role is Role.ADMIN and not (values and all(v in ADMIN_VALUES for v in values)):
@@ -96,6 +113,33 @@ def _first_login_role(target: Target, claims: dict[str, Any], *, control: bool) 
                 "clerk-role" if minted else "guest-caps",
                 f"a guest role claim among {values!r} gave {outcome.role.name}: claims {claims!r}",
             )
+
+
+def _template_role_raised(
+    target: Target, claims: dict[str, Any], outcome: Principal, alone: dict[str, Outcome]
+) -> bool:
+    """Whether a role under a template name (``roles``, ``metadata``, ``public_metadata``) raised
+    the principal above what the same claims give without them on a fresh instance (``alone``
+    keeps those logins, each made once) — reported as ``metadata-role``, so that the row's other
+    rules judge only what role claims did: Clerk's role claims decide, and a metadata role that
+    agrees, lowers or is ignored is fine."""
+    plain = without_template_roles(claims)
+    if plain == claims or outcome.role is Role.GUEST:  # nothing to drop, or nothing to raise
+        return False
+    key = json.dumps(plain, sort_keys=True)
+    if key not in alone:
+        alone[key] = try_claims("ROLE-NO-ESCALATION", target, target.fresh(), plain)
+    without = alone[key]
+    if not (isinstance(without, Principal) and without.role < outcome.role):
+        return False
+    dropped = {k: v for k, v in claims.items() if k not in plain}
+    violated(
+        "ROLE-NO-ESCALATION",
+        "metadata-role",
+        f"template role claims {dropped!r} raised {without.role.name} to {outcome.role.name}: "
+        f"claims {claims!r}",
+    )
+    return True
 
 
 def check_session_pending(target: Target) -> None:

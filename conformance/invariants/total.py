@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from hypothesis import strategies as st
 
-from reference import Request
+from reference import AuthError, Request
 from strategies import (
     RESERVED,
     draw_session_claims,
@@ -17,8 +18,9 @@ from strategies import (
     sign,
     signing_keys,
 )
+from strategies.claims import one_of_pool
 
-from ..target import Target, attempt
+from ..target import Target, attempt, present_claims
 from ._common import entry_point_controls, for_all
 
 
@@ -26,8 +28,13 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-#: Claims a real session may carry beyond ``RESERVED``: Clerk v2's features (``fea``).
-MANGLED = (*sorted(RESERVED), "fea")
+#: Profile data a session or a template may carry — never identity, and never sure to be a
+#: string (a template maps whatever it is given): its own sub-check, ``profile-claims``.
+PROFILE_CLAIMS = ("email", "name", "username", "image_url", "metadata", "public_metadata")
+PROFILE_CLAIMS_SET = frozenset(PROFILE_CLAIMS)
+#: Claims a real session may carry beyond ``RESERVED``: Clerk v2's features (``fea``). Profile
+#: claims are mangled on their own (``odd_profiles``), so a crash on them is named as such.
+MANGLED = (*sorted(RESERVED - PROFILE_CLAIMS_SET), "fea")
 #: Clerk v2's structured claims, which parsers dig into: mangled half the time.
 STRUCTURED = ("o", "fea")
 
@@ -54,11 +61,60 @@ _MANGLED_VALUES = (
 def mangled_sessions(draw: st.DrawFn) -> dict[str, Any]:
     """A real session's claims, in any shape, with one to three claims replaced by another
     value: parsing gets past the first checks (``"v": 2`` stays), then meets a type it did not
-    expect (``"o": "org"``, ``"fea": 5``). Half are v2 sessions, half mangle ``o`` or ``fea``."""
-    claims = dict(draw_session_claims(draw, draw(identities()), shape=draw(_SHAPES)))
+    expect (``"o": "org"``, ``"fea": 5``). Half are v2 sessions, half mangle ``o`` or ``fea``.
+    Profile claims are left out: ``odd_profiles`` draws them, so their crashes are named so."""
+    claims = without_profile(draw_session_claims(draw, draw(identities()), shape=draw(_SHAPES)))
     for name in draw(_MANGLED_NAMES):
         claims[name] = draw(_MANGLED_VALUES)
     return claims
+
+
+#: Profile claim values code calling ``.lower()``, ``.strip()`` or ``.get()`` on them gets wrong:
+#: a list of the string first (each of those calls fails on it: the shrinker's target), null
+#: (which ``claims.get("email", "")`` returns), numbers, booleans, an object, nested containers,
+#: and, for metadata, a string or a list where an object is read.
+ODD_PROFILE_VALUES: tuple[Any, ...] = (
+    ["ada@example.com"], None, 0, 7, True, False, 1.5, [], {}, "", {"address": "ada@example.com"},
+    {"first": "Ada", "last": None}, [{"role": "admin"}], {"roles": {"admin": True}},
+    {"a": {"b": [1, {"c": None}]}}, "admin", ["admin", 1],
+)  # fmt: skip
+#: Which profile claims to set: a non-empty subset, each claim in half of them (one choice).
+_PROFILE_SUBSETS = st.integers(1, 2 ** len(PROFILE_CLAIMS) - 1)
+_ODD_PROFILE_VALUES = one_of_pool(ODD_PROFILE_VALUES, json_values(), one_in=5)
+
+
+@st.composite
+def odd_profiles(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid session's claims, in any shape, with some of its profile claims (``email``,
+    ``name``, ``username``, ``image_url``, ``metadata``, ``public_metadata``; each in half the
+    examples) set to a value that is not a string, or nested — mostly one of
+    ``ODD_PROFILE_VALUES``, else any JSON value. Shrinks to an odd ``email`` alone."""
+    claims = dict(draw_session_claims(draw, draw(identities()), shape=draw(_SHAPES), noise=False))
+    subset = draw(_PROFILE_SUBSETS)
+    for bit, name in enumerate(PROFILE_CLAIMS):
+        if subset >> bit & 1:
+            claims[name] = draw(_ODD_PROFILE_VALUES)
+    return claims
+
+
+def without_profile(claims: Mapping[str, Any]) -> dict[str, Any]:
+    """``claims`` without ``PROFILE_CLAIMS``."""
+    return {k: v for k, v in claims.items() if k not in PROFILE_CLAIMS}
+
+
+def crash_cause(target: Target, claims: Any) -> str:
+    """The sub-check a crash on ``claims`` fails: ``profile-claims`` when the same claims without
+    their profile claims do not crash a fresh instance, else ``crash``."""
+    if not isinstance(claims, dict) or not PROFILE_CLAIMS_SET & claims.keys():
+        return "crash"
+    plain = without_profile(claims)
+    try:
+        present_claims(target, target.fresh(), plain)
+    except AuthError:
+        return "profile-claims"
+    except Exception:
+        return "crash"
+    return "profile-claims"
 
 
 def any_claims() -> st.SearchStrategy[Any]:
@@ -76,7 +132,7 @@ def any_tokens() -> st.SearchStrategy[str]:
     segment = st.binary(max_size=40).map(_b64) | st.text(max_size=20)
     json_segment = any_claims().map(lambda v: _b64(json.dumps(v).encode()))
     dotted = st.lists(segment | json_segment, min_size=0, max_size=5).map(".".join)
-    reserved = st.dictionaries(st.sampled_from(sorted(RESERVED)), json_values(), max_size=6)
+    reserved = st.dictionaries(st.sampled_from(MANGLED), json_values(), max_size=6)
     signed = (mangled_sessions() | reserved).map(
         lambda claims: sign(claims, signing_keys().trusted[0])  # fresh times: reach the claims
     )
@@ -119,7 +175,9 @@ def check_total(target: Target) -> None:
     """For any JSON-shaped claims, any string as token, any request, every method returns a
     principal or raises an AuthError subclass. A SUT without ``authenticate_token`` gets the
     tokens through its request entry point (``Target.token_entry``: as Bearer, or relayed), so
-    signed, mangled sessions reach the claim parsing of an HTTP service too."""
+    signed, mangled sessions reach the claim parsing of an HTTP service too. Then sessions with
+    odd profile claims (``odd_profiles``; signed, for a SUT without ``authenticate_claims``): a
+    crash the same claims without profile claims do not cause is ``profile-claims``."""
     sut_calls = []
     if target.has("authenticate_claims"):
         sut_calls.append(("authenticate_claims", any_claims()))
@@ -138,8 +196,23 @@ def check_total(target: Target) -> None:
         name, value = call
         if name == "authenticate_token":
             sut, what = target.fresh_token_entry(), f"{name}({value!r:.500}){through}"
-        else:
-            sut, what = target.fresh(), f"{name}({value!r:.500})"
-        attempt("TOTAL", lambda: getattr(sut, name)(value), what)
+            attempt("TOTAL", lambda: sut.authenticate_token(value), what)
+            return
+        sut, what = target.fresh(), f"{name}({value!r:.500})"
+        cause = (lambda: crash_cause(target, value)) if name == "authenticate_claims" else None
+        attempt("TOTAL", lambda: getattr(sut, name)(value), what, cause=cause)
+
+    # Sessions with odd profile claims, through the strongest entry point: a run of their own,
+    # which leaves the examples of the run above as they were.
+    @for_all(claims=odd_profiles())
+    def run_profiles(claims: dict[str, Any]) -> None:
+        sut = target.fresh()
+        attempt(
+            "TOTAL",
+            lambda: present_claims(target, sut, claims),
+            f"login {claims!r:.500}",
+            cause=lambda: crash_cause(target, claims),
+        )
 
     run()
+    run_profiles()

@@ -37,6 +37,7 @@ FINDINGS: dict[str, frozenset[str]] = {
             "REQ-AMBIENT-ONLY/bearer-scheme-case",
             "REQ-AMBIENT-ONLY/decoy-cookie",
             "REQ-AMBIENT-ONLY/later-occurrence",
+            "REQ-AMBIENT-ONLY/scheme",
         }
     ),
 }
@@ -109,7 +110,7 @@ def test_masked_token_findings(target: Target) -> None:
 
 def test_masked_request_findings(target: Target) -> None:
     """The first cookie *starting with* ``__session`` is read, the last of two ``__session``
-    cookies wins, and a lower-case scheme is not recognised."""
+    cookies wins, a lower-case scheme is not recognised, and a bare token (no scheme) is read."""
     org, key = target.settings.org_id, target.keys.trusted[0]
     alice, mallory = (sign({"sub": u, "org_id": org}, key) for u in ("user_alice", "user_mallory"))
     for cookies in (
@@ -122,6 +123,13 @@ def test_masked_request_findings(target: Target) -> None:
         target.fresh().authenticate_request(
             Request("GET", "/", (("Authorization", f"bearer {alice}"),))
         )
+    bare = Request("GET", "/", (("Authorization", alice),))
+    assert target.fresh().authenticate_request(bare).external_id == "user_alice"
+    for scheme in ("Basic", "Token"):
+        with pytest.raises(Unauthorized):
+            target.fresh().authenticate_request(
+                Request("GET", "/", (("Authorization", f"{scheme} {alice}"),))
+            )
     with pytest.raises(InvalidClaims):  # control: the app's own checks run after the SDK's
         target.fresh().authenticate_request(
             Request("GET", "/", (("Authorization", f"Bearer {sign({'sub': 'u'}, key)}"),))

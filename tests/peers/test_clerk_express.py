@@ -38,7 +38,11 @@ FINDINGS: dict[str, frozenset[str]] = {
         }
     ),
     "REQ-AMBIENT-ONLY": frozenset(
-        {"REQ-AMBIENT-ONLY/bearer-scheme-case", "REQ-AMBIENT-ONLY/lower-precedence"}
+        {
+            "REQ-AMBIENT-ONLY/bearer-scheme-case",
+            "REQ-AMBIENT-ONLY/lower-precedence",
+            "REQ-AMBIENT-ONLY/scheme",
+        }
     ),
 }
 HOLDS = frozenset(

@@ -51,6 +51,7 @@ FINDINGS: dict[str, frozenset[str]] = {
             "REQ-AMBIENT-ONLY/bearer-scheme-case",
             "REQ-AMBIENT-ONLY/cookie-refused",
             "REQ-AMBIENT-ONLY/cookie-split",
+            "REQ-AMBIENT-ONLY/scheme",
         }
     ),
     "SESSION-TOKENS-ONLY": frozenset(
