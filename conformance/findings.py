@@ -4,9 +4,12 @@ A row (the stable invariant ID) is made of named sub-checks (``ROW/name``), each
 and a *reach*. A check reports a failure with ``violated(row, sub, …)``; ``run_row`` runs the
 check again with every sub-check already found switched off, until nothing new fails, so a
 row's result lists *every* failing sub-check, each with its own shrunk counterexample. Meanwhile
-every SUT call is counted, and every *control* — an input every correct implementation accepts
-through the entry point under test — is recorded: a row whose controls were refused, or that
-never tried one, is ``inconclusive``, never ``holds``.
+every SUT call is counted, and every *control* — a session as Clerk mints it (v1 or v2, with its
+``sid``), which every correct implementation accepts through the entry point under test — is
+recorded by its shape. The row is decided on the controls the SUT accepted (what an example
+judges rests on its control's acceptance), and names the shapes it refused, each with how many
+controls it cost. A row none of whose controls was accepted, or that never
+tried one, is ``inconclusive``, never ``holds``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reference import AuthError, Principal
+from reference.tokens import compact_segments, parse_json_object
+from strategies import claims_shape
 
 #: What a finding is: accepts what must be refused or crosses identities; a crash or a wrong
 #: error class; refuses what every correct implementation accepts.
@@ -123,6 +128,8 @@ class Exercise:
     controls: int = 0
     controls_refused: int = 0
     refused_control: dict[str, Any] | None = None
+    #: How many controls of each shape (``strategies.claims_shape``) were refused.
+    refused_shapes: dict[str, int] = field(default_factory=dict)
     off: set[tuple[str, str]] = field(default_factory=set)
 
     def as_json(self) -> dict[str, Any]:
@@ -132,6 +139,7 @@ class Exercise:
             "controls": self.controls,
             "controls_refused": self.controls_refused,
             "refused_control": self.refused_control,
+            "refused_shapes": dict(sorted(self.refused_shapes.items())),
         }
 
 
@@ -156,15 +164,40 @@ def called(outcome: object) -> None:
         exercise.accepted += isinstance(outcome, Principal)
 
 
-def control(outcome: object, what: str) -> bool:
-    """Record a control — ``what``, an input every correct implementation accepts — and return
-    whether it was accepted. The first refusal is kept, with the SUT's own error."""
+def token_shape(token: str) -> str:
+    """``claims_shape`` of a token's payload, read without verifying it."""
+    try:
+        return claims_shape(parse_json_object(compact_segments(token)[1]))
+    except (AuthError, IndexError):
+        return "unreadable"
+
+
+def control(
+    outcome: object, what: str, *, claims: object = None, token: str | None = None
+) -> bool:
+    """Record a control — ``what``, a session as Clerk mints it, which every correct
+    implementation accepts — by its shape (from ``claims``, or ``token``, when given), and
+    return whether it was accepted. Claims not shaped as Clerk's session tokens (a template,
+    no ``sid``) are a scenario, not a control: not recorded. A refused control is counted by
+    its shape, the first kept with the SUT's own error; what the example judges next rests on
+    its acceptance (a refusal is never a security finding), so it goes on."""
     accepted = isinstance(outcome, Principal)
+    if isinstance(claims, str):  # a credential given as its token
+        claims, token = None, claims
+    if claims is None and token is not None:
+        shape = token_shape(token)
+    elif claims is not None:
+        shape = claims_shape(claims)
+    else:
+        shape = "a valid session"
+    if shape not in ("v1", "v2", "a valid session"):
+        return accepted  # a template or a session without sid: a scenario, not Clerk's own
     exercise = _EXERCISE.get()
     if exercise is not None:
         exercise.controls += 1
         if not accepted:
             exercise.controls_refused += 1
+            exercise.refused_shapes[shape] = exercise.refused_shapes.get(shape, 0) + 1
             if exercise.refused_control is None:
                 exercise.refused_control = {"what": what, "error": error_of(outcome)}
     return accepted
@@ -293,17 +326,36 @@ class RowResult:
         exercise = self.exercise
         if exercise.controls == 0:
             return "no control was tried: the check never reached a valid session"
-        if exercise.controls_refused:
+        if exercise.controls_refused == exercise.controls:
             refused = exercise.refused_control or {}
             error = refused.get("error") or {}
             said = f"{error.get('class', '?')}({error.get('reason', '')!r})"
             if error.get("message"):
                 said += f": {error['message']}"
             return (
-                f"{exercise.controls_refused} of {exercise.controls} controls refused — "
-                f"first: {refused.get('what')}, refused with {said}"
+                f"all {exercise.controls} controls refused ({self.refused_shapes_said}) — first: "
+                f"{refused.get('what')}, refused with {said}"
             )
         return ""
+
+    @property
+    def refused_shapes_said(self) -> str:
+        """The shapes of the refused controls, each with its count (``""``: none refused)."""
+        shapes = self.exercise.refused_shapes
+        return ", ".join(f"{shape}: {n}" for shape, n in sorted(shapes.items()))
+
+    @property
+    def decided_on(self) -> str:
+        """For a row decided although some controls were refused: on how many, and which shapes
+        it could not judge (``""``: every control accepted)."""
+        exercise = self.exercise
+        if not exercise.controls_refused or self.inconclusive_reason:
+            return ""
+        kept = exercise.controls - exercise.controls_refused
+        return (
+            f"decided on {kept} of {exercise.controls} controls; refused: "
+            f"{self.refused_shapes_said}"
+        )
 
     @property
     def status(self) -> str:

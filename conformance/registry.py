@@ -20,6 +20,7 @@ from .invariants import (
     spoof,
     tokens,
     total,
+    valid,
 )
 from .target import Target
 
@@ -286,6 +287,13 @@ INVARIANTS: tuple[Invariant, ...] = (
         ("authenticate_token", "authenticate_request", "callback_subject"),
         machines.check_session_tokens_only,
         any_of=True,
+    ),
+    Invariant(
+        "VALID-ACCEPTED",
+        "medium",
+        "every session Clerk mints is accepted",
+        CLAIMS,
+        valid.check_valid_accepted,
     ),
     Invariant(
         "REQ-NO-SPOOF",

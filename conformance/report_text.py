@@ -152,9 +152,10 @@ def finding_text(finding: dict[str, Any], colour: bool = False) -> str:
 
 
 def findings_report(doc: dict[str, Any], colour: bool = False) -> str:
-    """Per SUT, what it declares it cannot be configured with, every finding (most severe
-    first, gated ones marked), every inconclusive row with the control it could not get past,
-    and every n/a row and sub-check with why."""
+    """Per SUT, what it declares it cannot be configured with, the session shapes it refused
+    (once, with their cost), every finding (most severe first, gated ones marked), every
+    inconclusive row with the control it could not get past, and every n/a row and sub-check
+    with why."""
     parts = []
     cells = _cells(doc)
     for spec in doc["suts"]:
@@ -164,7 +165,8 @@ def findings_report(doc: dict[str, Any], colour: bool = False) -> str:
         skipped = [c for c in mine if c["status"] == NOT_APPLICABLE]
         unjudged = [(n["id"], n["reason"]) for c in mine for n in c.get("not_applicable") or ()]
         declared = declaration(doc, spec)
-        if not found and not undecided and not skipped and not unjudged and not declared:
+        refused = refused_shapes(mine)
+        if not (found or undecided or skipped or unjudged or declared or refused):
             continue
         gated = sum(bool(f.get("gated")) for f in found)
         block = [
@@ -174,6 +176,8 @@ def findings_report(doc: dict[str, Any], colour: bool = False) -> str:
         ]
         if declared:
             block.append(f"declares: {describe_json(declared)} — judged as it can be configured")
+        if refused:
+            block.append(refused)
         block += [finding_text(f, colour) for f in found]
         block += [f"{c['invariant']} — inconclusive: {c['reason']}" for c in undecided]
         if skipped:
@@ -182,6 +186,26 @@ def findings_report(doc: dict[str, Any], colour: bool = False) -> str:
             block.append("\n".join(f"{sub} — n/a: {why}" for sub, why in unjudged))
         parts.append("\n\n".join(block))
     return "\n\n".join(parts)
+
+
+def refused_shapes(cells: list[dict[str, Any]]) -> str:
+    """The shapes of Clerk session a SUT refused as controls, each once: how many controls it
+    cost over how many rows (each decided on the controls it accepted); ``""``: none."""
+    cost: dict[str, list[int]] = {}
+    for cell in cells:
+        for shape, count in ((cell.get("exercise") or {}).get("refused_shapes") or {}).items():
+            controls, rows = cost.get(shape, [0, 0])
+            cost[shape] = [controls + int(count), rows + 1]
+    if not cost:
+        return ""
+    said = "; ".join(
+        f"{shape} — {counted(controls, 'control')} over {counted(rows, 'row')}"
+        for shape, (controls, rows) in sorted(cost.items())
+    )
+    return (
+        f"refused shapes: {said} (each row decided on the controls it accepted; "
+        "VALID-ACCEPTED names a shape Clerk mints)"
+    )
 
 
 def declaration(doc: dict[str, Any], spec: str) -> dict[str, Any] | None:

@@ -280,6 +280,13 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
             "template claims give the v1/v2 principal",
             fix="read `user_id`/`role` template claims with the same rules as `sub`/`org_role`",
         ),
+        completeness(
+            "lower-role",
+            "user",
+            "no shape is read as a lower role than the others (fail-safe, yet a wrong principal)",
+            "low",
+            fix="map `org_role`, `o.rol` and a template's `role` with one function",
+        ),
     ),
     "ROLE-NO-ESCALATION": (
         security(
@@ -346,6 +353,20 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
             fix="treat profile claims as untyped data: check the type before .lower(), .get(), …",
         ),
     ),
+    "VALID-ACCEPTED": (
+        completeness(
+            "v1",
+            "user",
+            "a v1 session as Clerk mints it (flat `org_id`, `org_role`) is accepted",
+            fix="read v1's flat claims: `sub`, `org_id`, `org_role`, `sid`",
+        ),
+        completeness(
+            "v2",
+            "user",
+            "a v2 session as Clerk mints it (nested `o`) is accepted",
+            fix="read v2's nested `o` (`o.id`, `o.rol`, optional `o.per`/`o.fpm`) beside v1's",
+        ),
+    ),
     "CACHE-ISOLATION": (
         security(
             "own-identity",
@@ -392,6 +413,12 @@ SUBCHECKS: dict[str, tuple[SubCheck, ...]] = {
             "user",
             "over long histories, rejected logins change nothing",
             fix="write the cache only after full success; never on a refused login",
+        ),
+        completeness(
+            "locked-out",
+            "anyone",
+            "a rejected login never gets a later valid login refused",
+            fix="never remember a refused login against the user it names: anyone can send one",
         ),
     ),
     "CACHE-FRESH": (

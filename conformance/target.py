@@ -263,5 +263,5 @@ def control_login(
     """A control: a valid session's login, which every correct implementation accepts through
     the entry point under test; recorded (``findings.control``) and returned."""
     outcome = try_claims(invariant_id, target, sut, claims)
-    control(outcome, what or f"a valid session {dict(claims)!r:.300}")
+    control(outcome, what or f"a valid session {dict(claims)!r:.300}", claims=claims)
     return outcome

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from collections.abc import Mapping
 from typing import Any
 
 from hypothesis import strategies as st
@@ -182,9 +183,10 @@ def session_claims(
     ``shape`` is ``"v1"`` (flat ``org_id``/``org_role: "org:admin"``), ``"v2"`` (``"v": 2`` with
     ``o: {"id", "rol": "admin", "slg"}``), ``"template"`` (``sub`` + custom ``user_id``,
     ``org_id``, ``role``) or ``None`` to draw one. ``sid`` and ``role`` are drawn unless given;
-    ``None`` leaves the claim out; a drawn role is realistic (Clerk's three or a custom one) —
-    pass ``ROLE_NAMES`` members for hostile ones. Role names are written without ``org:``; the
-    shape adds it.
+    ``None`` leaves the claim out; a drawn ``sid`` is always there in v1 and v2 (Clerk's
+    session tokens always carry one), half the time in a template; a drawn role is realistic
+    (Clerk's three or a custom one) — pass ``ROLE_NAMES`` members for hostile ones. Role names
+    are written without ``org:``; the shape adds it.
     An absent identity part (``None``) leaves its claims out.
 
     >>> session_claims(ClerkIdentity("org_1", "user_1"), shape="v2", sid=None, role="admin",
@@ -253,8 +255,8 @@ def _claims(
     layout, flags = divmod(layout, _PARTS)
     profile, drawn_role = divmod(layout, len(_ROLES))
     shape = shape or SHAPES[drawn_shape]
-    if sid is DRAW:
-        sid = draw(clerk_ids("sess")) if flags & _SID else None
+    if sid is DRAW:  # Clerk's session tokens always carry ``sid``; a template may omit it
+        sid = draw(clerk_ids("sess")) if flags & _SID or shape != "template" else None
     if role is DRAW:
         role = _ROLES[drawn_role]
 
@@ -297,6 +299,36 @@ def _claims(
 
 
 _session_claims = st.composite(_claims)
+
+
+def claims_shape(claims: Any) -> str:
+    """Which shape of Clerk token ``claims`` are — ``"v2"`` (``"v": 2``), ``"template"`` (a
+    ``role``, or a ``user_id`` with no v1 org claim beside it) or ``"v1"`` — and
+    ``" without sid"`` when no usable ``sid``: a control's label, so that a refused shape
+    is named once, with its count. Clerk's own session tokens are the v1 and v2 ones with a
+    ``sid`` (``is_clerk_session``).
+
+    >>> claims_shape({"sub": "user_1", "v": 2, "o": {"id": "org_1"}, "sid": "sess_1"})
+    'v2'
+    >>> claims_shape({"sub": "user_1", "org_id": "org_1", "role": "admin"})
+    'template without sid'
+    """
+    if not isinstance(claims, Mapping):
+        return "not an object"
+    if claims.get("v") == 2:
+        shape = "v2"
+    elif "role" in claims or ("user_id" in claims and not {"org_slug", "org_role"} & set(claims)):
+        shape = "template"  # a claim only a template names, and none only v1 does
+    else:
+        shape = "v1"
+    sid = claims.get("sid")
+    return shape if isinstance(sid, str) and sid else f"{shape} without sid"
+
+
+def is_clerk_session(claims: Any) -> bool:
+    """Whether ``claims`` are shaped as Clerk's own session tokens are (v1 or v2, with a
+    ``sid``): the only claims a control may present. Templates are scenarios of their own."""
+    return claims_shape(claims) in ("v1", "v2")
 
 MALFORMED_KINDS = ("missing_org", "missing_user", "conflicting_user", "conflicting_org")
 

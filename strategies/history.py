@@ -349,7 +349,10 @@ def login_history_machine(
             self.steps.append(f"{what}: {describe(outcome)}")
             if self.control is not None:
                 control = self._present(self.control, issued)
-                if self.rejections and _seen_as(outcome) != _seen_as(control):
+                # A login let in as other than without the rejected ones: a lock-out (refused
+                # where it was not) is the example check's completeness finding, not this one.
+                seen = _seen_as(outcome)
+                if self.rejections and seen is not None and seen != _seen_as(control):
                     raise self._violation(
                         "CACHE-NO-POISON",
                         f"without the rejected logins, the last login is {describe(control)}",
@@ -369,11 +372,11 @@ def login_history_machine(
         def _isolation_problem(
             self, issued: Issued, outcome: Outcome, alone: Outcome
         ) -> str | None:
-            """Why the login did not get its own identity — ``None`` when it did (its internal
-            user then recorded)."""
+            """Why the login was let in as other than its own identity — ``None`` when it was
+            not (its internal user then recorded); a refusal signs no one in."""
             who = _who(issued.who)
             seen = _seen_as(outcome)
-            if seen != _seen_as(alone) and (seen is None or seen != (who[1], who[0])):
+            if seen is not None and seen != _seen_as(alone) and seen != (who[1], who[0]):
                 return f"on a fresh instance, the last login is {describe(alone)}"
             if not isinstance(outcome, Principal):
                 return None

@@ -50,6 +50,7 @@ ENTRIES = (
     "default_org",
     "casefold_org",
     "no_template_role",
+    "template_role_member",
     "case_sensitive_scheme",
     "middleware_skips_pending",
     "middleware_v1_roles",
@@ -74,6 +75,9 @@ ENTRIES = (
     "deny_all",
     "clerk_issuer_required",
     "fixed_leeway",
+    "requires_sid",
+    "v1_only",
+    "oversize_v2",
     "undeclared_leeway",
     "no_audience_pins",
     "metadata_roles_admin",
@@ -120,10 +124,16 @@ def inconclusive(name: str) -> frozenset[str]:
     return frozenset(declared)
 
 
+def strict(name: str) -> str:
+    """The strictness entry ``name`` is correct despite (``STRICT``; ``""``: none): it holds
+    every row it can decide, its only findings the completeness ones it declares."""
+    return str(getattr(load(name), "STRICT", ""))
+
+
 def audited_rows(name: str) -> frozenset[str]:
     """The rows the default self-check runs entry ``name`` on: the rows it declares violating —
     or every row, for an entry whose claim is about every row (one that refuses everything, or
-    a correct variant that declares no violation)."""
-    if not violations(name) or getattr(load(name), "INCONCLUSIVE", ()) == "all":
+    a correct variant that declares no violation, or a correct but strict one)."""
+    if not violations(name) or getattr(load(name), "INCONCLUSIVE", ()) == "all" or strict(name):
         return frozenset(BY_ID)
     return violated_rows(name)

@@ -11,7 +11,7 @@ from reference import AuthError, Principal, ReferenceAuthenticator, Settings, TT
 
 VIOLATES = frozenset(
     {
-        "CACHE-NO-POISON/rejected-changes-nothing",
+        "CACHE-NO-POISON/locked-out",
     }
 )
 

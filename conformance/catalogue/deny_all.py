@@ -1,7 +1,9 @@
 """Refuses every login, whatever it is given — the implementation that would pass a suite that
 only checks refusals. Nothing it refuses proves anything: every row whose controls (valid
-sessions) it refuses must be ``inconclusive``, never ``holds``. Its one finding: claims without
-a user or org are refused as ``Unauthorized``, where ``InvalidClaims`` is due."""
+sessions) it refuses must be ``inconclusive``, never ``holds``. Its findings: every session
+Clerk mints is refused (VALID-ACCEPTED). (Claims without a user or org it refuses as
+``Unauthorized``, not ``InvalidClaims`` — but with the user and org supplied too: a refusal
+not for the missing identity, so no ID-REQUIRED finding.)"""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 
 from reference import Principal, Request, Settings, Unauthorized
 
-VIOLATES = frozenset({"ID-REQUIRED/error-class"})
+VIOLATES = frozenset({"VALID-ACCEPTED/v1", "VALID-ACCEPTED/v2"})
 #: Every other applicable row: nothing valid is ever accepted, so nothing can be decided.
 INCONCLUSIVE = "all"
 

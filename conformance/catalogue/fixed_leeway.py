@@ -12,6 +12,7 @@ from dataclasses import replace
 from reference import ReferenceAuthenticator, Settings
 
 VIOLATES: frozenset[str] = frozenset()
+STRICT = "a fixed 5 s leeway, declared"
 
 LEEWAY_S = 5
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from reference import Identity, ReferenceAuthenticator, Settings
 
-VIOLATES = frozenset({"ID-SHAPE-INVARIANT/template-shape"})
+VIOLATES = frozenset({"ID-SHAPE-INVARIANT/lower-role"})
 
 
 class NoTemplateRole(ReferenceAuthenticator):

@@ -27,6 +27,7 @@ from reference.tokens import (
 VIOLATES = frozenset(
     {
         "ID-SHAPE-INVARIANT/clerk-shapes",
+        "ID-SHAPE-INVARIANT/lower-role",
         "ID-UNAMBIGUOUS/two-orgs",
         "ID-UNAMBIGUOUS/two-users",
         "ROLE-NO-ESCALATION/admin-only-if-all",

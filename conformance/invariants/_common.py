@@ -125,8 +125,11 @@ def expect_as_alone(
     claims: Mapping[str, Any],
     story: list[str],
 ) -> None:
-    """``outcome`` names whom the same login names on a fresh instance — so a cache check
-    judges what the cache did, not how the SUT reads claims."""
+    """An accepted ``outcome`` names whom the same login names on a fresh instance — so a
+    cache check judges what the cache did, not how the SUT reads claims. A refusal signs no
+    one in: never this security finding (a lock-out is CACHE-NO-POISON's ``locked-out``)."""
+    if not isinstance(outcome, Principal):
+        return
     alone = try_claims(invariant_id, target, target.fresh(), claims)
     if fingerprint(outcome) != fingerprint(alone):
         violated(

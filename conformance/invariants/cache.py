@@ -105,7 +105,7 @@ def check_cache_isolation(target: Target) -> None:
                 clock.tick(step.wait_s)
                 outcome = try_claims("CACHE-ISOLATION", target, sut, claims)
                 if is_plain(step.who, org):
-                    control(outcome, f"a valid session {claims!r}")
+                    control(outcome, f"a valid session {claims!r}", claims=claims)
                 story.append(f"after {step.wait_s:g}s, login {claims!r}: {describe(outcome)}")
                 expect_as_alone("CACHE-ISOLATION", "own-identity", target, outcome, claims, story)
                 ledger.record(outcome, step.who, story)
@@ -161,7 +161,7 @@ def _confuse(
         who, claims = sides[index], claim_sets[index]
         outcome = try_claims("CACHE-KEY-INJECTIVE", target, sut, claims)
         if is_plain(who, org):
-            control(outcome, f"a valid session {claims!r}")
+            control(outcome, f"a valid session {claims!r}", claims=claims)
         story.append(f"login {claims!r}: {describe(outcome)}")
         if _acceptable(who, org):
             expect_as_alone("CACHE-KEY-INJECTIVE", "confusable", target, outcome, claims, story)
@@ -266,7 +266,7 @@ def check_cache_no_poison(target: Target) -> None:
         for kind, claims in logins:
             outcome = try_claims("CACHE-NO-POISON", target, sut, claims)
             if kind == "good":
-                control(outcome, f"a valid session {claims!r}")
+                control(outcome, f"a valid session {claims!r}", claims=claims)
             story.append(f"login {claims!r}: {describe(outcome)}")
             if kind == "good" or isinstance(outcome, Principal):
                 kept.append(claims)
@@ -274,9 +274,14 @@ def check_cache_no_poison(target: Target) -> None:
         without = target.fresh()
         replay = [try_claims("CACHE-NO-POISON", target, without, claims) for claims in kept]
         if _summary(results) != _summary(replay):
+            # Let in as other than without them: security; only refused where it was let in
+            # without them, a lock-out: completeness.
+            both = zip(results, replay, strict=True)
+            pairs = [(o, r) for o, r in both if isinstance(o, Principal)]
+            widened = _summary([o for o, _ in pairs]) != _summary([r for _, r in pairs])
             violated(
                 "CACHE-NO-POISON",
-                "rejected-changes-nothing",
+                "rejected-changes-nothing" if widened else "locked-out",
                 "logins after rejected ones returned something else than without them:\n"
                 + numbered(story)
                 + "\n  without the rejected logins:\n"
@@ -371,7 +376,7 @@ def check_cache_fresh(target: Target) -> None:
                 clock.tick(wait)
                 now += wait
                 outcome = try_claims("CACHE-FRESH", target, sut, claims)
-                control(outcome, f"a valid session {claims!r}")
+                control(outcome, f"a valid session {claims!r}", claims=claims)
                 alone = try_claims("CACHE-FRESH", target, target.fresh(cache_ttl_s=ttl), claims)
                 story.append(f"after {wait}s, login with role {role!r}: {describe(outcome)}")
                 if not (isinstance(outcome, Principal) and isinstance(alone, Principal)):

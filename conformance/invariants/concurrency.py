@@ -206,9 +206,9 @@ def check_cache_concurrent(target: Target) -> None:
         crowd, threads = _credentials(target, drawn.value), len(drawn.value)
         alone_outcomes = [_login(target, target.fresh(), cred) for _, cred in crowd]
         org = target.settings.org_id
-        for (who, _), outcome in zip(crowd, alone_outcomes, strict=True):
+        for (who, cred), outcome in zip(crowd, alone_outcomes, strict=True):
             if is_plain(who, org):
-                control(outcome, f"a valid session of {who.user_id!r}, alone")
+                control(outcome, f"a valid session of {who.user_id!r}, alone", claims=cred)
         alone_all = [fingerprint(outcome) for outcome in alone_outcomes]
         # Logins that collide one at a time are CACHE-ISOLATION's finding; race the rest.
         colliding = _sequential_collisions(target, crowd, alone_all)

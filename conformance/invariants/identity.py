@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from reference import InvalidClaims, Principal
+from reference import AuthError, InvalidClaims, Principal, ReferenceAuthenticator, Role
 from strategies import (
     CLERK_ROLES,
     ROLE_NAMES,
@@ -121,10 +121,38 @@ def check_id_required(target: Target) -> None:
         if isinstance(outcome, Principal):
             sub = "missing-org" if not org_values(claims) else "missing-user"
             violated("ID-REQUIRED", sub, said)
-        elif not isinstance(outcome, InvalidClaims) and not isinstance(outcome, Crashed):
-            violated("ID-REQUIRED", "error-class", said, error=outcome)
+        elif not isinstance(outcome, (InvalidClaims, Crashed)):
+            # The error class is judged only where the refusal is for the missing identity:
+            # the same claims with it supplied are accepted.
+            repaired = _repaired(claims, org)
+            if isinstance(try_claims("ID-REQUIRED", target, target.fresh(), repaired), Principal):
+                violated(
+                    "ID-REQUIRED",
+                    "error-class",
+                    f"{said}; with it supplied, {repaired!r} is accepted",
+                    error=outcome,
+                )
 
     run()
+
+
+#: The user a repaired claim set names where its own has no usable one.
+REPAIRED_USER = "user_2Repaired0"
+
+
+def _repaired(claims: dict[str, Any], org: str) -> dict[str, Any]:
+    """``claims`` with the identity they miss supplied: ``org`` in each org claim (``org_id``,
+    ``o.id``) where none is usable, a plain user in each user claim where none is."""
+    fixed = dict(claims)
+    if not org_values(claims):
+        fixed["org_id"] = org
+        if isinstance(claims.get("o"), dict):
+            fixed["o"] = {**claims["o"], "id": org}
+    if not user_values(claims):
+        fixed["sub"] = REPAIRED_USER
+        if "user_id" in claims:
+            fixed["user_id"] = REPAIRED_USER
+    return fixed
 
 
 @functools.cache
@@ -196,7 +224,6 @@ def check_id_unambiguous(target: Target) -> None:
     run()
 
 
-_SIDS = st.none() | clerk_ids("sess")
 #: Clerk's own roles a third of the time: each shape spells them differently.
 _ROLES = st.sampled_from(CLERK_ROLES) | st.none() | st.sampled_from(ROLE_NAMES)
 
@@ -205,24 +232,59 @@ _ROLES = st.sampled_from(CLERK_ROLES) | st.none() | st.sampled_from(ROLE_NAMES)
 def _in_every_shape(draw: st.DrawFn, org: str) -> tuple[bool, list[dict[str, Any]]]:
     """One identity, session and role, as claims of every shape (``SHAPES``, in order), and
     whether Clerk mints that role: an empty role name (``org:``) is hostile, not a control —
-    a correct implementation may refuse it or read it as an unknown role."""
-    who, sid, role = draw(identities(org_id=org)), draw(_SIDS), draw(_ROLES)
+    a correct implementation may refuse it or read it as an unknown role. The v1 and v2
+    sessions carry their ``sid``, as Clerk's always do; the template, half the time."""
+    who, sid, role = draw(identities(org_id=org)), draw(clerk_ids("sess")), draw(_ROLES)
     shapes = [
         draw_session_claims(draw, who, shape=shape, sid=sid, role=role, noise=False)
         for shape in SHAPES
     ]
+    if draw(st.booleans()):
+        del shapes[-1]["sid"]
     return role != "", shapes
+
+
+Seen = tuple[str, str, Role]
+
+
+def _reading(target: Target, claims: dict[str, Any]) -> Seen | None:
+    """Who the reference makes of ``claims`` for the target's deployment (``None``: refused):
+    what Clerk means, so that a difference between shapes has a direction."""
+    try:
+        principal = ReferenceAuthenticator(target.settings).authenticate_claims(claims)
+    except AuthError:
+        return None
+    return principal.external_id, principal.org_id, principal.role
+
+
+def _shape_finding(seen: dict[str, Seen], truth: Seen | None) -> str:
+    """The sub-check a disagreement among the accepted shapes (``seen``) fails: a shape read as
+    another user or org, or above the role Clerk means (``truth``), is a security finding —
+    ``clerk-shapes`` when v1 or v2 is at fault, else ``template-shape``; a shape read only
+    below it is ``lower-role``, fail-safe. (Without a reading, the highest role is at fault.)"""
+    who = {(user, org) for user, org, _ in seen.values()}
+    top = truth[2] if truth is not None else min(role for *_, role in seen.values())
+    if len(who) > 1:
+        at_fault = {s for s, (u, o, _) in seen.items() if truth is None or (u, o) != truth[:2]}
+        at_fault = at_fault or set(seen)
+    else:
+        at_fault = {s for s, (*_, role) in seen.items() if role > top}
+        if not at_fault:
+            return "lower-role"
+    return "clerk-shapes" if at_fault & {"v1", "v2"} else "template-shape"
 
 
 def check_id_shape_invariant(target: Target) -> None:
     """The same identity, role and session as v1, v2 or template claims yields the same
-    principal (user, org, role), each shape on a fresh SUT."""
+    principal (user, org, role), each shape on a fresh SUT — judged among the shapes the SUT
+    accepts: a refused shape is a refused control (v1, v2) or scenario (a template)."""
     org = target.settings.org_id
 
     @for_all(drawn=_in_every_shape(org))
     def run(drawn: tuple[bool, list[dict[str, Any]]]) -> None:
         clerk_minted, shapes = drawn
-        results, extras = {}, None
+        seen: dict[str, Seen] = {}
+        lines, extras = [], None
         for shape, claims in zip(SHAPES, shapes, strict=True):
             # Only the shape may differ: the session and profile claims are the first shape's.
             shared = {k: claims.pop(k) for k in SHAPE_FREE if k in claims}
@@ -230,22 +292,21 @@ def check_id_shape_invariant(target: Target) -> None:
             claims.update(extras)
             outcome = (
                 control_login("ID-SHAPE-INVARIANT", target, target.fresh(), claims)
-                if shape == "v1" and clerk_minted
+                if shape != "template" and clerk_minted
                 else try_claims("ID-SHAPE-INVARIANT", target, target.fresh(), claims)
             )
-            seen = (
-                (outcome.external_id, outcome.org_id, outcome.role)
-                if isinstance(outcome, Principal)
-                else "rejected"
-            )
-            results[shape] = (seen, f"{shape} {claims!r}: {describe(outcome)}")
-        if len({seen for seen, _ in results.values()}) > 1:
-            clerk_shapes_agree = results["v1"][0] == results["v2"][0]
+            if isinstance(outcome, Principal):
+                seen[shape] = (outcome.external_id, outcome.org_id, outcome.role)
+            lines.append(f"{shape} {claims!r}: {describe(outcome)}")
+        if len(set(seen.values())) > 1:
+            truth = _reading(target, shapes[0])
             violated(
                 "ID-SHAPE-INVARIANT",
-                "template-shape" if clerk_shapes_agree else "clerk-shapes",
-                "one identity, role and session in three shapes gave different results:\n"
-                + numbered([line for _, line in results.values()]),
+                _shape_finding(seen, truth),
+                "one identity, role and session in three shapes gave different results"
+                + (f" (Clerk's reading: {truth[2].name})" if truth else "")
+                + ":\n"
+                + numbered(lines),
             )
 
     run()

@@ -75,7 +75,7 @@ def _shared_cache(
         overrides, token = deployments[name]
         built[name] = sut = target.fresh(**overrides, shared_cache=cache)
         outcome = _login(target, sut, token, f"{name}'s own session")
-        control(outcome, f"{name}'s own session, sharing a cache backend")
+        control(outcome, f"{name}'s own session, sharing a cache backend", token=token)
         story.append(f"{name} built, its own session {describe(outcome)}")
     for name, other in ((order[0], order[1]), (order[1], order[0])):
         token = deployments[other][1]
@@ -98,11 +98,11 @@ def _rotated_in_place(target: Target, clock: Clock, claims: dict[str, Any], ttl:
     endpoint = {"jwks": listed}
     sut = target.fresh(jwks=listed, jwks_source=lambda: endpoint["jwks"], jwks_ttl_s=ttl)
     before = _login(target, sut, mint(target, claims, retiring), "before the key was dropped")
-    control(before, f"a session signed by {retiring.kid}, which the JWKS endpoint lists")
+    control(before, f"a session signed by {retiring.kid}, listed", claims=claims)
     endpoint["jwks"] = jwks_of(kept, home.trusted_ec)
     clock.tick(ttl + 1)
     current = _login(target, sut, mint(target, claims, kept), "a kept key's session")
-    control(current, f"a session signed by {kept.kid}, still listed, after jwks_ttl_s")
+    control(current, f"a session by {kept.kid}, still listed, after jwks_ttl_s", claims=claims)
     token = mint(target, claims, retiring)
     _refused(
         "rotated-in-place",
@@ -152,7 +152,7 @@ def _check_keys_isolated(target: Target, clock: Clock) -> None:
             overrides, token = deployments[name]
             built[name] = sut = target.fresh(**overrides)
             outcome = _login(target, sut, token, f"{name}'s own session")
-            control(outcome, f"{name}'s own session ({show(token, 200)})")
+            control(outcome, f"{name}'s own session ({show(token, 200)})", token=token)
             story.append(f"{name} built, its own session {describe(outcome)}")
         crossed = False
         for name, other in ((order[0], order[1]), (order[1], order[0])):
@@ -165,10 +165,12 @@ def _check_keys_isolated(target: Target, clock: Clock) -> None:
             _shared_cache(target, deployments, order)
 
         old = target.fresh()
-        control(_login(target, old, ours_token, "before the rotation"), "a session before it")
+        before = _login(target, old, ours_token, "before the rotation")
+        control(before, "a session before it", token=ours_token)
         rotated = target.fresh(jwks=jwks_of(kept, home.trusted_ec))
         current = mint(target, claims, kept)
-        control(_login(target, rotated, current, "after the rotation"), "a session after it")
+        after = _login(target, rotated, current, "after the rotation")
+        control(after, "a session after it", token=current)
         outcome = _login(target, rotated, ours_token, "a retired key's token")
         _refused(
             "retired-key",

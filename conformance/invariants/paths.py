@@ -65,9 +65,9 @@ def live_entries(
     live = [entry for entry, outcome in probes.items() if isinstance(outcome, Principal)]
     refused = [outcome for entry, outcome in probes.items() if entry not in live]
     if len(live) < at_least and refused:
-        control(refused[0], f"{what} through {at_least} entry point(s)")
+        control(refused[0], f"{what} through {at_least} entry point(s)", token=token)
     elif live:
-        control(probes[live[0]], f"{what} through {len(live)} entry point(s)")
+        control(probes[live[0]], f"{what} through {len(live)} entry point(s)", token=token)
     return live
 
 

@@ -62,7 +62,7 @@ def request_control(
     """A control: ``token`` (valid) in the simplest request through ``method``."""
     request = plain_request(method, token, place)
     outcome = _send(row, target, method, request)
-    control(outcome, f"{method} of {request!r:.300}")
+    control(outcome, f"{method} of {request!r:.300}", token=token)
     return outcome
 
 
@@ -498,7 +498,7 @@ def _beside_control(row: str, target: Target, token: str, place: str) -> None:
     request = plain_request("callback_subject", token, place)
     outcome = _send(row, target, "callback_subject", request)
     if isinstance(outcome, Principal):
-        control(outcome, f"callback_subject of {request!r:.300}")
+        control(outcome, f"callback_subject of {request!r:.300}", token=token)
     else:
         request_control(row, target, "callback_subject", token)
 

@@ -210,7 +210,8 @@ def check_sid_independent(target: Target) -> None:
                     f"session_id {outcome.session_id!r} does not echo sid {sid!r}:\n"
                     + numbered(story),
                 )
-            seen.add(_who(outcome))
+            if isinstance(outcome, Principal):  # a refusal is no one: at most a completeness matter
+                seen.add(_who(outcome))
             if len(seen) > 1:
                 violated(
                     "SID-INDEPENDENT",
@@ -220,20 +221,26 @@ def check_sid_independent(target: Target) -> None:
         if scene.other is None:
             return
         # Another user presents one of those session ids. Against a control history in which
-        # their sid is one nobody used, any difference is the sid's doing.
+        # their sid is one nobody used, any difference is the sid's doing — judged only when
+        # they are let in: a refusal never signs anyone in as someone else.
         shared, claims = scene.other
         outcome = try_claims("SID-INDEPENDENT", target, sut, claims)
         story.append(f"login as another user, sid={shared!r} {claims!r}: {describe(outcome)}")
+        if not isinstance(outcome, Principal):
+            return
         control = target.fresh()
         control_ids = {
             _internal(try_claims("SID-INDEPENDENT", target, control, earlier))
             for earlier in _sid_variants(base, sids)
         }
-        unshared = {**claims, "sid": "sess_neverSharedWithAnyone"}
-        expected = try_claims("SID-INDEPENDENT", target, control, unshared)
+        # Without a sid, "unshared" is the same sid-less login where no one logged in before.
+        unshared = {**claims, "sid": "sess_neverSharedWithAnyone"} if shared else claims
+        expected = try_claims(
+            "SID-INDEPENDENT", target, control if shared else target.fresh(), unshared
+        )
         own_ids = {who_seen[0] for who_seen in seen if who_seen is not None}
         if _who(outcome, ignore_internal=True) != _who(expected, ignore_internal=True) or (
-            (_internal(outcome) in own_ids) != (_internal(expected) in control_ids - {None})
+            (_internal(outcome) in own_ids) and (_internal(expected) not in control_ids - {None})
         ):
             violated(
                 "SID-INDEPENDENT",

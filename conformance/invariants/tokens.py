@@ -107,17 +107,18 @@ def _present(
 
 def _prepared(
     invariant_id: str, target: Target, scene: Scene, data: st.DataObject, **settings: Any
-) -> tuple[Any, list[str]]:
+) -> tuple[Any, list[str], Outcome]:
     """A fresh instance configured with ``settings`` — half the time one that has just accepted
-    (or not) the scene's valid token, so a cached user must not excuse a bad token."""
+    (or not) the scene's valid token, so a cached user must not excuse a bad token — its story,
+    and what the valid token gets (the same token without the attack's mutation)."""
     sut, story = target.fresh_token_entry(**settings), []
     warm = data.draw(st.booleans(), label="warm cache first")
     checked = sut if warm else target.fresh_token_entry(**settings)
     outcome = _present(invariant_id, checked, scene.valid(), "a valid token")
-    control(outcome, f"a valid session token ({show(scene.valid(), 200)})")
+    control(outcome, f"a valid session token ({show(scene.valid(), 200)})", claims=scene.claims)
     if warm:
         story.append(f"a valid token: {describe(outcome)}")
-    return sut, story
+    return sut, story, outcome
 
 
 @st.composite
@@ -140,8 +141,11 @@ def _refuse_all(
     story: list[str],
     refused: Callable[[Outcome], bool] = lambda outcome: not isinstance(outcome, Principal),
     crash_id: str = "TOTAL",
+    valid: Outcome | None = None,
 ) -> None:
-    """Every attack in ``names``, one token each, must be ``refused``."""
+    """Every attack in ``names``, one token each, must be refused — as ``refused`` says where
+    the same token without the attack (``valid``) is accepted: a refusal the valid token gets
+    too is for its claims (a shape the SUT refuses), not for the attack's mutation."""
     for name in names:
         token = built.value[name]
         outcome = _present(invariant_id, sut, token, f"the {name} token", crash_id)
@@ -155,7 +159,7 @@ def _refuse_all(
                 f"  {show(token)}\n" + numbered(story),
                 table=token_table(token),
             )
-        elif not refused(outcome):
+        elif not refused(outcome) and isinstance(valid, Principal):
             violated(
                 invariant_id,
                 "error-class",
@@ -202,7 +206,7 @@ def check_token_signature(target: Target) -> None:
         def run(data: st.DataObject) -> None:
             clock.move_to(EPOCH)
             scene = _scene(target, data)
-            sut, story = _prepared(
+            sut, story, _ = _prepared(
                 "TOKEN-SIGNATURE", target, scene, data, algorithms=SIGNATURE_ALGORITHMS
             )
             built = data.draw(_built(scene, SIGNATURE_ATTACKS), label="tokens")
@@ -260,8 +264,12 @@ def check_token_time(target: Target) -> None:
             plain = _present(
                 "TOKEN-TIME", target.fresh_token_entry(leeway_s=leeway), scene.valid(), ""
             )
-            control(plain, f"a valid session token, leeway {leeway}s ({show(scene.valid(), 200)})")
-            sut, story = _prepared("TOKEN-TIME", target, scene, data, leeway_s=leeway)
+            control(
+                plain,
+                f"a valid session token, leeway {leeway}s ({show(scene.valid(), 200)})",
+                claims=scene.claims,
+            )
+            sut, story, _ = _prepared("TOKEN-TIME", target, scene, data, leeway_s=leeway)
             story.insert(0, f"leeway {leeway}s, clock at {_when(now)}")
             built = data.draw(_built(scene, TIME_ATTACKS, TIMELY_CASES), label="tokens")
             _refuse_all("TOKEN-TIME", sut, TIME_ATTACKS, built, story)
@@ -329,7 +337,7 @@ def check_token_audience(target: Target) -> None:
             clock.move_to(EPOCH)
             scene = _scene(target, data, parties=parties, issuer=issuer)
             configured = {"authorized_parties": parties, "issuer": issuer}
-            sut, story = _prepared("TOKEN-AUDIENCE", target, scene, data, **configured)
+            sut, story, _ = _prepared("TOKEN-AUDIENCE", target, scene, data, **configured)
             story.insert(0, f"authorized parties {parties!r}, issuer {issuer!r}")
             built = data.draw(_built(scene, attacks), label="tokens")
             _refuse_all("TOKEN-AUDIENCE", sut, attacks, built, story)
@@ -361,7 +369,7 @@ def check_token_malformed(target: Target) -> None:
         def run(data: st.DataObject) -> None:
             clock.move_to(EPOCH)
             scene = _scene(target, data)
-            sut, story = _prepared("TOKEN-MALFORMED", target, scene, data)
+            sut, story, valid = _prepared("TOKEN-MALFORMED", target, scene, data)
             names = _MALFORMED_SMALL
             if data.draw(st.booleans(), label="the mebibyte token too"):
                 names = MALFORMED_ATTACKS
@@ -374,6 +382,7 @@ def check_token_malformed(target: Target) -> None:
                 story,
                 refused=lambda outcome: isinstance(outcome, Unauthorized),
                 crash_id="TOKEN-MALFORMED",
+                valid=valid,
             )
 
         run()
