@@ -8,8 +8,9 @@ every SUT call is counted, and every *control* — a session as Clerk mints it (
 ``sid``), which every correct implementation accepts through the entry point under test — is
 recorded by its shape. The row is decided on the controls the SUT accepted (what an example
 judges rests on its control's acceptance), and names the shapes it refused, each with how many
-controls it cost. A row none of whose controls was accepted, or that never
-tried one, is ``inconclusive``, never ``holds``.
+controls it cost. A row none of whose controls was accepted, that never tried one, or whose
+plain session (``{sub, org_id, sid}`` through an entry point: no strictness refuses it) was
+refused, is ``inconclusive``, never ``holds``.
 """
 
 from __future__ import annotations
@@ -164,6 +165,11 @@ def called(outcome: object) -> None:
         exercise.accepted += isinstance(outcome, Principal)
 
 
+#: The label of a control given without its claims: the plain valid session every entry point
+#: of every correct implementation accepts, strict or not — refused, its row is undecided.
+PLAIN = "the plain session"
+
+
 def token_shape(token: str) -> str:
     """``claims_shape`` of a token's payload, read without verifying it."""
     try:
@@ -180,7 +186,8 @@ def control(
     return whether it was accepted. Claims not shaped as Clerk's session tokens (a template,
     no ``sid``) are a scenario, not a control: not recorded. A refused control is counted by
     its shape, the first kept with the SUT's own error; what the example judges next rests on
-    its acceptance (a refusal is never a security finding), so it goes on."""
+    its acceptance (a refusal is never a security finding), so it goes on. A control given with
+    neither is the plain session (``PLAIN``): any refusal of it leaves the row undecided."""
     accepted = isinstance(outcome, Principal)
     if isinstance(claims, str):  # a credential given as its token
         claims, token = None, claims
@@ -189,8 +196,8 @@ def control(
     elif claims is not None:
         shape = claims_shape(claims)
     else:
-        shape = "a valid session"
-    if shape not in ("v1", "v2", "a valid session"):
+        shape = PLAIN
+    if shape not in ("v1", "v2", PLAIN):
         return accepted  # a template or a session without sid: a scenario, not Clerk's own
     exercise = _EXERCISE.get()
     if exercise is not None:
@@ -198,8 +205,10 @@ def control(
         if not accepted:
             exercise.controls_refused += 1
             exercise.refused_shapes[shape] = exercise.refused_shapes.get(shape, 0) + 1
-            if exercise.refused_control is None:
-                exercise.refused_control = {"what": what, "error": error_of(outcome)}
+            first = exercise.refused_control
+            if first is None or (shape == PLAIN and first.get("shape") != PLAIN):
+                error = error_of(outcome)
+                exercise.refused_control = {"what": what, "error": error, "shape": shape}
     return accepted
 
 
@@ -326,15 +335,17 @@ class RowResult:
         exercise = self.exercise
         if exercise.controls == 0:
             return "no control was tried: the check never reached a valid session"
-        if exercise.controls_refused == exercise.controls:
+        plain = exercise.refused_shapes.get(PLAIN, 0)
+        if exercise.controls_refused == exercise.controls or plain:
             refused = exercise.refused_control or {}
             error = refused.get("error") or {}
             said = f"{error.get('class', '?')}({error.get('reason', '')!r})"
             if error.get("message"):
                 said += f": {error['message']}"
+            how = "all" if exercise.controls_refused == exercise.controls else f"{plain} of"
             return (
-                f"all {exercise.controls} controls refused ({self.refused_shapes_said}) — first: "
-                f"{refused.get('what')}, refused with {said}"
+                f"{how} {exercise.controls} controls refused ({self.refused_shapes_said}) — "
+                f"first: {refused.get('what')}, refused with {said}"
             )
         return ""
 

@@ -77,8 +77,11 @@ def _valid_pairs(draw: st.DrawFn, org: str) -> ConfusablePair:
 class HistoryViolation(AssertionError):
     """An invariant failed during a login history; the message lists the numbered steps."""
 
-    def __init__(self, invariant_id: str, message: str) -> None:
+    def __init__(self, invariant_id: str, message: str, *, locked_out: bool = False) -> None:
         self.invariant_id = invariant_id
+        #: A login refused only because of the rejected ones before it: fail-closed, a
+        #: lock-out rather than a login let in as someone else.
+        self.locked_out = locked_out
         super().__init__(f"{invariant_id} violated: {message}")
 
 
@@ -198,9 +201,11 @@ def login_history_machine(
                 return Issued(who, claims, None)
             return Issued(who, claims, sign(claims, signing_keys().trusted[0]))
 
-        def _violation(self, invariant_id: str, message: str) -> HistoryViolation:
+        def _violation(
+            self, invariant_id: str, message: str, *, locked_out: bool = False
+        ) -> HistoryViolation:
             numbered = "\n".join(f"  {i}. {step}" for i, step in enumerate(self.steps, 1))
-            return HistoryViolation(invariant_id, f"{message}:\n{numbered}")
+            return HistoryViolation(invariant_id, f"{message}:\n{numbered}", locked_out=locked_out)
 
         # ---------------------------------------------------------------------- rules
 
@@ -349,13 +354,14 @@ def login_history_machine(
             self.steps.append(f"{what}: {describe(outcome)}")
             if self.control is not None:
                 control = self._present(self.control, issued)
-                # A login let in as other than without the rejected ones: a lock-out (refused
-                # where it was not) is the example check's completeness finding, not this one.
+                # Let in as other than without the rejected ones; or refused where it was let
+                # in without them: a lock-out (``locked_out``), fail-closed.
                 seen = _seen_as(outcome)
-                if self.rejections and seen is not None and seen != _seen_as(control):
+                if self.rejections and seen != _seen_as(control):
                     raise self._violation(
                         "CACHE-NO-POISON",
                         f"without the rejected logins, the last login is {describe(control)}",
+                        locked_out=seen is None,
                     )
             problem = self._isolation_problem(issued, outcome, alone)
             if problem is not None:

@@ -271,8 +271,9 @@ def test_every_pytest_sut_command_the_readme_prints_collects_every_invariant(
 
 def differences(printed: Any, real: Any, path: str = "") -> Iterator[str]:
     """Where two JSON documents differ in shape: a key one has and the other lacks, in each
-    object both have (a list: its first elements)."""
-    if isinstance(printed, dict) and isinstance(real, dict):
+    object both have (a list: its first elements; an empty object printed: a map whose keys
+    are data, such as the refused shapes)."""
+    if isinstance(printed, dict) and isinstance(real, dict) and printed:
         yield from (f"{path}.{key} printed, not written" for key in printed.keys() - real.keys())
         yield from (f"{path}.{key} written, not printed" for key in real.keys() - printed.keys())
         for key in printed.keys() & real.keys():

@@ -40,6 +40,7 @@ def check_history(target: Target, check: str) -> None:
             )
         except HistoryViolation as found:
             sub = "crash" if found.invariant_id == "TOTAL" else "history"
+            sub = "locked-out" if found.locked_out else sub
             if is_off(found.invariant_id, sub):  # a crash already reported: nothing new
                 return
             _, _, message = str(found).partition(" violated: ")

@@ -111,7 +111,7 @@ def _probe(target: Target, scene: Scene) -> None:
             f"{what} landed on {outcome.user_id!r}: the implementation keeps no user store the "
             "harness can seed, or ignores Settings.existing_users"
         )
-    control(outcome, what)
+    control(outcome, what, claims=scene.owner)
 
 
 def _landed(outcome: Outcome, scene: Scene) -> LocalUser | None:
@@ -147,7 +147,7 @@ def check_identity_not_linked(target: Target) -> None:
             )
         again = try_claims(ROW, target, sut, drawn.owner)
         story.append(f"X's login {drawn.owner!r:.300}: {describe(again)}")
-        control(again, "a linked user's login after another user's first login")
+        control(again, "a linked user's login after another user's first login", claims=drawn.owner)
         if isinstance(again, Principal) and again.user_id != drawn.linked.user_id:
             violated(
                 ROW,

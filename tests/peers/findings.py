@@ -26,7 +26,7 @@ NOT_APPLICABLE = frozenset(
 COMMON: dict[str, frozenset[str]] = {
     "ID-REQUIRED": frozenset({"ID-REQUIRED/error-class"}),
     "ID-UNAMBIGUOUS": frozenset({"ID-UNAMBIGUOUS/two-users", "ID-UNAMBIGUOUS/two-orgs"}),
-    "ID-SHAPE-INVARIANT": frozenset({"ID-SHAPE-INVARIANT/template-shape"}),
+    "ID-SHAPE-INVARIANT": frozenset({"ID-SHAPE-INVARIANT/lower-role"}),
     "ROLE-NO-ESCALATION": frozenset(
         {"ROLE-NO-ESCALATION/admin-only-if-all", "ROLE-NO-ESCALATION/guest-caps"}
     ),

@@ -54,6 +54,7 @@ HOLDS = frozenset(
         "CB-NO-QUERY",
         "PATH-CONSISTENT",
         "REQ-NO-SPOOF",
+        "VALID-ACCEPTED",
         "KEYS-ISOLATED",
         "IDENTITY-NOT-LINKED",
     }

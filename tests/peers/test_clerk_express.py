@@ -62,6 +62,7 @@ HOLDS = frozenset(
         "IDENTITY-NOT-LINKED",
         "SESSION-TOKENS-ONLY",
         "REQ-NO-SPOOF",
+        "VALID-ACCEPTED",
     }
 )
 

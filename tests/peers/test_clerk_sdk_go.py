@@ -73,6 +73,7 @@ HOLDS = frozenset(
         "KEYS-ISOLATED",
         "IDENTITY-NOT-LINKED",
         "REQ-NO-SPOOF",
+        "VALID-ACCEPTED",
     }
 )
 #: What docs/findings.md §3c calls flaws the default gate must fail on.

@@ -51,6 +51,7 @@ HOLDS = frozenset(
         "CB-NO-QUERY",
         "PATH-CONSISTENT",
         "REQ-NO-SPOOF",
+        "VALID-ACCEPTED",
         "KEYS-ISOLATED",
         "IDENTITY-NOT-LINKED",
     }
