@@ -233,14 +233,11 @@ def check_sid_independent(target: Target) -> None:
             _internal(try_claims("SID-INDEPENDENT", target, control, earlier))
             for earlier in _sid_variants(base, sids)
         }
-        # Without a sid, "unshared" is the same sid-less login where no one logged in before.
-        unshared = {**claims, "sid": "sess_neverSharedWithAnyone"} if shared else claims
-        expected = try_claims(
-            "SID-INDEPENDENT", target, control if shared else target.fresh(), unshared
-        )
+        unshared = {**claims, "sid": "sess_neverSharedWithAnyone"}
+        expected = try_claims("SID-INDEPENDENT", target, control, unshared)
         own_ids = {who_seen[0] for who_seen in seen if who_seen is not None}
         if _who(outcome, ignore_internal=True) != _who(expected, ignore_internal=True) or (
-            (_internal(outcome) in own_ids) and (_internal(expected) not in control_ids - {None})
+            (_internal(outcome) in own_ids) != (_internal(expected) in control_ids - {None})
         ):
             violated(
                 "SID-INDEPENDENT",
