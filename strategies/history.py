@@ -259,6 +259,14 @@ def login_history_machine(
             self._login(issued, f"{_name(_who(who))} logs in ({shape}, sid={sid!r}, role={role!r})")
             return issued
 
+        @rule(target=issued, pair=_valid_pairs(org), shape=st.sampled_from(SHAPES), data=st.data())
+        def a_pair_logs_in(self, pair: ConfusablePair, shape: str, data: st.DataObject) -> Issued:
+            """Both sides of a confusable pair log in, back to back, each with its own sid: a
+            naive key meets the two identities it confuses in one step (met, then logged in
+            one by one, they came together a few times a run)."""
+            self._logs_in(pair.first, pair.sids[0], shape, None, data)
+            return self._logs_in(pair.second, pair.sids[1], shape, None, data)
+
         @rule(target=issued, login=issued)
         def log_in_again(self, login: Issued) -> Issued:
             """An earlier login presented again, later — the same claims or the same token."""
@@ -297,8 +305,13 @@ def login_history_machine(
                 self.steps.append(f"a {kind} login naming {user!r}: {describe(outcome)}")
                 if isinstance(outcome, AuthError):
                     self.rejections += 1
-                elif self.control is not None:  # accepted after all: the control sees it too
+                    return self.now
+                if self.control is not None:  # accepted after all: the control sees it too
                     self._present(self.control, issued)
+                alone = self._present(make_sut(config), issued)
+                if isinstance(alone, Principal):  # and its role was presented, for freshness
+                    presented = self.presented.setdefault((alone.org_id, alone.external_id), [])
+                    presented.append((self.now, alone.role))
                 return self.now
 
             @rule(target=issued, who=people, kind=st.sampled_from(REJECTED_KINDS), data=st.data())

@@ -274,39 +274,66 @@ def _shape_finding(seen: dict[str, Seen], truth: Seen | None) -> str:
     return "clerk-shapes" if at_fault & {"v1", "v2"} else "template-shape"
 
 
+#: The roles ID-SHAPE-INVARIANT also tries once, on a plain session in every shape, before its
+#: drawn examples: each of Clerk's roles, none, and roles no mapping knows — what a shape's own
+#: default (a template's unknown role read as a member) shows on.
+PROBED_ROLES = (*CLERK_ROLES, None, "billing_manager", "owner")
+
+
 def check_id_shape_invariant(target: Target) -> None:
     """The same identity, role and session as v1, v2 or template claims yields the same
     principal (user, org, role), each shape on a fresh SUT — judged among the shapes the SUT
     accepts: a refused shape is a refused control (v1, v2) or scenario (a template)."""
     org = target.settings.org_id
+    for role in PROBED_ROLES:
+        _judge_shapes(target, True, _plain_shapes(org, role))
 
     @for_all(drawn=_in_every_shape(org))
     def run(drawn: tuple[bool, list[dict[str, Any]]]) -> None:
-        clerk_minted, shapes = drawn
-        seen: dict[str, Seen] = {}
-        lines, extras = [], None
-        for shape, claims in zip(SHAPES, shapes, strict=True):
-            # Only the shape may differ: the session and profile claims are the first shape's.
-            shared = {k: claims.pop(k) for k in SHAPE_FREE if k in claims}
-            extras = shared if extras is None else extras
-            claims.update(extras)
-            outcome = (
-                control_login("ID-SHAPE-INVARIANT", target, target.fresh(), claims)
-                if shape != "template" and clerk_minted
-                else try_claims("ID-SHAPE-INVARIANT", target, target.fresh(), claims)
-            )
-            if isinstance(outcome, Principal):
-                seen[shape] = (outcome.external_id, outcome.org_id, outcome.role)
-            lines.append(f"{shape} {claims!r}: {describe(outcome)}")
-        if len(set(seen.values())) > 1:
-            truth = _reading(target, shapes[0])
-            violated(
-                "ID-SHAPE-INVARIANT",
-                _shape_finding(seen, truth),
-                "one identity, role and session in three shapes gave different results"
-                + (f" (Clerk's reading: {truth[2].name})" if truth else "")
-                + ":\n"
-                + numbered(lines),
-            )
+        _judge_shapes(target, *drawn)
 
     run()
+
+
+def _plain_shapes(org: str, role: str | None) -> list[dict[str, Any]]:
+    """A plain session with ``role`` (``None``: no role claim) in every shape, as Clerk mints
+    v1 and v2 and as a template maps it (``role: "org:<role>"``)."""
+    base: dict[str, Any] = {"sub": "user_2ShapeProbe0", "sid": "sess_1"}
+    nested: dict[str, Any] = {"id": org, "slg": "acme"}
+    v1 = {**base, "org_id": org, "org_slug": "acme"}
+    v2 = {**base, "v": 2, "o": nested, "fva": [0, -1], "sts": "active"}
+    template = {**base, "org_id": org}
+    if role is not None:
+        v1["org_role"], nested["rol"], template["role"] = f"org:{role}", role, f"org:{role}"
+    return [v1, v2, template]
+
+
+def _judge_shapes(target: Target, clerk_minted: bool, shapes: list[dict[str, Any]]) -> None:
+    """One session in every shape (``SHAPES`` order), each on a fresh instance: the accepted
+    ones agree (``_shape_finding`` names the sub-check when they do not)."""
+    seen: dict[str, Seen] = {}
+    lines, extras = [], None
+    for shape, claims in zip(SHAPES, shapes, strict=True):
+        # Only the shape may differ: the session and profile claims are the first shape's.
+        shared = {k: claims.pop(k) for k in SHAPE_FREE if k in claims}
+        extras = shared if extras is None else extras
+        claims.update(extras)
+        outcome = (
+            control_login("ID-SHAPE-INVARIANT", target, target.fresh(), claims)
+            if shape != "template" and clerk_minted
+            else try_claims("ID-SHAPE-INVARIANT", target, target.fresh(), claims)
+        )
+        if isinstance(outcome, Principal):
+            seen[shape] = (outcome.external_id, outcome.org_id, outcome.role)
+        lines.append(f"{shape} {claims!r}: {describe(outcome)}")
+    if len(set(seen.values())) > 1:
+        truth = _reading(target, shapes[0])
+        violated(
+            "ID-SHAPE-INVARIANT",
+            _shape_finding(seen, truth),
+            "one identity, role and session in three shapes gave different results"
+            + (f" (Clerk's reading: {truth[2].name})" if truth else "")
+            + ":\n"
+            + numbered(lines),
+            table=tuple(zip(SHAPES, lines, strict=True)),
+        )

@@ -67,7 +67,16 @@ def check_role_no_escalation(target: Target) -> None:
     role at GUEST; unknown or missing roles never yield ADMIN; a template role (``roles``,
     ``metadata.role(s)``, ``public_metadata.role(s)``) never raises what the role claims give."""
 
-    @for_all(sets=_role_sets(target.settings.org_id))
+    org = target.settings.org_id
+    for shape, role in _MINTED:  # each of Clerk's roles as each shape mints it, once
+        session: dict[str, Any] = {"sub": "user_2RoleProbe0", "sid": "sess_1"}
+        if shape == "v2":
+            session.update(v=2, o={"id": org, "rol": role})
+        else:
+            session.update(org_id=org, org_role=f"org:{role}")
+        _first_login_role(target, session, {}, control=True)
+
+    @for_all(sets=_role_sets(org))
     def run(sets: list[dict[str, Any]]) -> None:
         alone: dict[str, Outcome] = {}  # the example's logins without template roles, by claims
         for i, claims in enumerate(sets):
@@ -106,12 +115,14 @@ def _first_login_role(
                 "ROLE-NO-ESCALATION",
                 "clerk-role" if minted else "admin-only-if-all",
                 f"role claims {values!r} gave ADMIN: claims {claims!r}",
+                table=(("claims", repr(claims)),),
             )
         if any(v in GUEST_VALUES for v in values) and outcome.role is not Role.GUEST:
             violated(
                 "ROLE-NO-ESCALATION",
                 "clerk-role" if minted else "guest-caps",
                 f"a guest role claim among {values!r} gave {outcome.role.name}: claims {claims!r}",
+                table=(("claims", repr(claims)),),
             )
 
 
