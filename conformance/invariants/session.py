@@ -16,7 +16,16 @@ from strategies.claims import with_role_claims, with_template_roles, without_tem
 from strategies.draws import pick
 
 from ..target import Outcome, Target, control_login, describe, try_claims, violated
-from ._common import Warmed, expect_rejected, for_all, nested, numbered, warmed, warmed_sut
+from ._common import (
+    Warmed,
+    expect_rejected,
+    for_all,
+    is_capturing,
+    nested,
+    numbered,
+    warmed,
+    warmed_sut,
+)
 
 ADMIN_VALUES = ("admin", "org:admin")
 ROLE_SETS_PER_EXAMPLE = 4
@@ -68,7 +77,7 @@ def check_role_no_escalation(target: Target) -> None:
     ``metadata.role(s)``, ``public_metadata.role(s)``) never raises what the role claims give."""
 
     org = target.settings.org_id
-    for shape, role in _MINTED:  # each of Clerk's roles as each shape mints it, once
+    for shape, role in () if is_capturing() else _MINTED:  # each role Clerk mints, once
         session: dict[str, Any] = {"sub": "user_2RoleProbe0", "sid": "sess_1"}
         if shape == "v2":
             session.update(v=2, o={"id": org, "rol": role})

@@ -26,10 +26,18 @@ def target() -> Target:
 
 
 def test_the_served_adapter_has_the_same_rows(target: Target) -> None:
+    assert STARTS_PROCESSES <= HOLDS
     assert target.methods == {"authenticate_request"} and not target.limits
     assert_partition(target, FINDINGS, HOLDS)
 
 
-@pytest.mark.parametrize("row", sorted({*FINDINGS, *HOLDS}))
+#: Rows that hold for the package in-process, each of whose examples starts service processes
+#: (a seeded user store per example, a crowd of racing first logins): over the wire they are
+#: the served reference's to hold (tests/test_served.py), in-process the package's — running
+#: them here too cost 100 s of the suite's time and checked nothing those two do not.
+STARTS_PROCESSES = frozenset({"IDENTITY-NOT-LINKED", "CACHE-CONCURRENT"})
+
+
+@pytest.mark.parametrize("row", sorted({*FINDINGS, *HOLDS} - STARTS_PROCESSES))
 def test_each_row_finds_what_it_finds_in_process(target: Target, row: str) -> None:
     assert_findings(target, row, FINDINGS)
