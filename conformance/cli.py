@@ -35,7 +35,7 @@ from strategies.keys import KEYS_ENV, KeysFileError, keys_file_extra, write_keys
 
 from . import profiles
 from .audit import Audit, Cell, Gate, MergeError, Options, document, from_documents, run_audit
-from .plugin import parse_crowd, parse_shard
+from .options import parse_crowd, parse_shard
 from .registry import BY_ID
 from .report_html import render_html
 from .report_sarif import render_sarif
@@ -48,7 +48,7 @@ from .report_text import (
     slowest,
     write_junit,
 )
-from .service import JWKS_PATH, free_port, jwt_key_pem, serve_spec, settings_json, url_spec
+from .service import JWKS_PATH, free_port, serve_spec, service_environment, url_spec
 from .target import SutLoadError
 
 
@@ -279,13 +279,8 @@ def _env(args: argparse.Namespace) -> int:
         print(f"clerk-harness env: {exc}", file=sys.stderr)
         return 2
     settings = Settings(org_id=TRUSTED_ORG, jwks=jwks)
-    variables = {
-        "CLERK_HARNESS_SETTINGS": settings_json(settings),
-        "CLERK_HARNESS_JWKS_URL": f"http://127.0.0.1:{port}{JWKS_PATH}",
-        "CLERK_HARNESS_JWKS": json.dumps(jwks),
-        "CLERK_HARNESS_JWT_KEY": jwt_key_pem(jwks),
-        **({"CLERK_HARNESS_PORT": str(args.port)} if args.port else {}),
-    }
+    url = f"http://127.0.0.1:{port}{JWKS_PATH}"
+    variables = service_environment(settings, url, args.port)
     for name, value in variables.items():
         print(f"export {name}={shlex.quote(value)}")
     return 0
