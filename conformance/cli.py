@@ -155,6 +155,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="PORT",
         help="where `audit --url` serves the JWKS (default: a free port, chosen now)",
     )
+    serve = commands.add_parser(
+        "serve",
+        help="serve a Python factory over the wire contract, started by `audit --serve` (or "
+        "in `env`'s environment for `audit --url`): `clerk-harness serve module:factory`",
+    )
+    serve.add_argument("factory", metavar="MODULE:FACTORY")
     report = commands.add_parser(
         "report", help="merge the JSON of an audit's shards (or of several audits) into one"
     )
@@ -233,6 +239,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report(args)
     if args.command == "env":
         return _env(args)
+    if args.command == "serve":
+        from .serve import serve  # the served shim: http.server, freezegun, the factory
+
+        serve(args.factory)
+        return 0
     if args.keys:
         os.environ[KEYS_ENV] = str(args.keys.resolve())  # for xdist workers and services too
     here = os.getcwd()  # --sut names modules of the project it is run in, for workers too

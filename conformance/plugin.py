@@ -203,10 +203,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 #: The harness's packages, imported in full by ``preload`` — except these modules, which do
 #: something on import: run the command line, build HypoFuzz targets (or skip), import the
-#: optional ``peers`` (an adapter is preloaded when a ``--sut`` names it).
+#: optional ``peers`` (an adapter is preloaded when a ``--sut`` names it), raise
+#: ``http.client``'s header limit (the served shim, a process of its own).
 HARNESS_PACKAGES = ("reference", "strategies", "conformance")
 NOT_PRELOADED = frozenset(
-    {"conformance.__main__", "conformance.fuzz_targets", "conformance.adapters"}
+    {
+        "conformance.__main__",
+        "conformance.fuzz_targets",
+        "conformance.adapters",
+        "conformance.serve",
+    }
 )
 
 
