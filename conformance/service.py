@@ -141,14 +141,7 @@ class Service:
     """One running service process for one ``Settings``."""
 
     def __init__(self, command: str, settings: Settings) -> None:
-        self.command, self.settings = command, settings
-        self.port = free_port()
-        self.host = f"127.0.0.1:{self.port}"
-        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (the process's lifetime)
-        self.clock_sent: float | None = None
-        self.broken = ""
-        self.lease = 0  # the current lease's number (0: idle)
-        self.local = threading.local()
+        self._attach(command, settings, "127.0.0.1", free_port())
         env = {
             **os.environ,
             **service_environment(settings, jwks_host().url(settings.jwks), self.port),
@@ -158,6 +151,16 @@ class Service:
             stderr=self.stderr, start_new_session=True,
         )  # fmt: skip
         self._wait_listening()
+
+    def _attach(self, command: str, settings: Settings, host: str, port: int) -> None:
+        """The state of a service at ``host:port``, whether the harness started it or not."""
+        self.command, self.settings = command, settings
+        self.port, self.host = port, f"{host}:{port}"
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (the process's lifetime)
+        self.clock_sent: float | None = None
+        self.broken = ""
+        self.lease = 0  # the current lease's number (0: idle)
+        self.local = threading.local()
 
     def _wait_listening(self) -> None:
         for _ in range(int(START_S / 0.02)):  # counted, not timed: the clock may be frozen
@@ -437,13 +440,7 @@ class RunningService(Service):
     """A service already running at ``host:port`` (``--url``): reached, never started."""
 
     def __init__(self, host: str, port: int, settings: Settings) -> None:
-        self.command, self.settings = f"http://{host}:{port}", settings
-        self.port, self.host = port, f"{host}:{port}"
-        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (stays empty)
-        self.clock_sent = None
-        self.broken = ""
-        self.lease = 0
-        self.local = threading.local()
+        self._attach(f"http://{host}:{port}", settings, host, port)  # its stderr stays empty
         self.process = _NoProcess()  # type: ignore[assignment]
 
     def tail(self, lines: int = 5) -> str:
