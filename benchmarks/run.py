@@ -92,7 +92,7 @@ TARGETS = {
 }
 #: The served peers the http part measures, by name: the command ``--serve`` runs.
 SERVED = {
-    "reference (tests/served.py)": f"{sys.executable} tests/served.py reference:make",
+    "reference (clerk-harness serve)": f"{sys.executable} -m conformance serve reference:make",
     "@clerk/express": "node services/clerk-express/server.js",
 }
 
@@ -515,7 +515,7 @@ def http(seconds: float = 5.0) -> dict[str, Any]:
         print(f"  {name:28} harness {harness:7,.0f}/s  raw client {raw:7,.0f}/s  {share:.0%}")
         del client
     stop_all()
-    served = Target.load(f"serve={SERVED['reference (tests/served.py)']}")
+    served = Target.load(f"serve={SERVED['reference (clerk-harness serve)']}")
     local = Target.load("reference:make")
     import conformance.service as service_module
 

@@ -23,15 +23,16 @@ from strategies.keys import KEYS_ENV
 
 from . import catalogue
 from .findings import (
-    HOLDS,
     INCONCLUSIVE,
     KINDS,
     NOT_APPLICABLE,
     REACHES,
     SEVERITIES,
+    STATUSES,
     VIOLATED,
     Finding,
     SubCheck,
+    finding_order,
 )
 from .registry import BY_ID, INVARIANTS
 from .service import URL_PREFIX, served_command, short_command
@@ -306,7 +307,7 @@ def settle(cells: dict[tuple[str, str], Cell]) -> dict[tuple[str, str], Cell]:
         cells[key] = Cell(*key, VIOLATED, 0.0, FOUND_ELSEWHERE)
     settled = {}
     for key, cell in cells.items():
-        own = tuple(sorted(moved.get(key, ()), key=_finding_order))
+        own = tuple(sorted(moved.get(key, ()), key=finding_order))
         status = VIOLATED if own else cell.status
         settled[key] = Cell(
             cell.sut, cell.invariant, status, cell.seconds, cell.reason, cell.exercise, own,
@@ -315,13 +316,6 @@ def settle(cells: dict[tuple[str, str], Cell]) -> dict[tuple[str, str], Cell]:
     return settled
 
 
-def _finding_order(finding: Finding) -> tuple[int, int, str, str]:
-    """Most severe first, then security before robustness before completeness (then by name,
-    and by the row it was found while checking: an order that depends on nothing else)."""
-    return (
-        SEVERITIES.index(finding.severity), KINDS.index(finding.kind), finding.id,
-        finding.found_while,
-    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -340,7 +334,7 @@ class Audit:
     def findings(self, spec: str) -> list[Finding]:
         """Every finding against ``spec``, most severe first."""
         found = [f for (s, _), c in self.cells.items() if s == spec for f in c.findings]
-        return sorted(found, key=_finding_order)
+        return sorted(found, key=finding_order)
 
     def violated(self, spec: str) -> frozenset[str]:
         """The rows ``spec`` was found violating."""
@@ -488,7 +482,7 @@ def document(
             "findings": len(findings),
             "by_status": {
                 s: sum(c.status == s for c in cells)
-                for s in (HOLDS, VIOLATED, INCONCLUSIVE, NOT_APPLICABLE)
+                for s in STATUSES
             },
             "by_kind": {k: sum(f.kind == k for f in findings) for k in KINDS},
             "gated": sum(gate.fails(f) for f in findings),
@@ -576,7 +570,7 @@ def from_documents(documents: Sequence[tuple[str, dict[str, Any]]]) -> Audit:
 
 
 def _shard_of(name: str, doc: dict[str, Any]) -> tuple[int, int] | None:
-    from .plugin import parse_shard
+    from .options import parse_shard
 
     try:
         return parse_shard(doc.get("shard"))
@@ -613,7 +607,7 @@ def _merge_cells(one: Cell, other: Cell, one_from: str, other_from: str) -> Cell
     if not made:
         raise MergeError(f"{one.sut} {one.invariant}: in both {one_from} and {other_from}")
     run = other if made[0] is one else one
-    findings = tuple(sorted((*one.findings, *other.findings), key=_finding_order))
+    findings = tuple(sorted((*one.findings, *other.findings), key=finding_order))
     return Cell(
         run.sut, run.invariant, VIOLATED if findings else run.status, run.seconds, run.reason,
         run.exercise, findings, run.reproduce, run.not_applicable,

@@ -35,7 +35,7 @@ from strategies.keys import KEYS_ENV, KeysFileError, keys_file_extra, write_keys
 
 from . import profiles
 from .audit import Audit, Cell, Gate, MergeError, Options, document, from_documents, run_audit
-from .plugin import parse_crowd, parse_shard
+from .options import parse_crowd, parse_shard
 from .registry import BY_ID
 from .report_html import render_html
 from .report_sarif import render_sarif
@@ -48,7 +48,7 @@ from .report_text import (
     slowest,
     write_junit,
 )
-from .service import JWKS_PATH, free_port, jwt_key_pem, serve_spec, settings_json, url_spec
+from .service import JWKS_PATH, free_port, serve_spec, service_environment, url_spec
 from .target import SutLoadError
 
 
@@ -155,6 +155,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="PORT",
         help="where `audit --url` serves the JWKS (default: a free port, chosen now)",
     )
+    serve = commands.add_parser(
+        "serve",
+        help="serve a Python factory over the wire contract, started by `audit --serve` (or "
+        "in `env`'s environment for `audit --url`): `clerk-harness serve module:factory`",
+    )
+    serve.add_argument("factory", metavar="MODULE:FACTORY")
     report = commands.add_parser(
         "report", help="merge the JSON of an audit's shards (or of several audits) into one"
     )
@@ -233,6 +239,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report(args)
     if args.command == "env":
         return _env(args)
+    if args.command == "serve":
+        from .serve import serve  # the served shim: http.server, freezegun, the factory
+
+        serve(args.factory)
+        return 0
     if args.keys:
         os.environ[KEYS_ENV] = str(args.keys.resolve())  # for xdist workers and services too
     here = os.getcwd()  # --sut names modules of the project it is run in, for workers too
@@ -279,13 +290,8 @@ def _env(args: argparse.Namespace) -> int:
         print(f"clerk-harness env: {exc}", file=sys.stderr)
         return 2
     settings = Settings(org_id=TRUSTED_ORG, jwks=jwks)
-    variables = {
-        "CLERK_HARNESS_SETTINGS": settings_json(settings),
-        "CLERK_HARNESS_JWKS_URL": f"http://127.0.0.1:{port}{JWKS_PATH}",
-        "CLERK_HARNESS_JWKS": json.dumps(jwks),
-        "CLERK_HARNESS_JWT_KEY": jwt_key_pem(jwks),
-        **({"CLERK_HARNESS_PORT": str(args.port)} if args.port else {}),
-    }
+    url = f"http://127.0.0.1:{port}{JWKS_PATH}"
+    variables = service_environment(settings, url, args.port)
     for name, value in variables.items():
         print(f"export {name}={shlex.quote(value)}")
     return 0

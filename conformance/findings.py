@@ -37,6 +37,25 @@ SEVERITIES = ("critical", "high", "medium", "low")
 MAX_FINDINGS_PER_ROW = 40
 
 HOLDS, VIOLATED, INCONCLUSIVE, NOT_APPLICABLE = "holds", "VIOLATED", "inconclusive", "n/a"
+#: A cell's statuses, in the order reports count them.
+STATUSES = (HOLDS, VIOLATED, INCONCLUSIVE, NOT_APPLICABLE)
+
+
+def _rank(value: object, order: tuple[str, ...]) -> int:
+    """Where ``value`` falls in ``order`` (unknown values last)."""
+    return order.index(value) if isinstance(value, str) and value in order else len(order)
+
+
+def finding_order(finding: Finding | Mapping[str, Any]) -> tuple[int, int, str, str]:
+    """The order every report lists findings in: most severe first, then security before
+    robustness before completeness, then by name and by the row it was found while checking
+    (an order that depends on nothing else). A finding as a JSON object too: unknown values
+    last."""
+    data = finding.as_json() if isinstance(finding, Finding) else finding
+    return (
+        _rank(data.get("severity"), SEVERITIES), _rank(data.get("kind"), KINDS),
+        str(data.get("id", "")), str(data.get("found_while", "")),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -28,24 +28,22 @@ import pkgutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 from hypothesis.errors import InvalidArgument
 
-from strategies.keys import KEYS_ENV
-
 from . import profiles
+from .options import CROWD, DEFAULT_SUT, KEYS_ENV, SUT_OPTIONS, parse_crowd, parse_shard
 from .profiles import PROFILES_ENV as PROFILES_ENV  # re-exported: where it always was
-from .service import ServedFactory, is_url, serve_spec, served_command, url_spec
-from .target import CROWD, DEFAULT_SUT, SutLoadError, Target
+
+if TYPE_CHECKING:  # the suite itself, its invariants and black-box mode load when a hook runs
+    from .target import Target
 
 profiles.register()
 if os.environ.get(PROFILES_ENV):  # the short names asked for: old reproduce lines set it
     profiles.register_aliases()
-
-#: The options that name what the suite runs against: given one, a run is the harness's.
-SUT_OPTIONS = ("--sut", "--sut-serve", "--sut-url", "--sut-keys")
 #: ``conformance.fuzz_targets.FUZZ_ENV`` (a module not imported here: it builds tests on import),
 #: the SUT the HypoFuzz targets are built against.
 FUZZ_ENV = "CLERK_HARNESS_FUZZ"
@@ -103,29 +101,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run only the K-th of N deterministic parts of the cells (SUT x invariant); "
         "`clerk-harness report` merges the parts' JSON into one report",
     )
-
-
-def parse_crowd(text: str | None) -> int:
-    """``--crowd N`` as N, at least 2 (two identities can collide); ``CROWD`` when not given;
-    ``ValueError`` with the reason otherwise."""
-    if text is None:
-        return CROWD
-    if not str(text).strip().isdigit() or int(text) < 2:
-        raise ValueError(f"--crowd {text!r}: expected a whole number of identities, at least 2")
-    return int(text)
-
-
-def parse_shard(text: str | None) -> tuple[int, int] | None:
-    """``"K/N"`` as ``(K, N)``, 1 <= K <= N; ``ValueError`` with the reason otherwise."""
-    if text is None:
-        return None
-    index, sep, count = text.partition("/")
-    if not sep or not index.strip().isdigit() or not count.strip().isdigit():
-        raise ValueError(f"--shard {text!r}: expected K/N, e.g. 2/4")
-    k, n = int(index), int(count)
-    if not 1 <= k <= n:
-        raise ValueError(f"--shard {text!r}: K must be between 1 and N")
-    return k, n
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -190,6 +165,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     if hasattr(config, "workerinput") or not names_suts(config):
         return
+    from .service import ServedFactory, is_url
+    from .target import SutLoadError, Target
+
     distributed = getattr(config.option, "dist", "no") != "no"
     for spec in sut_specs(config):
         if is_url(spec) and distributed:
@@ -208,6 +186,8 @@ URL_NEEDS_ONE_PROCESS = "--sut-url: one running service is one instance: run wit
 def sut_specs(config: pytest.Config) -> list[str]:
     """The ``--sut`` values, then the ``--sut-serve`` ones, then the ``--sut-url`` ones, in
     order, without repeats (none given: the reference)."""
+    from .service import serve_spec, url_spec
+
     served = [serve_spec(command) for command in config.getoption("--sut-serve")]
     running = [url_spec(url) for url in config.getoption("--sut-url")]
     specs: list[str] = config.getoption("--sut") + served + running or [DEFAULT_SUT]
@@ -223,10 +203,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 #: The harness's packages, imported in full by ``preload`` — except these modules, which do
 #: something on import: run the command line, build HypoFuzz targets (or skip), import the
-#: optional ``peers`` (an adapter is preloaded when a ``--sut`` names it).
+#: optional ``peers`` (an adapter is preloaded when a ``--sut`` names it), raise
+#: ``http.client``'s header limit (the served shim, a process of its own).
 HARNESS_PACKAGES = ("reference", "strategies", "conformance")
 NOT_PRELOADED = frozenset(
-    {"conformance.__main__", "conformance.fuzz_targets", "conformance.adapters"}
+    {
+        "conformance.__main__",
+        "conformance.fuzz_targets",
+        "conformance.adapters",
+        "conformance.serve",
+    }
 )
 
 
@@ -252,6 +238,8 @@ def preload(config: pytest.Config) -> None:
     """Import every harness module and every ``--sut`` module now, so that each process runs
     every test with the same modules loaded (see the module docstring). A module that cannot be
     imported is left out — in every process alike (``pytest_sessionstart`` reports it)."""
+    from .service import served_command
+
     modules = [spec.partition(":")[0] for spec in sut_specs(config) if not served_command(spec)]
     for name in [*harness_modules(), *modules]:
         try:
@@ -310,6 +298,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def sut(request: pytest.FixtureRequest) -> Target:
     """The implementation under test, loaded once per session (per ``--sut``)."""
+    from .service import is_url
+    from .target import SutLoadError, Target
+
     spec = str(getattr(request, "param", None) or sut_specs(request.config)[0])
     if is_url(spec) and hasattr(request.config, "workerinput"):
         raise pytest.UsageError(URL_NEEDS_ONE_PROCESS)

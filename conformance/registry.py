@@ -1,4 +1,4 @@
-"""The invariant table of DESIGN.md §4: stable IDs, severities, titles, and their checks."""
+"""The invariant table (README, *The invariants*): IDs, severities, titles and their checks."""
 
 from __future__ import annotations
 

@@ -18,9 +18,9 @@ from typing import Any
 from .audit import short_name
 from .capabilities import describe_json
 from .findings import KINDS as KIND_ORDER
-from .findings import SEVERITIES as SEVERITY_ORDER
+from .findings import STATUSES as STATUS_ORDER
+from .findings import finding_order
 
-STATUS_ORDER = ("holds", "VIOLATED", "inconclusive", "n/a")
 STATUS_CLASS = {
     "holds": "holds",
     "VIOLATED": "violated",
@@ -112,17 +112,6 @@ def _token(value: Any) -> str:
 def _attr(value: Any) -> str:
     """``value`` escaped for a quoted attribute (short: attributes are never the payload)."""
     return html.escape(_visible(str(value))[:200], quote=True)
-
-
-def _rank(value: Any, order: tuple[str, ...]) -> int:
-    """Where ``value`` falls in ``order`` (unknown values last)."""
-    return order.index(value) if value in order else len(order)
-
-
-def finding_order(finding: Mapping[str, Any]) -> tuple[int, int, str]:
-    """Sort key: severity (critical first), then kind (security first), then sub-check id."""
-    severity = _rank(finding.get("severity"), SEVERITY_ORDER)
-    return severity, _rank(finding.get("kind"), KIND_ORDER), str(finding.get("id", ""))
 
 
 def status_class(status: Any) -> str:

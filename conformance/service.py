@@ -13,7 +13,6 @@ minted on the frozen clock mean the same there.
 from __future__ import annotations
 
 import atexit
-import base64
 import contextlib
 import contextvars
 import functools
@@ -37,12 +36,9 @@ from dataclasses import fields
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
-
 from reference import Principal, Request, Settings
 from strategies import TRUSTED_ORG, signing_keys
-from strategies.keys import keys_file_extra
+from strategies.keys import jwt_key_pem, keys_file_extra
 
 from .capabilities import Capabilities
 from .wire import (
@@ -85,24 +81,17 @@ class ServiceStartError(Exception):
     """The service never listened on its port: one line, with the tail of its stderr."""
 
 
-def jwt_key_pem(jwks: Mapping[str, Any]) -> str:
-    """``CLERK_HARNESS_JWT_KEY``: the JWKS's first RSA key as a SubjectPublicKeyInfo PEM."""
-    for jwk in jwks.get("keys", ()):
-        if jwk.get("kty") == "RSA":
-            n, e = (int.from_bytes(_b64(jwk[part]), "big") for part in ("n", "e"))
-            pem = (
-                RSAPublicNumbers(e, n)
-                .public_key()
-                .public_bytes(
-                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-                )
-            )
-            return pem.decode()
-    return ""
-
-
-def _b64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def service_environment(settings: Settings, jwks_url: str, port: int | None) -> dict[str, str]:
+    """What a served service is told (README, *Black-box mode*): its port, its settings, where
+    its JWKS is served, the JWKS itself and its first RSA key as a PEM — one place, for
+    ``--serve`` and for ``clerk-harness env`` alike."""
+    return {
+        **({"CLERK_HARNESS_PORT": str(port)} if port else {}),
+        "CLERK_HARNESS_SETTINGS": settings_json(settings),
+        "CLERK_HARNESS_JWKS_URL": jwks_url,
+        "CLERK_HARNESS_JWKS": json.dumps(settings.jwks),
+        "CLERK_HARNESS_JWT_KEY": jwt_key_pem(settings.jwks),
+    }
 
 
 class JwksHost:
@@ -152,27 +141,26 @@ class Service:
     """One running service process for one ``Settings``."""
 
     def __init__(self, command: str, settings: Settings) -> None:
-        self.command, self.settings = command, settings
-        self.port = free_port()
-        self.host = f"127.0.0.1:{self.port}"
-        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (the process's lifetime)
-        self.clock_sent: float | None = None
-        self.broken = ""
-        self.lease = 0  # the current lease's number (0: idle)
-        self.local = threading.local()
+        self._attach(command, settings, "127.0.0.1", free_port())
         env = {
             **os.environ,
-            "CLERK_HARNESS_PORT": str(self.port),
-            "CLERK_HARNESS_SETTINGS": settings_json(settings),
-            "CLERK_HARNESS_JWKS_URL": jwks_host().url(settings.jwks),
-            "CLERK_HARNESS_JWKS": json.dumps(settings.jwks),
-            "CLERK_HARNESS_JWT_KEY": jwt_key_pem(settings.jwks),
+            **service_environment(settings, jwks_host().url(settings.jwks), self.port),
         }
         self.process = subprocess.Popen(
             command, shell=True, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=self.stderr, start_new_session=True,
         )  # fmt: skip
         self._wait_listening()
+
+    def _attach(self, command: str, settings: Settings, host: str, port: int) -> None:
+        """The state of a service at ``host:port``, whether the harness started it or not."""
+        self.command, self.settings = command, settings
+        self.port, self.host = port, f"{host}:{port}"
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (the process's lifetime)
+        self.clock_sent: float | None = None
+        self.broken = ""
+        self.lease = 0  # the current lease's number (0: idle)
+        self.local = threading.local()
 
     def _wait_listening(self) -> None:
         for _ in range(int(START_S / 0.02)):  # counted, not timed: the clock may be frozen
@@ -452,13 +440,7 @@ class RunningService(Service):
     """A service already running at ``host:port`` (``--url``): reached, never started."""
 
     def __init__(self, host: str, port: int, settings: Settings) -> None:
-        self.command, self.settings = f"http://{host}:{port}", settings
-        self.port, self.host = port, f"{host}:{port}"
-        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (stays empty)
-        self.clock_sent = None
-        self.broken = ""
-        self.lease = 0
-        self.local = threading.local()
+        self._attach(f"http://{host}:{port}", settings, host, port)  # its stderr stays empty
         self.process = _NoProcess()  # type: ignore[assignment]
 
     def tail(self, lines: int = 5) -> str:

@@ -23,12 +23,10 @@ from .findings import Crashed, called
 from .findings import InvariantViolation as InvariantViolation  # re-exported: checks raise it
 from .findings import control as control  # re-exported: checks record controls
 from .findings import violated as violated
+from .options import CROWD as CROWD  # re-exported: CACHE-ISOLATION's crowd by default
+from .options import DEFAULT_SUT as DEFAULT_SUT  # re-exported
 from .service import ServedFactory, ServiceStartError, served_command, served_factory
 from .subchecks import SUBCHECKS
-
-DEFAULT_SUT = "reference:make"
-#: CACHE-ISOLATION's crowd by default: identities past the bound of any cache bounded below it.
-CROWD = 4096
 
 Factory = Callable[[Settings], Any]
 

@@ -1,6 +1,7 @@
 """The executable specification of Clerk-style session authentication.
 
-Public contract (DESIGN.md §3) and the reference authenticator (§5)::
+The public contract (README, *Run the suite against your implementation*) and the reference
+authenticator::
 
     from reference import ReferenceAuthenticator, Settings
     auth = ReferenceAuthenticator(Settings(org_id="org_1", jwks={"keys": [...]}))

@@ -1,6 +1,6 @@
 """Claim resolution: v1 flat, v2 nested (``o``) and JWT-template claims → one ``Identity``.
 
-Policy (DESIGN.md §5): absent or JSON ``null`` is missing; a non-empty string is a value;
+Policy: absent or JSON ``null`` is missing; a non-empty string is a value;
 anything else is malformed. All present candidates for a field must agree.
 """
 

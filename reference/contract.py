@@ -1,4 +1,5 @@
-"""The public contract every implementation under test is reached through (DESIGN.md §3)."""
+"""The public contract every implementation under test is reached through (README, *Run the
+suite against your implementation*)."""
 
 from __future__ import annotations
 

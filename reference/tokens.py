@@ -81,13 +81,22 @@ def parse_json_object(raw: bytes, part: str = "payload") -> dict[str, Any]:
     return value
 
 
+def b64url_encode(raw: bytes) -> str:
+    """Unpadded base64url (RFC 7515 §2): the one encoder the harness uses.
+
+    >>> b64url_encode(b'{"alg":"none"}')
+    'eyJhbGciOiJub25lIn0'
+    """
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
 def b64url_decode(segment: str) -> bytes:
     """Strict, canonical unpadded base64url (RFC 7515 §2): the URL-safe alphabet only, no
     ``=``, and no stray bits — one string per byte sequence, so a token cannot be re-spelt."""
     if not set(segment) <= _B64URL or len(segment) % 4 == 1:
         raise Unauthorized("malformed", "a segment is not base64url")
     raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != segment:
+    if b64url_encode(raw) != segment:
         raise Unauthorized("malformed", "a segment is not canonical base64url")
     return raw
 

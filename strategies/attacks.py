@@ -34,6 +34,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, decode_ds
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from reference.tokens import b64url_encode
+
 from ._validation import check_choice, check_type
 from .draws import pick
 from .ids import clerk_ids
@@ -65,9 +67,8 @@ AttackToken = tuple[str, str]  # (attack name, compact token)
 # ----------------------------------------------------------------------------- encodings
 
 
-def b64url(raw: bytes) -> str:
-    """Unpadded base64url (RFC 7515 §2)."""
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+#: Unpadded base64url (RFC 7515 §2): the reference's encoder.
+b64url = b64url_encode
 
 
 def unb64url(segment: str) -> bytes:

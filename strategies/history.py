@@ -12,7 +12,7 @@ failure to a short one::
     run_state_machine_as_test(LoginHistory)  # or: TestLogins = LoginHistory.TestCase
 
 What it checks (``checks`` picks which; each failure is a ``HistoryViolation`` naming its
-DESIGN.md §4 invariant and listing the history as numbered steps):
+invariant (README, *The invariants*) and listing the history as numbered steps):
 
 * ``"isolation"`` (CACHE-ISOLATION) — every login names its own identity or whom the same
   login names on a fresh instance (how claims are *read* is ID-FAITHFUL's business, not the
@@ -58,7 +58,6 @@ from .keys import signing_keys
 from .tokens import sign
 
 CHECKS = ("isolation", "poison", "fresh")
-CHECK_IDS = {"isolation": "CACHE-ISOLATION", "poison": "CACHE-NO-POISON", "fresh": "CACHE-FRESH"}
 #: Confusable families whose two sides are both valid logins in the trusted org, the seed's
 #: two sid-less users first (so shrinking reaches them first).
 BOTH_VALID = ("str(sid)", "casefold", "NFKC", "strip", "C string", "email")

@@ -190,3 +190,18 @@ def reusing_kids(
 def jwks_of(*keys: SigningKey) -> dict[str, Any]:
     """The JWKS document publishing ``keys``."""
     return {"keys": [key.public_jwk() for key in keys]}
+
+
+def jwt_key_pem(jwks: Any) -> str:
+    """The first RSA key of a JWKS document as a SubjectPublicKeyInfo PEM (``""``: none) — what
+    Clerk's SDKs take as ``jwtKey``/``CLERK_JWT_KEY`` in place of a JWKS fetch."""
+    for jwk in jwks.get("keys", ()):
+        if jwk.get("kty") == "RSA":
+            public = RSAAlgorithm.from_jwk(json.dumps(jwk))
+            if not isinstance(public, rsa.RSAPublicKey):
+                raise ValueError("the JWKS publishes a private RSA key")
+            pem = public.public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            return pem.decode("ascii")
+    return ""

@@ -25,7 +25,7 @@ from conformance.audit import Audit, Cell, Gate, MergeError, Options, document, 
 from conformance.capabilities import Capabilities, CapabilityError
 from conformance.findings import HOLDS, VIOLATED, run_row
 from conformance.invariants.crowds import birthday, birthday_table, check_crowd
-from conformance.plugin import parse_crowd
+from conformance.options import parse_crowd
 from conformance.registry import lookup
 from conformance.report_html import render_html
 from conformance.report_sarif import render_sarif

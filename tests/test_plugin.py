@@ -52,3 +52,27 @@ def test_this_repository_refuses_the_ambiguous_ci_in_one_line() -> None:
     assert "clerk-ci" in line
     assert collect("clerk-ci").returncode == 0
     assert collect("deep").returncode == 0  # the former name, unambiguous here
+
+
+def test_the_plugin_loads_light() -> None:
+    """The plugin loads in every pytest run of a project that installs the harness: importing it
+    imports no invariant module, no black-box mode (``http.server``) and not the suite's
+    registry. (``subprocess`` is Hypothesis's own import.)"""
+    probe = (
+        "import sys, conformance.plugin; "
+        "print('\\n'.join(m for m in sys.modules if m.startswith(('conformance.', 'http.'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    loaded = set(done.stdout.split())
+    assert not {m for m in loaded if m.startswith("conformance.invariants")}, loaded
+    assert not loaded & {"http.server", "conformance.registry"}, loaded
+    assert not loaded & {"conformance.service", "conformance.target"}, loaded
+
+
+def test_the_plugin_and_the_keys_name_one_variable() -> None:
+    from conformance.options import KEYS_ENV
+    from strategies.keys import KEYS_ENV as KEYS_FILE_VARIABLE
+
+    assert KEYS_ENV == KEYS_FILE_VARIABLE

@@ -21,31 +21,14 @@ Not provided by the SDK, so not applicable: ``authenticate_claims``, ``callback_
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from clerk_backend_api.security import authenticate_request
 from clerk_backend_api.security.types import AuthenticateRequestOptions, AuthStatus
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 from starlette.requests import Request as StarletteRequest
 
 from reference import Principal, Request, Settings, Unauthorized
+from strategies.keys import jwt_key_pem
 
 from ._app import MinimalApp, bearer_request, raw_headers
-
-
-def jwt_key(jwks: Any) -> str:
-    """The PEM (SubjectPublicKeyInfo) of the first RSA key of a JWKS document."""
-    jwk = next(key for key in jwks["keys"] if key.get("kty") == "RSA")
-    public_key = RSAAlgorithm.from_jwk(json.dumps(jwk))
-    if not isinstance(public_key, rsa.RSAPublicKey):
-        raise ValueError("the JWKS publishes a private RSA key")
-    pem = public_key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return pem.decode("ascii")
 
 
 class ClerkBackendApi:
@@ -54,7 +37,7 @@ class ClerkBackendApi:
     def __init__(self, settings: Settings) -> None:
         self.application = MinimalApp(settings)
         self.options = AuthenticateRequestOptions(
-            jwt_key=jwt_key(settings.jwks),
+            jwt_key=jwt_key_pem(settings.jwks),
             authorized_parties=list(settings.authorized_parties) or None,
             clock_skew_in_ms=int(settings.leeway_s * 1000),
             accepts_token=["session_token"],

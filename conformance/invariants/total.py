@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -18,15 +17,11 @@ from strategies import (
     sign,
     signing_keys,
 )
+from strategies.attacks import b64url
 from strategies.claims import one_of_pool
 
 from ..target import Target, attempt, present_claims
 from ._common import entry_point_controls, for_all
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
 
 #: Profile data a session or a template may carry — never identity, and never sure to be a
 #: string (a template maps whatever it is given): its own sub-check, ``profile-claims``.
@@ -129,8 +124,8 @@ def any_claims() -> st.SearchStrategy[Any]:
 
 def any_tokens() -> st.SearchStrategy[str]:
     """Any string, and strings shaped enough like a JWS to reach deep into a verifier."""
-    segment = st.binary(max_size=40).map(_b64) | st.text(max_size=20)
-    json_segment = any_claims().map(lambda v: _b64(json.dumps(v).encode()))
+    segment = st.binary(max_size=40).map(b64url) | st.text(max_size=20)
+    json_segment = any_claims().map(lambda v: b64url(json.dumps(v).encode()))
     dotted = st.lists(segment | json_segment, min_size=0, max_size=5).map(".".join)
     reserved = st.dictionaries(st.sampled_from(MANGLED), json_values(), max_size=6)
     signed = (mangled_sessions() | reserved).map(
