@@ -14,8 +14,7 @@ import sys
 import time
 from typing import Any
 
-sys.path.insert(0, os.path.dirname(__file__))
-from served import App, Server, handler
+from conformance.serve import App, Server, handler
 
 HEALTHY_REQUESTS = 3
 #: The methods each refusing mode routes; the methods its router knows, for a 405.
