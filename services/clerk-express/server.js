@@ -31,7 +31,9 @@ const realNow = Date.now;
 Date.now = () => frozen ?? realNow();
 
 const users = new Map();
-const taken = new Set((settings.existing_users ?? []).map((user) => user.user_id));
+const taken = new Set(
+  (settings.existing_users ?? []).map((user) => user.user_id),
+);
 let next = 0;
 
 function seedUsers() {
@@ -39,7 +41,10 @@ function seedUsers() {
   next = 0;
   for (const user of settings.existing_users ?? []) {
     if (user.clerk_user_id != null) {
-      users.set(JSON.stringify([settings.org_id, user.clerk_user_id]), user.user_id);
+      users.set(
+        JSON.stringify([settings.org_id, user.clerk_user_id]),
+        user.user_id,
+      );
     }
   }
 }
