@@ -38,6 +38,7 @@ VIOLATES = frozenset(
         "SESSION-PENDING",
         "SID-INDEPENDENT/session-id-echo",
         "SID-INDEPENDENT/shared-sid",
+        "VALID-ACCEPTED/v2",
     }
 )
 #: It knows no v2 ``o.id``, so it refuses every v2 session: any row whose valid sessions
