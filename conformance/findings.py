@@ -375,19 +375,6 @@ class RowResult:
         return ", ".join(f"{shape}: {n}" for shape, n in sorted(shapes.items()))
 
     @property
-    def decided_on(self) -> str:
-        """For a row decided although some controls were refused: on how many, and which shapes
-        it could not judge (``""``: every control accepted)."""
-        exercise = self.exercise
-        if not exercise.controls_refused or self.inconclusive_reason:
-            return ""
-        kept = exercise.controls - exercise.controls_refused
-        return (
-            f"decided on {kept} of {exercise.controls} controls; refused: "
-            f"{self.refused_shapes_said}"
-        )
-
-    @property
     def status(self) -> str:
         if self.own:
             return VIOLATED

@@ -306,7 +306,7 @@ def claims_shape(claims: Any) -> str:
     ``role``, or a ``user_id`` with no v1 org claim beside it) or ``"v1"`` — and
     ``" without sid"`` when no usable ``sid``: a control's label, so that a refused shape
     is named once, with its count. Clerk's own session tokens are the v1 and v2 ones with a
-    ``sid`` (``is_clerk_session``).
+    ``sid``: the only claims a control may present (a template is a scenario of its own).
 
     >>> claims_shape({"sub": "user_1", "v": 2, "o": {"id": "org_1"}, "sid": "sess_1"})
     'v2'
@@ -324,11 +324,6 @@ def claims_shape(claims: Any) -> str:
     sid = claims.get("sid")
     return shape if isinstance(sid, str) and sid else f"{shape} without sid"
 
-
-def is_clerk_session(claims: Any) -> bool:
-    """Whether ``claims`` are shaped as Clerk's own session tokens are (v1 or v2, with a
-    ``sid``): the only claims a control may present. Templates are scenarios of their own."""
-    return claims_shape(claims) in ("v1", "v2")
 
 MALFORMED_KINDS = ("missing_org", "missing_user", "conflicting_user", "conflicting_org")
 
