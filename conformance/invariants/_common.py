@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -10,7 +11,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Generic, TypeGuard, TypeVar
 
-from hypothesis import Phase, given, settings
+from hypothesis import Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from reference import AuthError, Principal
@@ -51,6 +52,14 @@ def is_capturing() -> bool:
     return _CAPTURED.get() is not None
 
 
+def stable_seed(test: Callable[..., None]) -> int:
+    """The seed a derandomized profile runs ``test`` with: from its module and qualified name,
+    so that its examples change with what it draws, never with how its source is written
+    (Hypothesis's own derandomization hashes the source text)."""
+    name = f"{test.__module__}:{test.__qualname__}".encode()
+    return int.from_bytes(hashlib.sha256(name).digest()[:16], "big")
+
+
 def for_all(
     *, shrink: bool = True, **strategies: st.SearchStrategy[Any]
 ) -> Callable[[Callable[..., None]], Callable[[], None]]:
@@ -58,7 +67,9 @@ def for_all(
     violation is one readable counterexample, not an exception group) and skipping the
     ``explain`` phase, whose replays cost minutes on long login histories. No deadline, even
     under a host project's default settings: a check's speed is measured, never asserted.
-    ``shrink=False`` skips shrinking too, for failures that need not repeat (a lost race)."""
+    ``shrink=False`` skips shrinking too, for failures that need not repeat (a lost race).
+    Derandomized (``clerk-ci``), it runs with ``stable_seed``: the same examples until what the
+    test draws changes."""
 
     def decorate(test: Callable[..., None]) -> Callable[[], None]:
         active = settings()  # the loaded profile's values
@@ -73,6 +84,8 @@ def for_all(
         built: Callable[[], None] = settings(
             report_multiple_bugs=False, phases=phases, deadline=None
         )(given(**strategies)(scoped))
+        if active.derandomize:
+            built = seed(stable_seed(test))(built)
         captured = _CAPTURED.get()
         if captured is None:
             return built
