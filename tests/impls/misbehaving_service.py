@@ -14,7 +14,7 @@ import sys
 import time
 from typing import Any
 
-from conformance.serve import App, Server, handler
+from conformance.blackbox.serve import App, Server, handler
 
 HEALTHY_REQUESTS = 3
 #: The methods each refusing mode routes; the methods its router knows, for a 405.

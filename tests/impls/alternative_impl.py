@@ -22,7 +22,7 @@ room it makes the *other* permitted choice:
   a deployment with a JWKS endpoint (``jwks_source``) fetches it again once ``jwks_ttl_s`` old;
 * every public method is wrapped by a fail-closed guard, so no stray exception can escape.
 
-Use it as a SUT: ``--sut tests.alternative_impl:make``.
+Use it as a SUT: ``--sut tests.impls.alternative_impl:make``.
 """
 
 from __future__ import annotations
@@ -524,5 +524,5 @@ def _machine_token(header: dict[str, Any], claims: dict[str, Any]) -> bool:
 
 
 def make(settings: Settings) -> AlternativeAuthenticator:
-    """The SUT factory: ``--sut tests.alternative_impl:make``."""
+    """The SUT factory: ``--sut tests.impls.alternative_impl:make``."""
     return AlternativeAuthenticator(settings)
