@@ -1,15 +1,21 @@
-"""The findings of ``docs/findings.md`` as data, and the checks that keep them true: each row
-finds exactly the findings the document lists for it, every other applicable row holds, and the
-default gate fails on exactly what it calls vulnerabilities — so a change in the harness or in a
-package shows up here."""
+"""The findings of ``docs/findings.md`` as data — one ``Peer`` per audited package, in
+``PEERS`` — and the checks that keep them true (``test_peers.py`` runs them for every peer):
+each row finds exactly the findings the document lists for it, every other applicable row holds,
+and the default gate fails on exactly what it calls vulnerabilities — so a change in the harness
+or in a package shows up here."""
 
 from __future__ import annotations
 
+import importlib.util
+import shutil
+import sys
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from conformance import BY_ID, Target
-from conformance.audit import Gate
-from conformance.findings import HOLDS, VIOLATED, Finding, run_row
+from conformance.audit.run import Gate
+from conformance.findings import HOLDS, INCONCLUSIVE, VIOLATED, Finding, run_row
 from conformance.registry import lookup
 from strategies import sign
 from strategies.attacks import compact_json, jws, signer_of
@@ -93,15 +99,22 @@ def _declared(finding_id: str) -> Finding:
                    "", "", row)  # fmt: skip
 
 
-def assert_partition(
-    target: Target, expected: Mapping[str, frozenset[str]], holds: frozenset[str]
-) -> None:
-    """Every invariant of the registry is violated, holds or is not applicable, and the
-    not-applicable ones are exactly what the target lacks methods for — so a new invariant, or
-    a change in what an adapter provides, needs the findings updated."""
-    seen = [*expected, *holds, *NOT_APPLICABLE]
+def assert_partition(target: Target, peer: Peer) -> None:
+    """Every invariant of the registry is violated, holds, is undecided or is not applicable,
+    and the not-applicable ones are exactly what the target lacks methods for — so a new
+    invariant, or a change in what an adapter provides, needs the findings updated."""
+    seen = [*peer.findings, *peer.holds, *peer.undecided, *NOT_APPLICABLE]
     assert sorted(seen) == sorted(BY_ID), "each invariant must be in exactly one group"
     assert {id_ for id_, inv in BY_ID.items() if inv.missing(target)} == NOT_APPLICABLE
+    if peer.methods is not None:
+        assert target.methods == peer.methods and not target.limits
+
+
+def assert_undecided(target: Target, row: str, says: tuple[str, ...]) -> None:
+    """``row`` cannot be decided — no finding, never holds — for the reason saying ``says``."""
+    status, own, met, reason = row_findings(target, row)
+    assert status == INCONCLUSIVE and not own and not met, (status, own, met)
+    assert all(words in reason for words in says), reason
 
 
 def assert_masked_token_findings(target: Target) -> None:
@@ -118,3 +131,299 @@ def assert_masked_token_findings(target: Target) -> None:
     )
     surrogate = jws({"alg": "RS256", "kid": key.kid}, payload, signer_of(key))
     assert target.fresh().authenticate_token(surrogate).external_id == "user_1"
+
+
+# ------------------------------------------------------------------------------- the peers
+
+ROOT = Path(__file__).parents[2]
+SERVICES = ROOT / "services"
+#: The served shim as the tests start it (``clerk-harness serve``'s script form).
+SHIM = ROOT / "tests" / "impls" / "served.py"
+
+
+@dataclass(frozen=True)
+class Peer:
+    """One audited package as docs/findings.md reports it: how the harness reaches it
+    (``spec``), every finding by row, the rows that hold, what the default gate fails on, and
+    what it needs to run here (Python ``modules``, a ``file`` built by ``services/build``, a
+    ``program`` on ``PATH``). ``undecided`` rows must be inconclusive, each reason saying the
+    given words; ``skipped`` rows are not run here, each for the reason given; ``slow`` rows are
+    marked ``slow``; ``methods``: the entry points a served peer must offer."""
+
+    name: str
+    spec: str
+    findings: Mapping[str, frozenset[str]]
+    holds: frozenset[str]
+    gate: frozenset[str]
+    modules: tuple[str, ...] = ()
+    file: Path | None = None
+    program: str = ""
+    undecided: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    skipped: Mapping[str, str] = field(default_factory=dict)
+    slow: frozenset[str] = frozenset()
+    methods: frozenset[str] | None = None
+
+    @property
+    def rows(self) -> list[str]:
+        """The rows run: every listed one but the skipped."""
+        listed = {*self.findings, *self.holds, *self.undecided}
+        return sorted(listed - self.skipped.keys())
+
+    def missing(self) -> str:
+        """What this machine lacks to run the peer (``""``: nothing)."""
+        for module in self.modules:
+            if importlib.util.find_spec(module) is None:
+                return f"the {module} package (pip install -e '.[peers]')"
+        if self.program and shutil.which(self.program) is None:
+            return f"{self.program} on PATH"
+        if self.file is not None and not self.file.exists():
+            return f"{self.file} (run services/build)"
+        return ""
+
+
+#: Rows that hold for clerk-backend-api in-process, each of whose examples starts service
+#: processes (a seeded user store per example, a crowd of racing first logins): over the wire
+#: they are the served reference's to hold (tests/test_served.py), in-process the package's.
+STARTS_PROCESSES = {
+    "IDENTITY-NOT-LINKED": "held in-process; over the wire, the served reference's to hold",
+    "CACHE-CONCURRENT": "held in-process; over the wire, the served reference's to hold",
+}
+#: The claim mapping's findings every SDK audited so far shares (§2.7 to 2.9).
+_MAPPING = ("ID-UNAMBIGUOUS", "ID-SHAPE-INVARIANT", "ROLE-NO-ESCALATION")
+
+#: docs/findings.md §2: clerk-backend-api, every finding by row.
+CLERK_BACKEND_API = Peer(
+    "clerk-backend-api",
+    "conformance.adapters.clerk_backend_api:make",
+    {
+        **COMMON,
+        "TOTAL": frozenset({"TOTAL/crash"}),
+        "TOKEN-SIGNATURE": frozenset(
+            {"TOKEN-SIGNATURE/unknown-kid", "TOKEN-SIGNATURE/missing-kid"}
+        ),
+        "TOKEN-AUDIENCE": frozenset({"TOKEN-AUDIENCE/iss-mismatch"}),
+        "REQ-AMBIENT-ONLY": frozenset(
+            {
+                "REQ-AMBIENT-ONLY/cookie-split",
+                "REQ-AMBIENT-ONLY/bearer-scheme-case",
+                "REQ-AMBIENT-ONLY/decoy-cookie",
+                "REQ-AMBIENT-ONLY/later-occurrence",
+                "REQ-AMBIENT-ONLY/scheme",
+            }
+        ),
+    },
+    frozenset(
+        {
+            "ID-FAITHFUL",
+            "ID-ORG-PINNED",
+            "SID-INDEPENDENT",
+            "CACHE-ISOLATION",
+            "CACHE-KEY-INJECTIVE",
+            "CACHE-NO-POISON",
+            "CACHE-FRESH",
+            "CACHE-CONCURRENT",
+            "CB-NO-QUERY",
+            "PATH-CONSISTENT",
+            "REQ-NO-SPOOF",
+            "VALID-ACCEPTED",
+            "KEYS-ISOLATED",
+            "IDENTITY-NOT-LINKED",
+        }
+    ),
+    VULNERABILITIES,
+    modules=("clerk_backend_api", "starlette"),
+)
+#: Black-box mode adds nothing and hides nothing: the same adapter served over the wire
+#: contract makes, row by row, exactly the findings it makes in-process.
+CLERK_BACKEND_API_SERVED = Peer(
+    "clerk-backend-api served",
+    f"serve={sys.executable} {SHIM} {CLERK_BACKEND_API.spec}",
+    CLERK_BACKEND_API.findings,
+    CLERK_BACKEND_API.holds,
+    VULNERABILITIES,
+    modules=CLERK_BACKEND_API.modules,
+    skipped=STARTS_PROCESSES,
+    methods=frozenset({"authenticate_request"}),
+)
+#: docs/findings.md §3: fastapi-clerk-auth. Its cache rows are most of its time (every login
+#: is an HTTP request through FastAPI's stack) and judge glue clerk-backend-api's judge too:
+#: ``-m "not slow"`` leaves them out.
+FASTAPI_CLERK_AUTH = Peer(
+    "fastapi-clerk-auth",
+    "conformance.adapters.fastapi_clerk_auth:make",
+    {
+        **COMMON,
+        "TOKEN-AUDIENCE": frozenset(
+            {
+                "TOKEN-AUDIENCE/azp-missing",
+                "TOKEN-AUDIENCE/azp-unlisted",
+                "TOKEN-AUDIENCE/azp-not-a-string",
+            }
+        ),
+        "REQ-AMBIENT-ONLY": frozenset(
+            {"REQ-AMBIENT-ONLY/cookie-refused", "REQ-AMBIENT-ONLY/cookie-split"}
+        ),
+    },
+    frozenset(
+        {
+            "ID-FAITHFUL",
+            "ID-ORG-PINNED",
+            "SID-INDEPENDENT",
+            "TOTAL",
+            "CACHE-ISOLATION",
+            "CACHE-KEY-INJECTIVE",
+            "CACHE-NO-POISON",
+            "CACHE-FRESH",
+            "CACHE-CONCURRENT",
+            "TOKEN-SIGNATURE",
+            "CB-NO-QUERY",
+            "PATH-CONSISTENT",
+            "REQ-NO-SPOOF",
+            "VALID-ACCEPTED",
+            "KEYS-ISOLATED",
+            "IDENTITY-NOT-LINKED",
+        }
+    ),
+    VULNERABILITIES,
+    modules=("fastapi_clerk_auth",),
+    slow=frozenset(
+        {"CACHE-ISOLATION", "CACHE-KEY-INJECTIVE", "CACHE-NO-POISON", "CACHE-FRESH"}
+        | {"CACHE-CONCURRENT"}
+    ),
+)
+#: docs/findings.md §3b: @clerk/express, served by services/clerk-express (npm ci there).
+CLERK_EXPRESS = Peer(
+    "@clerk/express",
+    f"serve=node {SERVICES / 'clerk-express' / 'server.js'}",
+    {
+        # the claim mapping's, as for the Python packages (§2.7 to 2.9)
+        **{row: COMMON[row] for row in ("ID-REQUIRED", *_MAPPING)},
+        "TOKEN-SIGNATURE": frozenset(
+            {
+                "TOKEN-SIGNATURE/unknown-kid",
+                "TOKEN-SIGNATURE/missing-kid",
+                "TOKEN-SIGNATURE/unknown-crit",
+            }
+        ),
+        "TOTAL": frozenset({"TOTAL/crash"}),
+        "TOKEN-TIME": frozenset(
+            {"TOKEN-TIME/huge-exp", "TOKEN-TIME/huge-nbf", "TOKEN-TIME/huge-iat"}
+        ),
+        "TOKEN-AUDIENCE": frozenset({"TOKEN-AUDIENCE/iss-mismatch"}),
+        "TOKEN-MALFORMED": frozenset(
+            {
+                "TOKEN-MALFORMED/deeply-nested",
+                "TOKEN-MALFORMED/bad-base64url",
+                "TOKEN-MALFORMED/non-utf8",
+                "TOKEN-MALFORMED/error-class",
+            }
+        ),
+        "REQ-AMBIENT-ONLY": frozenset(
+            {
+                "REQ-AMBIENT-ONLY/bearer-scheme-case",
+                "REQ-AMBIENT-ONLY/lower-precedence",
+                "REQ-AMBIENT-ONLY/scheme",
+            }
+        ),
+    },
+    frozenset(
+        {
+            "ID-FAITHFUL",
+            "ID-ORG-PINNED",
+            "SESSION-PENDING",
+            "SID-INDEPENDENT",
+            "CACHE-ISOLATION",
+            "CACHE-KEY-INJECTIVE",
+            "CACHE-NO-POISON",
+            "CACHE-FRESH",
+            "CACHE-CONCURRENT",
+            "CB-NO-QUERY",
+            "PATH-CONSISTENT",
+            "KEYS-ISOLATED",
+            "IDENTITY-NOT-LINKED",
+            "SESSION-TOKENS-ONLY",
+            "REQ-NO-SPOOF",
+            "VALID-ACCEPTED",
+        }
+    ),
+    frozenset(),
+    program="node",
+    file=SERVICES / "clerk-express" / "node_modules",
+    methods=frozenset({"authenticate_request"}),
+)
+#: docs/findings.md §3c: github.com/clerk/clerk-sdk-go/v2, served by services/clerk-sdk-go.
+#: Its middleware reads only ``Authorization: Bearer``: the cookie refuses a valid session, so
+#: PATH-CONSISTENT has one entry point to compare with nothing — undecided, never holds.
+CLERK_SDK_GO = Peer(
+    "clerk-sdk-go",
+    f"serve={SERVICES / 'clerk-sdk-go' / 'bin' / 'clerk-sdk-go'}",
+    {
+        **{row: COMMON[row] for row in _MAPPING},
+        "ID-REQUIRED": frozenset({"ID-REQUIRED/error-class"}),
+        "SESSION-PENDING": frozenset({"SESSION-PENDING/pending-refused"}),
+        "TOKEN-SIGNATURE": frozenset(
+            {
+                "TOKEN-SIGNATURE/unknown-kid",
+                "TOKEN-SIGNATURE/missing-kid",
+                "TOKEN-SIGNATURE/reencoded-segment",
+            }
+        ),
+        "TOKEN-TIME": frozenset(
+            {
+                "TOKEN-TIME/exp-boundary",
+                "TOKEN-TIME/huge-nbf",
+                "TOKEN-TIME/huge-iat",
+                "TOKEN-TIME/missing-exp",
+            }
+        ),
+        "TOKEN-AUDIENCE": frozenset({"TOKEN-AUDIENCE/azp-missing", "TOKEN-AUDIENCE/iss-mismatch"}),
+        "TOKEN-MALFORMED": frozenset(
+            {
+                "TOKEN-MALFORMED/bad-base64url",
+                "TOKEN-MALFORMED/deeply-nested",
+                "TOKEN-MALFORMED/non-utf8",
+                "TOKEN-MALFORMED/whitespace",
+            }
+        ),
+        "REQ-AMBIENT-ONLY": frozenset(
+            {
+                "REQ-AMBIENT-ONLY/bearer-scheme-case",
+                "REQ-AMBIENT-ONLY/cookie-refused",
+                "REQ-AMBIENT-ONLY/cookie-split",
+                "REQ-AMBIENT-ONLY/scheme",
+            }
+        ),
+        "SESSION-TOKENS-ONLY": frozenset(
+            {"SESSION-TOKENS-ONLY/m2m-jwt", "SESSION-TOKENS-ONLY/oauth-jwt"}
+        ),
+    },
+    frozenset(
+        {
+            "ID-FAITHFUL",
+            "ID-ORG-PINNED",
+            "SID-INDEPENDENT",
+            "TOTAL",
+            "CACHE-ISOLATION",
+            "CACHE-KEY-INJECTIVE",
+            "CACHE-NO-POISON",
+            "CACHE-FRESH",
+            "CACHE-CONCURRENT",
+            "CB-NO-QUERY",
+            "KEYS-ISOLATED",
+            "IDENTITY-NOT-LINKED",
+            "REQ-NO-SPOOF",
+            "VALID-ACCEPTED",
+        }
+    ),
+    VULNERABILITIES,
+    file=SERVICES / "clerk-sdk-go" / "bin" / "clerk-sdk-go",
+    undecided={"PATH-CONSISTENT": ("through 2 entry point(s)", "signed_out")},
+    methods=frozenset({"authenticate_request"}),
+)
+PEERS = (
+    CLERK_BACKEND_API,
+    CLERK_BACKEND_API_SERVED,
+    FASTAPI_CLERK_AUTH,
+    CLERK_EXPRESS,
+    CLERK_SDK_GO,
+)
