@@ -1,7 +1,7 @@
 """How fast and how sharp the harness is (not part of the test suite: nothing here asserts).
 
-    python benchmarks/run.py                       # everything (under 5 minutes on 2 cores)
-    python benchmarks/run.py --only throughput     # one part: bound, throughput, crowd,
+    python -m benchmarks.run                       # everything, from the checkout's root
+    python -m benchmarks.run --only throughput     # one part: bound, throughput, crowd,
                                                    # detection, seeds, http, wall
 
 Prints a table per part and writes them all to ``benchmarks/results.json`` (``--json PATH``):
@@ -17,7 +17,7 @@ Prints a table per part and writes them all to ``benchmarks/results.json`` (``--
   the default profile (100 examples, random): the share of runs that catch it and the median
   number of examples until the first failure (shrinking off: it is detection, not reporting);
 * **seeds** — soundness under random seeds: every row against the reference and the
-  alternative implementation (``tests/alternative_impl.py``) over 20 seeds of Hypothesis's
+  alternative implementation (``tests/impls/alternative_impl.py``) over 20 seeds of Hypothesis's
   default profile (random, as a user's suite runs): each must hold, every control accepted;
 * **http** — black-box mode, for each served peer: the harness's request rate (drawn Bearer
   requests through the served SUT's client: the wire contract's encoding, the keep-alive
@@ -41,36 +41,33 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import jwt
+from hypothesis import Phase, settings
 
-import jwt  # noqa: E402
-from hypothesis import Phase, settings  # noqa: E402
-
-import conformance.invariants._common as common  # noqa: E402
-import conformance.invariants.crowds as crowds  # noqa: E402
-import conformance.invariants.history as history  # noqa: E402
-import reference  # noqa: E402
-import strategies.tokens as signing  # noqa: E402
-from conformance import (  # noqa: E402
+import conformance.invariants.cache as cache
+import conformance.invariants.crowds as crowds
+import reference
+from conformance import (
     BY_ID,
     INVARIANTS,
-    InvariantViolation,
     Target,
     catalogue,
     profiles,
 )
-from conformance.findings import run_row  # noqa: E402
-from conformance.plugin import harness_modules  # noqa: E402
-from conformance.registry import lookup  # noqa: E402
-from conformance.target import mint  # noqa: E402
-from strategies import TRUSTED_ORG, signing_keys, with_times  # noqa: E402
-from strategies.requests import plain_request  # noqa: E402
+from conformance.findings import Exercise, recording, run_row
+from conformance.plugin import harness_modules
+from conformance.registry import lookup
+from conformance.target import mint
+from strategies import TRUSTED_ORG, signing_keys, with_times
+from strategies.requests import plain_request
+from strategies.tokens import signing_afresh
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PARTS = ("bound", "throughput", "crowd", "detection", "seeds", "http", "wall")
 GROUPS = {  # the first group whose prefix an ID starts with
@@ -104,87 +101,13 @@ def group_of(invariant_id: str) -> str:
 # ----------------------------------------------------------------------------- counting
 
 
-class Counter:
-    """Examples run (test-body calls, machine runs) and tokens judged, since the last reset."""
-
-    def __init__(self) -> None:
-        self.examples = 0
-        self.tokens = 0
-        self.first_failure: int | None = None
-        self.installed = False  # whether this process counts (``_worker_init``)
-
-    def reset(self) -> None:
-        self.examples, self.tokens, self.first_failure = 0, 0, None
-
-
-COUNT = Counter()
-
-
-def _counting_given(given: Callable[..., Any]) -> Callable[..., Any]:
-    def counted_given(**strategies: Any) -> Callable[[Callable[..., None]], Any]:
-        def decorate(test: Callable[..., None]) -> Any:
-            @functools.wraps(test)
-            def body(*args: Any, **kwargs: Any) -> None:
-                COUNT.examples += 1
-                try:
-                    test(*args, **kwargs)
-                except InvariantViolation:
-                    if COUNT.first_failure is None:
-                        COUNT.first_failure = COUNT.examples
-                    raise
-
-            return given(**strategies)(body)
-
-        return decorate
-
-    return counted_given
-
-
-def _counting_machine(build: Callable[..., Any]) -> Callable[..., Any]:
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        machine = build(*args, **kwargs)
-
-        class Counted(machine):  # type: ignore[misc, valid-type]
-            def __init__(self) -> None:
-                COUNT.examples += 1
-                super().__init__()
-
-        Counted.__name__ = machine.__name__
-        return Counted
-
-    return counted
-
-
-def install_counters() -> None:
-    """Count examples by wrapping the two places checks hand strategies to Hypothesis, and
-    tokens by wrapping the reference's ``authenticate_token``."""
-    common.given = _counting_given(common.given)  # type: ignore[attr-defined]
-    history.login_history_machine = _counting_machine(history.login_history_machine)  # type: ignore[attr-defined]
-    original = reference.ReferenceAuthenticator.authenticate_token
-
-    def counted_token(self: Any, token: str) -> Any:
-        COUNT.tokens += 1
-        return original(self, token)
-
-    reference.ReferenceAuthenticator.authenticate_token = counted_token  # type: ignore[method-assign]
-
-
-def _machine_failures_count_too() -> None:
-    """A machine's violation surfaces where ``check_history`` turns it into an
-    ``InvariantViolation``, after Hypothesis replayed the failing history once more."""
-    original = history.check_history
-
-    def check(target: Target, which: str) -> None:
-        try:
-            original(target, which)
-        except InvariantViolation:
-            if COUNT.first_failure is None:
-                COUNT.first_failure = COUNT.examples - 1  # not the final replay
-            raise
-
-    import conformance.invariants.cache as cache
-
-    cache.check_history = check  # type: ignore[assignment]
+@contextmanager
+def counted() -> Iterator[Exercise]:
+    """What the checks run meanwhile do, as the harness counts it (``findings.Exercise``):
+    examples (test bodies and login-history machine runs), the example that first failed, and
+    SUT calls — for a token check, each one token judged."""
+    with recording(Exercise()) as exercise:
+        yield exercise
 
 
 # ----------------------------------------------------------------------------- parts
@@ -211,11 +134,11 @@ def crowd() -> dict[str, Any]:
     (tokens signed once per process: the first run signs them), and the key widths a crowd of
     its size finds a collision in, by the birthday bound."""
     size, out = crowds.CROWD, {"identities": crowds.CROWD, "runs": {}}
-    for spec in ("reference:make", "tests.request_only:reference"):
+    for spec in ("reference:make", "tests.impls.request_only:reference"):
         target = Target.load(spec)
         for run in ("first", "again"):
             start = time.perf_counter()
-            crowds.check_crowd(target)
+            crowds.check_crowd(target, cache.CROWD)
             seconds = time.perf_counter() - start
             per_login = seconds / (2 * size) * 1e6
             out["runs"][f"{spec} {run}"] = {
@@ -246,26 +169,26 @@ def throughput(examples: int, rate_bound: float | None) -> dict[str, Any]:
     rows, groups = [], {g: {"examples": 0, "tokens": 0, "seconds": 0.0} for g in GROUPS}
     with profile("bench-throughput", max_examples=examples):
         for inv in INVARIANTS:
-            COUNT.reset()
             start = time.perf_counter()
-            inv.check(target)
+            with counted() as count:
+                inv.check(target)
             seconds = time.perf_counter() - start
             row = {
                 "id": inv.id,
                 "group": group_of(inv.id),
-                "examples": COUNT.examples,
-                "tokens": COUNT.tokens,
+                "examples": count.examples,
+                "tokens": count.calls,
                 "seconds": round(seconds, 3),
-                "examples_per_s": round(COUNT.examples / seconds),
+                "examples_per_s": round(count.examples / seconds),
             }
             rows.append(row)
             total = groups[row["group"]]
-            total["examples"] += COUNT.examples
-            total["tokens"] += COUNT.tokens
+            total["examples"] += count.examples
+            total["tokens"] += count.calls
             total["seconds"] += seconds
             print(
-                f"  {inv.id:27} {COUNT.examples:5} ex {seconds:6.2f}s "
-                f"{row['examples_per_s']:6,} ex/s {COUNT.tokens:6} tokens",
+                f"  {inv.id:27} {count.examples:5} ex {seconds:6.2f}s "
+                f"{row['examples_per_s']:6,} ex/s {count.calls:6} calls",
                 flush=True,
             )
     summary = {}
@@ -286,28 +209,17 @@ def throughput(examples: int, rate_bound: float | None) -> dict[str, Any]:
     return {"examples_per_check": examples, "checks": rows, "groups": summary}
 
 
-@contextmanager
-def signing_afresh() -> Iterator[None]:
-    """``strategies.tokens.remembered`` off: every signature made as if for the first time."""
-    saved = signing._REMEMBER_UP_TO_BYTES
-    signing._REMEMBER_UP_TO_BYTES = -1  # no input is short enough to be remembered
-    try:
-        yield
-    finally:
-        signing._REMEMBER_UP_TO_BYTES = saved
-
-
 def _tokens_signed_afresh(target: Target, examples: int) -> int:
     """Tokens judged per second by the token checks when nothing signed is reused."""
     tokens, seconds = 0, 0.0
     with profile("bench-afresh", max_examples=examples), signing_afresh():
         for inv in INVARIANTS:
             if group_of(inv.id) == "tokens":
-                COUNT.reset()
                 start = time.perf_counter()
-                inv.check(target)
+                with counted() as count:
+                    inv.check(target)
                 seconds += time.perf_counter() - start
-                tokens += COUNT.tokens
+                tokens += count.calls
     print(f"  token checks, every signature made afresh: {tokens / seconds:,.0f} tokens/s")
     return round(tokens / seconds)
 
@@ -318,9 +230,8 @@ def _detect_one(job: tuple[str, str, int]) -> dict[str, Any]:
     entry, invariant_id, seed = job
     target = Target.load(catalogue.sut_spec(entry))
     phases = tuple(p for p in Phase if p not in (Phase.shrink, Phase.explain))
-    with profile("bench-detect", derandomize=False, phases=phases, print_blob=False):
-        global_force_seed_set(seed)
-        COUNT.reset()
+    bench = {"derandomize": False, "phases": phases, "print_blob": False}
+    with profiles.seeded(seed, parent="clerk-ci", **bench):
         start = time.perf_counter()
         row = BY_ID[invariant_id]
         result = run_row(invariant_id, lambda: row.check(target), lookup)
@@ -330,7 +241,7 @@ def _detect_one(job: tuple[str, str, int]) -> dict[str, Any]:
         "invariant": invariant_id,
         "seed": seed,
         "found": sorted({f.id for f in result.findings}),
-        "examples": COUNT.first_failure,
+        "examples": result.exercise.first_failure,
         "seconds": round(seconds, 3),
     }
 
@@ -342,26 +253,15 @@ def _caught(run: dict[str, Any], entry: str, invariant_id: str) -> bool:
     return any(f.startswith(f"{invariant_id}/") for f in found) and declared <= found
 
 
-def global_force_seed_set(seed: int) -> None:
-    import hypothesis.core
-
-    hypothesis.core.global_force_seed = seed
-
-
 def _worker_init() -> None:
-    """Profiles, counters and every module, once per process: a forked worker inherits the
-    parent's, and counting twice would double every count. Every harness module and catalogue
-    entry is imported first, as the plugin's ``preload`` does for a test session: Hypothesis
+    """Profiles and every module, once per process. Every harness module and catalogue entry
+    is imported first, as the plugin's ``preload`` does for a test session: Hypothesis
     draws some values from the constants of the modules loaded so far, so a job run after
     another entry's first load would draw other examples than the same job run first."""
     profiles.register()
     settings.load_profile("clerk-ci")
     for name in [*harness_modules(), *(f"conformance.catalogue.{n}" for n in catalogue.ENTRIES)]:
         importlib.import_module(name)
-    if not COUNT.installed:
-        install_counters()
-        _machine_failures_count_too()
-        COUNT.installed = True
 
 
 def detection(seeds: int, workers: int, entries: list[str]) -> dict[str, Any]:
@@ -398,7 +298,7 @@ def detection(seeds: int, workers: int, entries: list[str]) -> dict[str, Any]:
 
 
 #: The correct implementations every row must hold for under any seed.
-CORRECT = ("reference:make", "tests.alternative_impl:make")
+CORRECT = ("reference:make", "tests.impls.alternative_impl:make")
 
 
 def _seeded_row(job: tuple[str, str, int]) -> dict[str, Any]:
@@ -492,8 +392,8 @@ def _wire_bytes(out: Any) -> bytes:
 def http(seconds: float = 5.0) -> dict[str, Any]:
     """Black-box mode: the harness's rate against each served peer next to a raw client's,
     then the served reference's per-row cost next to the in-process reference's."""
-    from conformance.service import stop_all
-    from conformance.wire import outgoing
+    from conformance.blackbox.service import TRAFFIC, stop_all
+    from conformance.blackbox.wire import outgoing
 
     out: dict[str, Any] = {"peers": {}, "rows": {}}
     for name, command in SERVED.items():
@@ -517,21 +417,6 @@ def http(seconds: float = 5.0) -> dict[str, Any]:
     stop_all()
     served = Target.load(f"serve={SERVED['reference (clerk-harness serve)']}")
     local = Target.load("reference:make")
-    import conformance.service as service_module
-
-    sent = {"requests": 0, "processes": 0}
-    send, start_service = service_module.Service.send, service_module.Service.__init__
-
-    def counting_send(self: Any, *args: Any, **kwargs: Any) -> Any:
-        sent["requests"] += 1
-        return send(self, *args, **kwargs)
-
-    def counting_start(self: Any, *args: Any, **kwargs: Any) -> None:
-        sent["processes"] += 1
-        start_service(self, *args, **kwargs)
-
-    service_module.Service.send = counting_send  # type: ignore[method-assign]
-    service_module.Service.__init__ = counting_start  # type: ignore[method-assign]
     with profile("bench-http"):
         for invariant in INVARIANTS:
             if invariant.missing(served):
@@ -539,10 +424,14 @@ def http(seconds: float = 5.0) -> dict[str, Any]:
             began = time.perf_counter()
             run_row(invariant.id, functools.partial(invariant.check, local), lookup)
             in_process = time.perf_counter() - began
-            sent.update(requests=0, processes=0)
+            before = (TRAFFIC.requests, TRAFFIC.processes)
             began = time.perf_counter()
             run_row(invariant.id, functools.partial(invariant.check, served), lookup)
             over_http = time.perf_counter() - began
+            sent = {
+                "requests": TRAFFIC.requests - before[0],
+                "processes": TRAFFIC.processes - before[1],
+            }
             out["rows"][invariant.id] = {
                 "in_process_s": round(in_process, 2),
                 "http_s": round(over_http, 2),
@@ -557,7 +446,6 @@ def http(seconds: float = 5.0) -> dict[str, Any]:
                 f"{sent['processes']:3} processes",
                 flush=True,
             )
-    service_module.Service.send, service_module.Service.__init__ = send, start_service  # type: ignore[method-assign]
     stop_all()
     return out
 

@@ -32,6 +32,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(importlib.import_module(_HOME[name], __name__), name)
 
+
 __all__ = [
     "BY_ID",
     "DEFAULT_SUT",

@@ -34,12 +34,10 @@ from strategies import TRUSTED_ORG, signing_keys
 from strategies.keys import KEYS_ENV, KeysFileError, keys_file_extra, write_keys
 
 from . import profiles
-from .audit import Audit, Cell, Gate, MergeError, Options, document, from_documents, run_audit
-from .options import parse_crowd, parse_shard
-from .registry import BY_ID
-from .report_html import render_html
-from .report_sarif import render_sarif
-from .report_text import (
+from .audit.html import render_html
+from .audit.run import Audit, Cell, Gate, MergeError, Options, document, from_documents, run_audit
+from .audit.sarif import render_sarif
+from .audit.text import (
     WIDTH,
     closing,
     findings_report,
@@ -48,7 +46,10 @@ from .report_text import (
     slowest,
     write_junit,
 )
-from .service import JWKS_PATH, free_port, serve_spec, service_environment, url_spec
+from .blackbox.jwks import JWKS_PATH, free_port
+from .blackbox.service import serve_spec, service_environment, url_spec
+from .options import parse_crowd, parse_shard
+from .registry import BY_ID
 from .target import SutLoadError
 
 
@@ -240,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "env":
         return _env(args)
     if args.command == "serve":
-        from .serve import serve  # the served shim: http.server, freezegun, the factory
+        from .blackbox.serve import serve  # the served shim: http.server, freezegun, the factory
 
         serve(args.factory)
         return 0

@@ -1,10 +1,11 @@
 """Verdicts that mean what they say: named sub-checks, findings, and what a row exercised.
 
 A row (the stable invariant ID) is made of named sub-checks (``ROW/name``), each with a *kind*
-and a *reach*. A check reports a failure with ``violated(row, sub, …)``; ``run_row`` runs the
-check again with every sub-check already found switched off, until nothing new fails, so a
-row's result lists *every* failing sub-check, each with its own shrunk counterexample. Meanwhile
-every SUT call is counted, and every *control* — a session as Clerk mints it (v1 or v2, with its
+and a *reach*. A check reports a failure with ``violated(SUB, …)``, ``SUB`` the handle the row's
+declaration gave (``conformance.rows``); ``run_row`` runs the check again with every sub-check
+already found switched off, until nothing new fails, so a row's result lists *every* failing
+sub-check, each with its own shrunk counterexample. Meanwhile every SUT call is counted, and
+every *control* — a session as Clerk mints it (v1 or v2, with its
 ``sid``), which every correct implementation accepts through the entry point under test — is
 recorded by its shape. The row is decided on the controls the SUT accepted (what an example
 judges rests on its control's acceptance), and names the shapes it refused, each with how many
@@ -20,25 +21,43 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from reference import AuthError, Principal
 from reference.tokens import compact_segments, parse_json_object
 from strategies import claims_shape
+from strategies.ratings import Reach, Severity
 
-#: What a finding is: accepts what must be refused or crosses identities; a crash or a wrong
-#: error class; refuses what every correct implementation accepts.
-KINDS = ("security", "robustness", "completeness")
-#: Who can trigger it: no key and no session; a valid session of one's own; only a token the
-#: instance's key signed with unusual content.
-REACHES = ("anyone", "user", "issuer")
-SEVERITIES = ("critical", "high", "medium", "low")
+
+class Kind(StrEnum):
+    """What a finding is: accepts what must be refused or crosses identities; a crash or a wrong
+    error class; refuses what every correct implementation accepts."""
+
+    SECURITY = "security"
+    ROBUSTNESS = "robustness"
+    COMPLETENESS = "completeness"
+
+
+class Status(StrEnum):
+    """A cell's verdict: every sub-check held; one failed; the row could not be decided (its
+    controls were refused); the row does not apply to the SUT (not judged)."""
+
+    HOLDS = "holds"
+    VIOLATED = "VIOLATED"
+    INCONCLUSIVE = "inconclusive"
+    NOT_APPLICABLE = "n/a"
+
+
+KINDS = tuple(Kind)
+REACHES = tuple(Reach)
+SEVERITIES = tuple(Severity)
 #: A row stops looking after this many findings (each costs one more run of its check).
 MAX_FINDINGS_PER_ROW = 40
 
-HOLDS, VIOLATED, INCONCLUSIVE, NOT_APPLICABLE = "holds", "VIOLATED", "inconclusive", "n/a"
+HOLDS, VIOLATED, INCONCLUSIVE, NOT_APPLICABLE = tuple(Status)
 #: A cell's statuses, in the order reports count them.
-STATUSES = (HOLDS, VIOLATED, INCONCLUSIVE, NOT_APPLICABLE)
+STATUSES = tuple(Status)
 
 
 def _rank(value: object, order: tuple[str, ...]) -> int:
@@ -60,43 +79,30 @@ def finding_order(finding: Finding | Mapping[str, Any]) -> tuple[int, int, str, 
 
 @dataclass(frozen=True)
 class SubCheck:
-    """One named part of a row: what it checks, its kind and reach, (when it differs from the
-    row's) its severity, and ``fix``: one line saying what to change in an implementation
-    that fails it, shown with every finding."""
+    """One named part of a row (``ROW/name``), declared with it (``conformance.rows``) and the
+    handle a check reports a failure with: what it checks, its kind, reach and severity, and
+    ``fix``: one line saying what to change in an implementation that fails it, shown with
+    every finding."""
 
+    row: str
     name: str
-    kind: str
-    reach: str
+    kind: Kind
+    reach: Reach
     title: str
-    severity: str = ""  # "": the row's
-    fix: str = ""
+    severity: Severity
+    fix: str
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS or self.reach not in REACHES:
-            raise ValueError(f"sub-check {self.name!r}: kind {self.kind!r}, reach {self.reach!r}")
-        if self.severity and self.severity not in SEVERITIES:
-            raise ValueError(f"sub-check {self.name!r}: severity {self.severity!r}")
-        if "\n" in self.fix:
-            raise ValueError(f"sub-check {self.name!r}: the fix hint is one line")
+        for value, enum in ((self.kind, Kind), (self.reach, Reach), (self.severity, Severity)):
+            if not isinstance(value, enum):
+                raise TypeError(f"sub-check {self.id}: {value!r} is no {enum.__name__}")
+        if not self.fix or "\n" in self.fix:
+            raise ValueError(f"sub-check {self.id}: the fix hint is one line")
 
-
-def security(name: str, reach: str, title: str, severity: str = "", *, fix: str = "") -> SubCheck:
-    """A ``security`` sub-check: accepting what it tries lets someone in, or as someone else."""
-    return SubCheck(name, "security", reach, title, severity, fix)
-
-
-def robustness(
-    name: str, reach: str, title: str, severity: str = "medium", *, fix: str = ""
-) -> SubCheck:
-    """A ``robustness`` sub-check: a crash or the wrong error class (medium unless said)."""
-    return SubCheck(name, "robustness", reach, title, severity, fix)
-
-
-def completeness(
-    name: str, reach: str, title: str, severity: str = "medium", *, fix: str = ""
-) -> SubCheck:
-    """A ``completeness`` sub-check: refusing what every correct implementation accepts."""
-    return SubCheck(name, "completeness", reach, title, severity, fix)
+    @property
+    def id(self) -> str:
+        """``ROW/name``."""
+        return f"{self.row}/{self.name}"
 
 
 def error_of(outcome: object) -> dict[str, str] | None:
@@ -141,7 +147,9 @@ class Crashed(AuthError):
 @dataclass
 class Exercise:
     """What a row's runs did: SUT calls, acceptances, controls tried and refused, and which
-    sub-checks are switched off because they were already found."""
+    sub-checks are switched off because they were already found. ``examples`` (test-body runs
+    and login-history machine runs) and ``first_failure`` (the example a violation was first
+    raised in) are for measuring (``benchmarks/run.py``), not for reports."""
 
     calls: int = 0
     accepted: int = 0
@@ -151,6 +159,8 @@ class Exercise:
     #: How many controls of each shape (``strategies.claims_shape``) were refused.
     refused_shapes: dict[str, int] = field(default_factory=dict)
     off: set[tuple[str, str]] = field(default_factory=set)
+    examples: int = 0
+    first_failure: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -176,6 +186,21 @@ def recording(exercise: Exercise) -> Iterator[Exercise]:
         _EXERCISE.reset(token)
 
 
+def example_began() -> None:
+    """Count one example: a check's test body, or a login-history machine, starts a run."""
+    exercise = _EXERCISE.get()
+    if exercise is not None:
+        exercise.examples += 1
+
+
+def example_failed(replays: int = 0) -> None:
+    """Note the example a violation was first raised in (``replays``: how many runs Hypothesis
+    made since, to report it)."""
+    exercise = _EXERCISE.get()
+    if exercise is not None and exercise.first_failure is None:
+        exercise.first_failure = exercise.examples - replays
+
+
 def called(outcome: object) -> None:
     """Count one SUT call and whether it accepted."""
     exercise = _EXERCISE.get()
@@ -197,9 +222,7 @@ def token_shape(token: str) -> str:
         return "unreadable"
 
 
-def control(
-    outcome: object, what: str, *, claims: object = None, token: str | None = None
-) -> bool:
+def control(outcome: object, what: str, *, claims: object = None, token: str | None = None) -> bool:
     """Record a control — ``what``, a session as Clerk mints it, which every correct
     implementation accepts — by its shape (from ``claims``, or ``token``, when given), and
     return whether it was accepted. Claims not shaped as Clerk's session tokens (a template,
@@ -231,24 +254,23 @@ def control(
     return accepted
 
 
-def is_off(row: str, sub: str) -> bool:
-    """Whether sub-check ``row/sub`` was already found in this row's run (so not reported)."""
+def is_off(sub: SubCheck) -> bool:
+    """Whether sub-check ``sub`` was already found in this row's run (so not reported)."""
     exercise = _EXERCISE.get()
-    return exercise is not None and (row, sub) in exercise.off
+    return exercise is not None and (sub.row, sub.name) in exercise.off
 
 
 def violated(
-    row: str,
-    sub: str,
+    sub: SubCheck,
     message: str,
     *,
     error: object = None,
     table: tuple[tuple[str, str], ...] = (),
 ) -> None:
-    """Report that sub-check ``row/sub`` failed: raise ``InvariantViolation``, unless that
+    """Report that sub-check ``sub`` failed: raise ``InvariantViolation``, unless that
     sub-check was already found in this row's run — then the check goes on past it."""
-    if not is_off(row, sub):
-        raise InvariantViolation(row, message, sub=sub, error=error, table=table)
+    if not is_off(sub):
+        raise InvariantViolation(sub.row, message, sub=sub.name, error=error, table=table)
 
 
 @dataclass(frozen=True)

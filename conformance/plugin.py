@@ -165,7 +165,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     if hasattr(config, "workerinput") or not names_suts(config):
         return
-    from .service import ServedFactory, is_url
+    from .blackbox.service import ServedFactory, is_url
     from .target import SutLoadError, Target
 
     distributed = getattr(config.option, "dist", "no") != "no"
@@ -186,7 +186,7 @@ URL_NEEDS_ONE_PROCESS = "--sut-url: one running service is one instance: run wit
 def sut_specs(config: pytest.Config) -> list[str]:
     """The ``--sut`` values, then the ``--sut-serve`` ones, then the ``--sut-url`` ones, in
     order, without repeats (none given: the reference)."""
-    from .service import serve_spec, url_spec
+    from .blackbox.service import serve_spec, url_spec
 
     served = [serve_spec(command) for command in config.getoption("--sut-serve")]
     running = [url_spec(url) for url in config.getoption("--sut-url")]
@@ -211,7 +211,7 @@ NOT_PRELOADED = frozenset(
         "conformance.__main__",
         "conformance.fuzz_targets",
         "conformance.adapters",
-        "conformance.serve",
+        "conformance.blackbox.serve",
     }
 )
 
@@ -238,7 +238,7 @@ def preload(config: pytest.Config) -> None:
     """Import every harness module and every ``--sut`` module now, so that each process runs
     every test with the same modules loaded (see the module docstring). A module that cannot be
     imported is left out — in every process alike (``pytest_sessionstart`` reports it)."""
-    from .service import served_command
+    from .blackbox.service import served_command
 
     modules = [spec.partition(":")[0] for spec in sut_specs(config) if not served_command(spec)]
     for name in [*harness_modules(), *modules]:
@@ -298,7 +298,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.fixture(scope="session")
 def sut(request: pytest.FixtureRequest) -> Target:
     """The implementation under test, loaded once per session (per ``--sut``)."""
-    from .service import is_url
+    from .blackbox.service import is_url
     from .target import SutLoadError, Target
 
     spec = str(getattr(request, "param", None) or sut_specs(request.config)[0])

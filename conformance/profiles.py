@@ -72,10 +72,13 @@ SEEDED = "clerk-harness-seeded"
 
 
 @contextmanager
-def seeded(seed: int) -> Iterator[None]:
-    """Run as a user's default random profile does, with ``seed`` forced: the proof that a
-    correct implementation holds under any seed, not only under ``clerk-ci``'s one (replayable)."""
-    settings.register_profile(SEEDED, parent=settings.get_profile("default"), database=None)
+def seeded(seed: int, *, parent: str = "default", **changes: Any) -> Iterator[None]:
+    """Run as a user's default random profile does (or ``parent``, with ``changes``), with
+    ``seed`` forced: the proof that a correct implementation holds under any seed, not only
+    under ``clerk-ci``'s one (replayable); how ``benchmarks/run.py`` measures detection."""
+    settings.register_profile(
+        SEEDED, parent=settings.get_profile(parent), database=None, **changes
+    )
     previous, forced = settings.get_current_profile_name(), hypothesis.core.global_force_seed
     settings.load_profile(SEEDED)
     hypothesis.core.global_force_seed = seed  # type: ignore[assignment]  # what --hypothesis-seed sets

@@ -18,15 +18,15 @@ from strategies.history import describe as describe
 from strategies.keys import KeysFileError  # re-exported: one wording everywhere
 from strategies.requests import plain_request
 
+from .blackbox.service import ServedFactory, ServiceStartError, served_command, served_factory
 from .capabilities import Capabilities, CapabilityError
-from .findings import Crashed, called
+from .findings import Crashed, SubCheck, called
 from .findings import InvariantViolation as InvariantViolation  # re-exported: checks raise it
 from .findings import control as control  # re-exported: checks record controls
 from .findings import violated as violated
 from .options import CROWD as CROWD  # re-exported: CACHE-ISOLATION's crowd by default
 from .options import DEFAULT_SUT as DEFAULT_SUT  # re-exported
-from .service import ServedFactory, ServiceStartError, served_command, served_factory
-from .subchecks import SUBCHECKS
+from .rows import CRASH
 
 Factory = Callable[[Settings], Any]
 
@@ -104,7 +104,9 @@ class Target:
             raise SutLoadError(f"--sut {spec!r}: the object has none of {what}")
         limits: Mapping[str, str] = {}
         if isinstance(factory, ServedFactory):
-            limits = factory.limits(tuple(SUBCHECKS))
+            from .registry import BY_ID  # the rows, declared by checks that import this module
+
+            limits = factory.limits(tuple(BY_ID))
             try:
                 declared = factory.capabilities()
             except CapabilityError as exc:
@@ -200,17 +202,17 @@ def attempt(
     call: Callable[[], Any],
     what: str,
     *,
-    crash_id: str = "TOTAL",
-    cause: Callable[[], str] | None = None,
+    crash: SubCheck = CRASH,
+    cause: Callable[[], SubCheck] | None = None,
 ) -> Outcome:
     """Run one SUT call: its principal, or the ``AuthError`` it raised.
 
     Anything else — another exception, or a return value that is not a ``Principal`` — is a
-    violation of ``crash_id``'s ``crash`` sub-check (``error-class`` for a row that itself
-    demands a typed error): TOTAL's, unless said otherwise; ``cause``, asked only after an
-    exception, may name another sub-check of that row (what the crash is due to). Once that
-    finding is made, later runs of the row count such a call as refused (``Crashed``) and go on."""
-    sub = "crash" if crash_id == "TOTAL" else "error-class"
+    violation of ``crash``: TOTAL's ``crash`` sub-check, unless a row that itself demands a
+    typed error names its own ``error-class``; ``cause``, asked only after an exception, may name
+    another sub-check (what the crash is due to). Once that finding is made, later runs of the
+    row count such a call as refused (``Crashed``) and go on."""
+    sub = crash
     try:
         result = call()
     except AuthError as exc:
@@ -226,13 +228,12 @@ def attempt(
         outcome: Outcome = Crashed("crash", f"{type(exc).__name__}: {exc}")
         called(outcome)
         sub = cause() if cause is not None else sub
-        violated(crash_id, sub, f"{message} (found while checking {invariant_id})", error=exc)
+        violated(sub, f"{message} (found while checking {invariant_id})", error=exc)
         return outcome
     if not isinstance(result, Principal):
         outcome = Crashed("not_a_principal", repr(result)[:200])
         called(outcome)
         violated(
-            crash_id,
             sub,
             f"{what} returned {result!r:.200}, not a Principal (found while checking "
             f"{invariant_id})",
@@ -248,11 +249,11 @@ def try_claims(
     sut: Any,
     claims: Mapping[str, Any],
     *,
-    crash_id: str = "TOTAL",
+    crash: SubCheck = CRASH,
 ) -> Outcome:
     """``attempt`` a login with ``claims`` (see ``present_claims``)."""
     call = lambda: present_claims(target, sut, claims)  # noqa: E731
-    return attempt(invariant_id, call, f"login {claims!r}", crash_id=crash_id)
+    return attempt(invariant_id, call, f"login {claims!r}", crash=crash)
 
 
 def control_login(

@@ -40,6 +40,7 @@ from ._validation import check_choice, check_type
 from .draws import pick
 from .ids import clerk_ids
 from .keys import SigningKey, SigningKeys
+from .ratings import Reach, Severity
 from .tokens import AUTHORIZED_PARTIES, ISSUER, TOKEN_LIFETIME_S, remembered
 
 #: The deployment the attacks aim at: its authorized parties (``azp``) and pinned issuer.
@@ -200,11 +201,16 @@ Build = Callable[[st.DrawFn, Scene], str]
 
 @dataclass(frozen=True)
 class Attack:
-    """A named attack: the invariant family it tests and how to build one token."""
+    """A named attack: the invariant family it tests, how to build one token, who can build it
+    (``reach``), how bad accepting it is when not its row's severity (``severity``, else
+    ``None``), and ``fix``: what to change in an implementation that accepts it."""
 
     name: str
     family: str
     build: Build
+    reach: Reach
+    severity: Severity | None
+    fix: str
 
     @property
     def doc(self) -> str:
@@ -217,14 +223,21 @@ ATTACKS: dict[str, Attack] = {}
 FAMILIES = ("signature", "time", "audience", "malformed")
 
 
-def attack(family: str) -> Callable[[Build], Build]:
-    """Register the decorated builder as the attack named after it, in ``family``."""
+def attack(
+    family: str, reach: Reach, severity: Severity | None = None, *, fix: str
+) -> Callable[[Build], Build]:
+    """Register the decorated builder as the attack named after it, in ``family``, built by
+    ``reach`` (who can), with its ``severity`` (``None``: its row's) and ``fix`` hint."""
 
     check_choice("family", family, FAMILIES)
+    if not fix or "\n" in fix:
+        raise ValueError(f"an attack's fix hint is one line, not {fix!r}")
 
     def register(build: Build) -> Build:
         name = build.__name__.lstrip("_")
-        ATTACKS[name] = Attack(name, family, build)
+        if name in ATTACKS:
+            raise ValueError(f"attack {name!r} is registered twice")
+        ATTACKS[name] = Attack(name, family, build, Reach(reach), severity, fix)
         return build
 
     return register
@@ -233,7 +246,11 @@ def attack(family: str) -> Callable[[Build], Build]:
 # ---------------------------------------------------------------------- signature attacks
 
 
-@attack("signature")
+@attack(
+    "signature",
+    Reach.ANYONE,
+    fix="pin the algorithm list to RS256 and never take `alg` from the header",
+)
 def _alg_none(draw: st.DrawFn, scene: Scene) -> str:
     """``alg`` none, None, NONE or nOnE, with an empty or the original signature."""
     alg = pick(draw, ["none", "None", "NONE", "nOnE"])
@@ -242,7 +259,11 @@ def _alg_none(draw: st.DrawFn, scene: Scene) -> str:
     return f"{forged}.{payload}.{pick(draw, ['', signature])}"
 
 
-@attack("signature")
+@attack(
+    "signature",
+    Reach.ANYONE,
+    fix="verify with the RSA key and algorithms=['RS256'] only, never HS* with it",
+)
 def _hmac_public_key(draw: st.DrawFn, scene: Scene) -> str:
     """HS256/384/512 keyed with the trusted RSA public key as PEM, DER or JWK (alg confusion)."""
     alg = pick(draw, sorted(HMAC_DIGESTS))
@@ -255,14 +276,22 @@ def _attacker(draw: st.DrawFn, scene: Scene) -> SigningKey:
     return pick(draw, [scene.keys.attacker, scene.keys.attacker_ec])
 
 
-@attack("signature")
+@attack(
+    "signature",
+    Reach.ANYONE,
+    fix="verify only with the keys of your instance's JWKS (or CLERK_JWT_KEY)",
+)
 def _untrusted_key(draw: st.DrawFn, scene: Scene) -> str:
     """A correct signature by the attacker's RSA or EC key, which the JWKS does not hold."""
     key = _attacker(draw, scene)
     return jws(header_of(key), compact_json(scene.payload()), signer_of(key))
 
 
-@attack("signature")
+@attack(
+    "signature",
+    Reach.ANYONE,
+    fix="verify with the JWKS key the `kid` names: a known kid proves nothing",
+)
 def _untrusted_key_victim_kid(draw: st.DrawFn, scene: Scene) -> str:
     """A correct signature by an attacker key under the ``kid`` of a trusted key of its type."""
     key = _attacker(draw, scene)
@@ -275,14 +304,24 @@ _UNKNOWN_KIDS = st.sampled_from(
 ) | st.from_regex(r"ins_[0-9A-Za-z]{8,24}", fullmatch=True)
 
 
-@attack("signature")
+@attack(
+    "signature",
+    Reach.ISSUER,
+    Severity.MEDIUM,
+    fix="refuse a `kid` the JWKS does not list, trying no other",
+)
 def _unknown_kid(draw: st.DrawFn, scene: Scene) -> str:
     """A trusted key's correct signature under a ``kid`` the JWKS does not list."""
     kid = draw(_UNKNOWN_KIDS)
     return jws(header_of(scene.key, kid=kid), compact_json(scene.payload()), signer_of(scene.key))
 
 
-@attack("signature")
+@attack(
+    "signature",
+    Reach.ISSUER,
+    Severity.MEDIUM,
+    fix="require a `kid` and verify with that JWKS key alone",
+)
 def _missing_kid(draw: st.DrawFn, scene: Scene) -> str:
     """A trusted key's correct signature with no ``kid`` (or a null one) in the header."""
     header = {k: v for k, v in header_of(scene.key).items() if k != "kid"}
@@ -299,7 +338,11 @@ KID_INJECTIONS = (
 )
 
 
-@attack("signature")
+@attack(
+    "signature",
+    Reach.ANYONE,
+    fix="look `kid` up in the parsed JWKS only, never as a path, query or HMAC secret",
+)
 def _kid_injection(draw: st.DrawFn, scene: Scene) -> str:
     """HS256 keyed with what a ``kid`` lookup by path traversal (``/dev/null``: empty) or SQL
     injection (a chosen string) would return."""
@@ -313,21 +356,23 @@ def _embedded(scene: Scene, key: SigningKey, name: str, value: Any) -> str:
     return jws(header, compact_json(scene.payload()), signer_of(key))
 
 
-@attack("signature")
+@attack("signature", Reach.ANYONE, fix="ignore the `jwk` header: verify only with your JWKS's keys")
 def _embedded_jwk(draw: st.DrawFn, scene: Scene) -> str:
     """Signed by the attacker, whose public key rides along in a ``jwk`` header."""
     key = _attacker(draw, scene)
     return _embedded(scene, key, "jwk", key.public_jwk())
 
 
-@attack("signature")
+@attack(
+    "signature", Reach.ANYONE, fix="ignore `jku`: fetch keys only from your configured JWKS URL"
+)
 def _jku_url(draw: st.DrawFn, scene: Scene) -> str:
     """Signed by the attacker, with ``jku`` pointing at a JWKS the attacker serves."""
     url = pick(draw, ["https://attacker.example/.well-known/jwks.json", *_LOOKALIKES])
     return _embedded(scene, _attacker(draw, scene), "jku", url)
 
 
-@attack("signature")
+@attack("signature", Reach.ANYONE, fix="ignore `x5u`: never fetch a key from a URL the token names")
 def _x5u_url(draw: st.DrawFn, scene: Scene) -> str:
     """Signed by the attacker, with ``x5u`` pointing at the attacker's certificate."""
     url = pick(draw, ["https://attacker.example/cert.pem", *_LOOKALIKES])
@@ -340,7 +385,9 @@ _LOOKALIKES = (
 )
 
 
-@attack("signature")
+@attack(
+    "signature", Reach.ANYONE, fix="ignore `x5c`: never verify with a certificate the token carries"
+)
 def _x5c_chain(draw: st.DrawFn, scene: Scene) -> str:
     """Signed by the attacker, with the attacker's self-signed certificate in ``x5c``."""
     key = _attacker(draw, scene)
@@ -353,7 +400,11 @@ def _another_user(draw: st.DrawFn, scene: Scene) -> str:
     return other if other != scene.claims.get("sub") else f"{other}0"
 
 
-@attack("signature")
+@attack(
+    "signature",
+    Reach.USER,
+    fix="verify the signature over the received header.payload before reading a claim",
+)
 def _tampered_payload(draw: st.DrawFn, scene: Scene) -> str:
     """A valid token whose payload had one claim changed — the user, or ``exp`` pushed years
     on — and was re-encoded, the signature kept."""
@@ -367,7 +418,11 @@ def _tampered_payload(draw: st.DrawFn, scene: Scene) -> str:
     return f"{header}.{b64url(compact_json(changed))}.{signature}"
 
 
-@attack("signature")
+@attack(
+    "signature",
+    Reach.USER,
+    fix="verify the signature over the received header.payload text, header included",
+)
 def _tampered_header(draw: st.DrawFn, scene: Scene) -> str:
     """A valid token whose header was changed after signing — ``kid`` moved to the other
     trusted key, or a field added — and re-encoded, the signature kept."""
@@ -379,7 +434,12 @@ def _tampered_header(draw: st.DrawFn, scene: Scene) -> str:
     return f"{b64url(compact_json(header))}.{payload}.{signature}"
 
 
-@attack("signature")
+@attack(
+    "signature",
+    Reach.USER,
+    Severity.LOW,
+    fix="verify the segments verbatim; decode base64url strictly (no =, no +/)",
+)
 def _reencoded_segment(draw: st.DrawFn, scene: Scene) -> str:
     """A valid token with its header or payload re-encoded — ``=`` padding, or the standard
     ``+``/``/`` alphabet — so the bytes decode the same but the signed text differs."""
@@ -401,14 +461,16 @@ def _reencoded_segment(draw: st.DrawFn, scene: Scene) -> str:
     return ".".join(segments)
 
 
-@attack("signature")
+@attack(
+    "signature", Reach.USER, fix="require a signature and verify it; never decode claims unverified"
+)
 def _signature_stripped(draw: st.DrawFn, scene: Scene) -> str:
     """A valid token with its signature removed (the trailing dot kept)."""
     header, payload, _ = scene.valid().split(".")
     return f"{header}.{payload}."
 
 
-@attack("signature")
+@attack("signature", Reach.USER, fix="verify the whole signature; refuse a short one")
 def _signature_truncated(draw: st.DrawFn, scene: Scene) -> str:
     """A valid token whose signature lost its last bytes (1 up to all but one)."""
     header, payload, signature = scene.valid().split(".")
@@ -417,7 +479,11 @@ def _signature_truncated(draw: st.DrawFn, scene: Scene) -> str:
     return f"{header}.{payload}.{b64url(raw[:kept])}"
 
 
-@attack("signature")
+@attack(
+    "signature",
+    Reach.USER,
+    fix="verify each token's own signature over its own header.payload, uncached",
+)
 def _signature_swapped(draw: st.DrawFn, scene: Scene) -> str:
     """A valid token carrying the trusted key's genuine signature of *another* token."""
     header, payload, _ = scene.valid().split(".")
@@ -436,7 +502,12 @@ _CRIT_NAMES = st.lists(
 )
 
 
-@attack("signature")
+@attack(
+    "signature",
+    Reach.ISSUER,
+    Severity.MEDIUM,
+    fix="refuse a `crit` header naming an extension you do not implement",
+)
 def _unknown_crit(draw: st.DrawFn, scene: Scene) -> str:
     """Correctly signed, but ``crit`` names extensions no verifier here understands."""
     names = draw(_CRIT_NAMES)
@@ -444,7 +515,11 @@ def _unknown_crit(draw: st.DrawFn, scene: Scene) -> str:
     return jws(header, compact_json(scene.payload()), signer_of(scene.key))
 
 
-@attack("signature")
+@attack(
+    "signature",
+    Reach.ANYONE,
+    fix="pin RS256, or use an ECDSA verifier refusing r or s of 0 (CVE-2022-21449)",
+)
 def _psychic_signature(draw: st.DrawFn, scene: Scene) -> str:
     """ES256 under the trusted EC key's ``kid`` with a degenerate signature: r = s = 0
     (CVE-2022-21449), or r or s 0 or the group order."""
@@ -461,31 +536,36 @@ def _psychic_signature(draw: st.DrawFn, scene: Scene) -> str:
 _BEYOND = st.sampled_from([1, 2, 59, 3599, 86_400, 10 * YEAR_S]) | st.integers(1, 30 * YEAR_S)
 
 
-@attack("time")
+@attack("time", Reach.ISSUER, fix="require `exp` (PyJWT: options={'require': ['exp', 'iat']})")
 def _missing_exp(draw: st.DrawFn, scene: Scene) -> str:
     """Correctly signed, with no ``exp`` (or a null one): a token that never expires."""
     return scene.valid(exp=None) if draw(st.booleans()) else _with_raw(scene, "exp", b"null")
 
 
-@attack("time")
+@attack("time", Reach.USER, fix="refuse once now >= exp + leeway, reading the clock at every call")
 def _expired(draw: st.DrawFn, scene: Scene) -> str:
     """``exp`` 1 s up to 30 years past the leeway's edge."""
     return scene.valid(exp=scene.now - scene.leeway - draw(_BEYOND))
 
 
-@attack("time")
+@attack(
+    "time",
+    Reach.USER,
+    Severity.LOW,
+    fix="treat now == exp + leeway as expired (RFC 7519: valid only before exp)",
+)
 def _exp_boundary(draw: st.DrawFn, scene: Scene) -> str:
     """``exp`` exactly at the leeway's edge: ``now = exp + leeway`` (RFC 7519: no longer valid)."""
     return scene.valid(exp=scene.now - scene.leeway)
 
 
-@attack("time")
+@attack("time", Reach.ISSUER, fix="check `nbf` when present: refuse while now < nbf - leeway")
 def _not_yet_valid(draw: st.DrawFn, scene: Scene) -> str:
     """``nbf`` 1 s up to 30 years beyond the leeway in the future."""
     return scene.valid(nbf=scene.now + scene.leeway + draw(_BEYOND))
 
 
-@attack("time")
+@attack("time", Reach.ISSUER, fix="refuse an `iat` later than now + leeway")
 def _issued_in_future(draw: st.DrawFn, scene: Scene) -> str:
     """``iat`` 1 s up to 30 years beyond the leeway in the future."""
     return scene.valid(iat=scene.now + scene.leeway + draw(_BEYOND))
@@ -526,12 +606,14 @@ def _raw_time(name: str, kind: str, values: tuple[bytes, ...], doc: str) -> Buil
 
 
 for _name in ("exp", "nbf", "iat"):
-    attack("time")(
+    attack(
+        "time", Reach.ISSUER, fix=f"refuse an `{_name}` that is not a JSON number; never skip it"
+    )(
         _raw_time(
             _name, "unreadable", UNREADABLE_TIMES, f"``{_name}`` a string, bool, array or object."
         )
     )
-attack("time")(
+attack("time", Reach.ISSUER, fix="compare `exp` as a finite number; refuse inf, NaN and overflow")(
     _raw_time(
         "exp",
         "huge",
@@ -540,7 +622,11 @@ attack("time")(
     )
 )
 for _name in ("nbf", "iat"):
-    attack("time")(
+    attack(
+        "time",
+        Reach.ISSUER,
+        fix=f"compare `{_name}` as a finite number; refuse inf, NaN and overflow",
+    )(
         _raw_time(
             _name,
             "huge",
@@ -571,13 +657,17 @@ def _near_misses(value: str) -> list[str]:
     ]
 
 
-@attack("audience")
+@attack(
+    "audience",
+    Reach.USER,
+    fix="with authorized parties configured, require `azp` and refuse a token without",
+)
 def _azp_missing(draw: st.DrawFn, scene: Scene) -> str:
     """No ``azp`` (or a null one), though authorized parties are configured."""
     return scene.valid(azp=None) if draw(st.booleans()) else _with_raw(scene, "azp", b"null")
 
 
-@attack("audience")
+@attack("audience", Reach.USER, fix="accept only an `azp` exactly equal to a listed party")
 def _azp_unlisted(draw: st.DrawFn, scene: Scene) -> str:
     """An ``azp`` that is not listed: another origin, or a near miss of a listed one."""
     listed = pick(draw, scene.parties)
@@ -586,14 +676,14 @@ def _azp_unlisted(draw: st.DrawFn, scene: Scene) -> str:
     return scene.valid(azp=pick(draw, _near_misses(listed)))
 
 
-@attack("audience")
+@attack("audience", Reach.ISSUER, fix="refuse an `azp` that is not a string (a list, a number)")
 def _azp_not_a_string(draw: st.DrawFn, scene: Scene) -> str:
     """``azp`` as a list holding a listed party, or another non-string."""
     listed = pick(draw, scene.parties)
     return scene.valid(azp=pick(draw, [[listed], {"azp": listed}, 1, True]))
 
 
-@attack("audience")
+@attack("audience", Reach.ISSUER, fix="require `iss` to equal the pinned issuer exactly, untrimmed")
 def _iss_mismatch(draw: st.DrawFn, scene: Scene) -> str:
     """An ``iss`` other than the pinned issuer — a near miss, another Clerk instance, a
     non-string — or none at all."""
@@ -614,7 +704,7 @@ def _resigned(scene: Scene, payload: bytes) -> str:
     return jws(header_of(scene.key), payload, signer_of(scene.key))
 
 
-@attack("malformed")
+@attack("malformed", Reach.ANYONE, fix="accept exactly three dot-separated segments (compact JWS)")
 def _segment_count(draw: st.DrawFn, scene: Scene) -> str:
     """0, 1, 2, 4 or 5 dot-separated segments cut from or added to a valid token."""
     header, payload, signature = scene.valid().split(".")
@@ -631,7 +721,7 @@ def _segment_count(draw: st.DrawFn, scene: Scene) -> str:
     )
 
 
-@attack("malformed")
+@attack("malformed", Reach.ANYONE, fix="refuse an empty header, payload or signature segment")
 def _empty_segment(draw: st.DrawFn, scene: Scene) -> str:
     """An empty header, an empty (correctly signed) payload, or nothing but dots."""
     _, payload, signature = scene.valid().split(".")
@@ -639,7 +729,12 @@ def _empty_segment(draw: st.DrawFn, scene: Scene) -> str:
     return pick(draw, [f".{payload}.{signature}", empty_payload, "..", "...."])
 
 
-@attack("malformed")
+@attack(
+    "malformed",
+    Reach.USER,
+    Severity.LOW,
+    fix="decode base64url strictly: no padding, no +/, no stray bits",
+)
 def _bad_base64url(draw: st.DrawFn, scene: Scene) -> str:
     """A valid token with a segment that is not strict base64url: ``=`` padding, the standard
     alphabet, a foreign character, or non-zero unused trailing bits."""
@@ -659,7 +754,12 @@ def _bad_base64url(draw: st.DrawFn, scene: Scene) -> str:
     return ".".join(segments)
 
 
-@attack("malformed")
+@attack(
+    "malformed",
+    Reach.USER,
+    Severity.LOW,
+    fix="refuse a token with any whitespace instead of stripping it",
+)
 def _whitespace(draw: st.DrawFn, scene: Scene) -> str:
     """A valid token with a space, tab, CR, LF or no-break space inside it."""
     token = scene.valid()
@@ -669,7 +769,9 @@ def _whitespace(draw: st.DrawFn, scene: Scene) -> str:
     return token[:at] + char + token[at:]
 
 
-@attack("malformed")
+@attack(
+    "malformed", Reach.ISSUER, Severity.MEDIUM, fix="refuse a header or payload that is not JSON"
+)
 def _not_json(draw: st.DrawFn, scene: Scene) -> str:
     """A correctly signed payload — or a header — that is not JSON."""
     text = pick(draw, [b"{", b"sub=user_1&org_id=org_1", b"{'sub': 'user_1'}", b"NaN", b"\x00"])
@@ -678,7 +780,12 @@ def _not_json(draw: st.DrawFn, scene: Scene) -> str:
     return jws(text, compact_json(scene.payload()), signer_of(scene.key))
 
 
-@attack("malformed")
+@attack(
+    "malformed",
+    Reach.ISSUER,
+    Severity.MEDIUM,
+    fix="refuse a header or payload that is not a JSON object",
+)
 def _not_an_object(draw: st.DrawFn, scene: Scene) -> str:
     """A correctly signed payload — or a header — that is JSON but not an object."""
     value = pick(draw, [[dict(scene.payload())], [], "user_1", 1, None, True])
@@ -687,7 +794,12 @@ def _not_an_object(draw: st.DrawFn, scene: Scene) -> str:
     return jws(compact_json(value), compact_json(scene.payload()), signer_of(scene.key))
 
 
-@attack("malformed")
+@attack(
+    "malformed",
+    Reach.ISSUER,
+    Severity.LOW,
+    fix="decode the payload as strict UTF-8 and refuse what is not",
+)
 def _non_utf8(draw: st.DrawFn, scene: Scene) -> str:
     """A correctly signed payload that is not UTF-8 (Latin-1, a lone surrogate, stray bytes)."""
     payload = compact_json(scene.payload())
@@ -703,7 +815,12 @@ def _non_utf8(draw: st.DrawFn, scene: Scene) -> str:
     return _resigned(scene, raw)
 
 
-@attack("malformed")
+@attack(
+    "malformed",
+    Reach.ISSUER,
+    Severity.MEDIUM,
+    fix="bound the JSON depth, or catch RecursionError as Unauthorized",
+)
 def _deeply_nested(draw: st.DrawFn, scene: Scene) -> str:
     """A correctly signed payload nesting arrays or objects over a thousand deep (yet not
     huge): past any sane depth limit, and past the interpreter's recursion limit *as it is now*
@@ -716,7 +833,12 @@ def _deeply_nested(draw: st.DrawFn, scene: Scene) -> str:
     return _resigned(scene, payload)
 
 
-@attack("malformed")
+@attack(
+    "malformed",
+    Reach.ISSUER,
+    Severity.LOW,
+    fix="refuse a token over a size limit (e.g. 8 KiB) before parsing it",
+)
 def _huge(draw: st.DrawFn, scene: Scene) -> str:
     """A correctly signed, otherwise valid token of just over a megabyte (its padding claim
     alone is a mebibyte: larger only costs more to build, sign and refuse)."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from hypothesis import strategies as st
@@ -49,6 +50,19 @@ def with_times(
 #: Signatures remembered by ``remembered``: at most this many, of inputs at most this long.
 _REMEMBERED: dict[tuple[Hashable, bytes], Any] = {}
 _REMEMBER_AT_MOST, _REMEMBER_UP_TO_BYTES = 4096, 16 * 1024
+
+
+@contextmanager
+def signing_afresh() -> Iterator[None]:
+    """``remembered`` off meanwhile: every signature made as if for the first time (what
+    ``benchmarks/run.py`` measures signing's cost with)."""
+    global _REMEMBER_UP_TO_BYTES
+    saved = _REMEMBER_UP_TO_BYTES
+    _REMEMBER_UP_TO_BYTES = -1  # no input is short enough to be remembered
+    try:
+        yield
+    finally:
+        _REMEMBER_UP_TO_BYTES = saved
 
 
 def remembered(signer: Hashable, data: bytes, sign: Callable[[bytes], Any]) -> Any:

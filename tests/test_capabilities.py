@@ -21,15 +21,16 @@ import pytest
 from hypothesis import settings
 
 from conformance import BY_ID, Target, catalogue
-from conformance.audit import Audit, Cell, Gate, MergeError, Options, document, from_documents
+from conformance.audit.html import render_html
+from conformance.audit.run import Audit, Cell, Gate, MergeError, Options, document, from_documents
+from conformance.audit.sarif import render_sarif
+from conformance.audit.text import findings_report, slowest
 from conformance.capabilities import Capabilities, CapabilityError
 from conformance.findings import HOLDS, VIOLATED, run_row
+from conformance.invariants.cache import CROWD
 from conformance.invariants.crowds import birthday, birthday_table, check_crowd
 from conformance.options import parse_crowd
 from conformance.registry import lookup
-from conformance.report_html import render_html
-from conformance.report_sarif import render_sarif
-from conformance.report_text import findings_report, slowest
 from conformance.target import SutLoadError
 from reference import ReferenceAuthenticator, Settings
 
@@ -196,10 +197,10 @@ def test_a_crowd_detects_what_its_size_reaches() -> None:
     ring = catalogue.sut_spec("ring_cache")
     for size, status in ((1024, HOLDS), (1025, VIOLATED)):
         target = Target.load(ring, crowd=size)
-        crowd = functools.partial(check_crowd, target)
+        crowd = functools.partial(check_crowd, target, CROWD)
         assert run_row("CACHE-ISOLATION", crowd, lookup).status == status
     reference = Target.load("reference:make", crowd=300)
-    assert run_row("CACHE-ISOLATION", lambda: check_crowd(reference), lookup).status == HOLDS
+    assert run_row("CACHE-ISOLATION", lambda: check_crowd(reference, CROWD), lookup).status == HOLDS
 
 
 def test_the_readme_birthday_table_is_the_one_computed() -> None:
@@ -209,9 +210,9 @@ def test_the_readme_birthday_table_is_the_one_computed() -> None:
 
 
 def test_a_served_service_declares_at_its_capabilities_route() -> None:
-    """``GET /__harness/capabilities``: ``tests/served.py`` answers with its factory's
+    """``GET /__harness/capabilities``: ``tests/impls/served.py`` answers with its factory's
     attributes; a service without the route declares nothing."""
-    script = shlex.quote(str(Path(__file__).parent / "served.py"))
+    script = shlex.quote(str(Path(__file__).parent / "impls" / "served.py"))
     served = f"serve={shlex.quote(sys.executable)} {script}"
     pins = Target.load(f"{served} conformance.catalogue.no_audience_pins:make")
     assert pins.capabilities.unsupported == {"authorized_parties", "issuer"}

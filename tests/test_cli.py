@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from conformance import INVARIANTS
-from conformance.audit import Audit, Cell, Gate, document, keyword, settle
+from conformance.audit.run import Audit, Cell, Gate, document, keyword, settle
+from conformance.audit.text import WIDTH, closing, matrix
 from conformance.findings import HOLDS, INCONCLUSIVE, NOT_APPLICABLE, VIOLATED, Finding
 from conformance.registry import BY_ID
-from conformance.report_text import WIDTH, closing, matrix
 
 AFTER_FIX = "conformance.catalogue.upstream_after_fix:make"
 

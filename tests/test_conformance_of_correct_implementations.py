@@ -11,7 +11,7 @@ from conformance import BY_ID, INVARIANTS, Invariant, Target, catalogue
 from conformance.findings import HOLDS, run_row
 from conformance.registry import lookup
 
-ALTERNATIVE = "tests.alternative_impl:make"
+ALTERNATIVE = "tests.impls.alternative_impl:make"
 
 
 @pytest.mark.parametrize("invariant", INVARIANTS, ids=[inv.id for inv in INVARIANTS])
@@ -30,7 +30,7 @@ def test_a_request_only_implementation_gets_every_claims_and_token_row(
 ) -> None:
     """Without claims or token methods, the claims and token rows reach the SUT as Bearer
     requests."""
-    target = Target.load("tests.request_only:reference")
+    target = Target.load("tests.impls.request_only:reference")
     assert target.methods == {"authenticate_request", "callback_subject"}
     assert invariant.missing(target) == []
     result = run_row(invariant.id, lambda: invariant.check(target), lookup)
@@ -41,6 +41,6 @@ def test_a_request_only_implementation_gets_every_claims_and_token_row(
 @pytest.mark.parametrize("declared", sorted(catalogue.violations("upstream_after_fix")))
 def test_a_request_only_flaw_is_caught_on_its_claims_and_token_rows(declared: str) -> None:
     row = declared.partition("/")[0]
-    target = Target.load("tests.request_only:after_fix")
+    target = Target.load("tests.impls.request_only:after_fix")
     result = run_row(row, lambda: BY_ID[row].check(target), lookup)
     assert declared in {f.id for f in result.own}, [f.id for f in result.own]

@@ -21,7 +21,7 @@ from strategies import (
     login_history_machine,
     signing_keys,
 )
-from tests.alternative_impl import make as alternative_make
+from tests.impls.alternative_impl import make as alternative_make
 
 CI = settings(
     settings.get_profile("clerk-ci"),

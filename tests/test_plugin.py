@@ -68,7 +68,7 @@ def test_the_plugin_loads_light() -> None:
     loaded = set(done.stdout.split())
     assert not {m for m in loaded if m.startswith("conformance.invariants")}, loaded
     assert not loaded & {"http.server", "conformance.registry"}, loaded
-    assert not loaded & {"conformance.service", "conformance.target"}, loaded
+    assert not loaded & {"conformance.blackbox.service", "conformance.target"}, loaded
 
 
 def test_the_plugin_and_the_keys_name_one_variable() -> None:

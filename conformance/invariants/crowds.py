@@ -21,7 +21,7 @@ from typing import Any
 from reference import Principal
 from strategies.clock import EPOCH, frozen_clock
 
-from ..findings import is_off
+from ..findings import SubCheck, is_off
 from ..target import CROWD as DEFAULT_CROWD
 from ..target import (
     Outcome,
@@ -90,20 +90,20 @@ def _crowd_tokens(target: Target) -> tuple[str, ...]:
     return _TOKENS[key]
 
 
-def _login(target: Target, sut: Any, index: int) -> Outcome:
+def _login(target: Target, sut: Any, index: int, row: str) -> Outcome:
     if target.has("authenticate_claims"):
         claims = crowd_claims(target.settings.org_id, target.crowd)[index]
         call = lambda: present_claims(target, sut, claims)  # noqa: E731
     else:
         token = _crowd_tokens(target)[index]
         call = lambda: present_token(target, sut, token)  # noqa: E731
-    return attempt("CACHE-ISOLATION", call, "a crowd login")
+    return attempt(row, call, "a crowd login")
 
 
-def check_crowd(target: Target) -> None:
+def check_crowd(target: Target, sub: SubCheck) -> None:
     """Each of ``target.crowd`` identities logs in, then each again: every login names its own
-    user, and each identity keeps one internal user no one else has."""
-    if is_off("CACHE-ISOLATION", "crowd"):
+    user, and each identity keeps one internal user no one else has (else ``sub`` fails)."""
+    if is_off(sub):
         return
     org, sut = target.settings.org_id, target.fresh()
     users = [claims["sub"] for claims in crowd_claims(org, target.crowd)]
@@ -113,15 +113,16 @@ def check_crowd(target: Target) -> None:
         clock.move_to(EPOCH)
         for round_ in ("first", "second"):
             for index, user in enumerate(users):
-                outcome = _login(target, sut, index)
+                outcome = _login(target, sut, index, sub.row)
                 if round_ == "first" and index == 0:
                     control(outcome, f"the crowd's first login, {user!r}")
                 if not isinstance(outcome, Principal):
                     continue  # a refused plain session: the control says so
-                _own(outcome, index, users, round_, owner, first)
+                _own(sub, outcome, index, users, round_, owner, first)
 
 
 def _own(
+    sub: SubCheck,
     outcome: Principal,
     index: int,
     users: list[str],
@@ -134,16 +135,14 @@ def _own(
         met = users.index(outcome.external_id) if outcome.external_id in users else None
         other = f"{users[met]!r}'s" if met is not None else "someone else's"
         violated(
-            "CACHE-ISOLATION",
-            "crowd",
+            sub,
             f"the {where} was handed {other} identity: {describe(outcome)}",
             table=(("identity", user), ("handed", outcome.external_id), ("round", round_)),
         )
     holder = owner.setdefault(outcome.user_id, index)
     if holder != index or first.setdefault(index, outcome.user_id) != outcome.user_id:
         violated(
-            "CACHE-ISOLATION",
-            "crowd",
+            sub,
             f"the {where} got internal user {outcome.user_id!r}, which is "
             f"{users[holder]!r}'s" + ("" if holder != index else f", not its own {first[index]!r}"),
             table=(("identity", user), ("internal user", outcome.user_id), ("round", round_)),

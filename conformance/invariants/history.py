@@ -11,21 +11,22 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from strategies import HistoryViolation, frozen_clock, login_history_machine
 
-from ..findings import is_off
-from ..service import example_scope
+from ..blackbox.service import example_scope
+from ..findings import SubCheck, example_began, example_failed, is_off
+from ..rows import CRASH
 from ..target import InvariantViolation, Target
 from ._common import is_capturing
 
-#: The row each machine check belongs to.
-ROWS = {"isolation": "CACHE-ISOLATION", "poison": "CACHE-NO-POISON", "fresh": "CACHE-FRESH"}
 
-
-def check_history(target: Target, check: str) -> None:
+def check_history(
+    target: Target, check: str, history: SubCheck, locked_out: SubCheck | None = None
+) -> None:
     """Run the machine against ``target`` with only ``check`` on; its violation becomes an
-    ``InvariantViolation`` (the machine's numbered history, Hypothesis's notes kept)."""
+    ``InvariantViolation`` of ``history`` (of ``locked_out`` for a lock-out, of TOTAL's
+    ``crash`` for a crash), the machine's numbered history and Hypothesis's notes kept."""
     if is_capturing():  # HypoFuzz targets: the machine is fuzzed through its own TestCase
         return
-    if is_off(ROWS[check], "history"):  # found already: the machine has nothing more to say
+    if is_off(history):  # found already: the machine has nothing more to say
         return
     active = settings()  # the loaded profile, its stateful_step_count included
     phases = tuple(phase for phase in active.phases if phase is not Phase.explain)
@@ -39,12 +40,13 @@ def check_history(target: Target, check: str) -> None:
                 settings=settings(active, report_multiple_bugs=False, phases=phases, deadline=None),
             )
         except HistoryViolation as found:
-            sub = "crash" if found.invariant_id == "TOTAL" else "history"
-            sub = "locked-out" if found.locked_out else sub
-            if is_off(found.invariant_id, sub):  # a crash already reported: nothing new
+            example_failed(replays=1)  # Hypothesis ran the failing history once more
+            sub = CRASH if found.invariant_id == CRASH.row else history
+            sub = locked_out if found.locked_out and locked_out is not None else sub
+            if is_off(sub):  # a crash already reported: nothing new
                 return
             _, _, message = str(found).partition(" violated: ")
-            violation = InvariantViolation(found.invariant_id, message, sub=sub)
+            violation = InvariantViolation(sub.row, message, sub=sub.name)
             for note in getattr(found, "__notes__", []):
                 violation.add_note(note)
             raise violation from found
@@ -56,6 +58,7 @@ def _scoped(machine: type[RuleBasedStateMachine]) -> type[RuleBasedStateMachine]
 
     class Scoped(machine):  # type: ignore[valid-type,misc]
         def __init__(self) -> None:
+            example_began()
             self._leases: Any = example_scope()
             self._leases.__enter__()
             super().__init__()

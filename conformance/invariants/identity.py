@@ -19,8 +19,10 @@ from strategies import (
     json_values,
     malformed_claims,
 )
+from strategies.ratings import CRITICAL, HIGH, ISSUER, LOW, USER
 
-from ..findings import Crashed
+from ..findings import Crashed, SubCheck
+from ..rows import CLAIMS, Row
 from ..target import Target, control_login, describe, try_claims, violated
 from ._common import (
     Warmed,
@@ -33,6 +35,99 @@ from ._common import (
     warmed,
     warmed_sut,
 )
+
+ID_FAITHFUL = Row(
+    "ID-FAITHFUL", CRITICAL, "principal names a user and org the token carries", CLAIMS
+)
+USER_FROM_TOKEN = ID_FAITHFUL.security(
+    "user-from-token",
+    USER,
+    "external_id is a usable sub/user_id value",
+    fix="take external_id from a non-empty string `sub`/`user_id`; never str() a value",
+)
+ORG_CONFIGURED = ID_FAITHFUL.security(
+    "org-configured",
+    USER,
+    "org_id is the configured org",
+    fix="return the configured org_id, after checking the token's org equals it",
+)
+ORG_FROM_TOKEN = ID_FAITHFUL.security(
+    "org-from-token",
+    USER,
+    "org_id is a usable org_id/o.id value",
+    fix="take the org from a non-empty string `org_id`/`o.id`; never str() a value",
+)
+
+ID_REQUIRED = Row("ID-REQUIRED", CRITICAL, "no usable org or user id → InvalidClaims", CLAIMS)
+MISSING_ORG = ID_REQUIRED.security(
+    "missing-org",
+    USER,
+    "a session without a usable org is refused",
+    fix="raise InvalidClaims when neither `org_id` nor `o.id` is a non-empty string",
+)
+MISSING_USER = ID_REQUIRED.security(
+    "missing-user",
+    ISSUER,
+    "claims without a usable user id are refused",
+    fix="raise InvalidClaims when neither `sub` nor `user_id` is a non-empty string",
+)
+ERROR_CLASS = ID_REQUIRED.robustness(
+    "error-class",
+    USER,
+    "no usable org or user id → InvalidClaims",
+    LOW,
+    fix="raise InvalidClaims for a missing or malformed org or user id",
+)
+
+ID_ORG_PINNED = Row(
+    "ID-ORG-PINNED", CRITICAL, "a token for another org is rejected, whatever is cached", CLAIMS
+)
+FOREIGN_ORG = ID_ORG_PINNED.security(
+    "foreign-org",
+    USER,
+    "a session in another org is refused",
+    fix="compare the token's org to the configured org_id exactly, before any cache",
+)
+
+ID_UNAMBIGUOUS = Row(
+    "ID-UNAMBIGUOUS", HIGH, "two users or two orgs in one token → rejected", CLAIMS
+)
+TWO_USERS = ID_UNAMBIGUOUS.security(
+    "two-users",
+    ISSUER,
+    "sub ≠ user_id is refused",
+    fix="read every user-id claim present (`sub`, `user_id`) and refuse when they differ",
+)
+TWO_ORGS = ID_UNAMBIGUOUS.security(
+    "two-orgs",
+    ISSUER,
+    "org_id ≠ o.id is refused",
+    fix="read every org claim present (`org_id`, `o.id`) and refuse when they differ",
+)
+
+ID_SHAPE_INVARIANT = Row(
+    "ID-SHAPE-INVARIANT", HIGH, "v1, v2 and template claims give the same principal", CLAIMS
+)
+CLERK_SHAPES = ID_SHAPE_INVARIANT.security(
+    "clerk-shapes",
+    USER,
+    "v1 and v2 claims of one session give one principal",
+    fix="read v2's nested `o` (`o.id`, `o.rol`) as well as v1's `org_id`, `org_role`",
+)
+TEMPLATE_SHAPE = ID_SHAPE_INVARIANT.security(
+    "template-shape",
+    ISSUER,
+    "template claims give the v1/v2 principal",
+    fix="read `user_id`/`role` template claims with the same rules as `sub`/`org_role`",
+)
+LOWER_ROLE = ID_SHAPE_INVARIANT.completeness(
+    "lower-role",
+    USER,
+    "no shape is read as a lower role than the others (fail-safe, yet a wrong principal)",
+    LOW,
+    fix="map `org_role`, `o.rol` and a template's `role` with one function",
+)
+
 
 IDENTITY_CLAIMS = ("sub", "user_id", "org_id", "o.id")
 #: Claims that do not depend on the claim shape (session status, party, profile).
@@ -73,6 +168,7 @@ def _loosened_claims(draw: st.DrawFn, org_id: str) -> tuple[dict[str, Any], dict
     return valid, claims
 
 
+@ID_FAITHFUL.check
 def check_id_faithful(target: Target) -> None:
     """An accepted principal's external_id is one of the token's usable user-id values, and its
     org is the configured org and one of the token's org values — never a stringified value."""
@@ -81,33 +177,31 @@ def check_id_faithful(target: Target) -> None:
     @for_all(pair=_loosened_claims(org))
     def run(pair: tuple[dict[str, Any], dict[str, Any]]) -> None:
         valid, claims = pair
-        control_login("ID-FAITHFUL", target, target.fresh(), valid)
-        outcome = try_claims("ID-FAITHFUL", target, target.fresh(), claims)
+        control_login(ID_FAITHFUL.id, target, target.fresh(), valid)
+        outcome = try_claims(ID_FAITHFUL.id, target, target.fresh(), claims)
         if not isinstance(outcome, Principal):
             return
         said = f"claims {claims!r} {describe(outcome)}: "
         if outcome.external_id not in user_values(claims):
             violated(
-                "ID-FAITHFUL",
-                "user-from-token",
+                USER_FROM_TOKEN,
                 said + f"external_id {outcome.external_id!r} is no usable sub/user_id value",
             )
         if outcome.org_id != org:
             violated(
-                "ID-FAITHFUL",
-                "org-configured",
+                ORG_CONFIGURED,
                 said + f"org_id {outcome.org_id!r} is not the configured org {org!r}",
             )
         if outcome.org_id not in org_values(claims):
             violated(
-                "ID-FAITHFUL",
-                "org-from-token",
+                ORG_FROM_TOKEN,
                 said + f"org_id {outcome.org_id!r} is no usable org_id/o.id value",
             )
 
     run()
 
 
+@ID_REQUIRED.check
 def check_id_required(target: Target) -> None:
     """Claims with no usable org or no usable user id are rejected with InvalidClaims."""
 
@@ -116,20 +210,18 @@ def check_id_required(target: Target) -> None:
 
     @for_all(warm=warmed(malformed_claims(org_id=org, kinds=kinds), org))
     def run(warm: Warmed) -> None:
-        claims, sut = warm.claims, warmed_sut("ID-REQUIRED", target, warm)
-        outcome = try_claims("ID-REQUIRED", target, sut, claims, crash_id="ID-REQUIRED")
+        claims, sut = warm.claims, warmed_sut(ID_REQUIRED.id, target, warm)
+        outcome = try_claims(ID_REQUIRED.id, target, sut, claims, crash=ERROR_CLASS)
         said = f"claims {claims!r} without a usable org or user: {describe(outcome)}"
         if isinstance(outcome, Principal):
-            sub = "missing-org" if not org_values(claims) else "missing-user"
-            violated("ID-REQUIRED", sub, said)
+            violated(MISSING_ORG if not org_values(claims) else MISSING_USER, said)
         elif not isinstance(outcome, (InvalidClaims, Crashed)):
             # The error class is judged only where the refusal is for the missing identity:
             # the same claims with it supplied are accepted.
             repaired = _repaired(claims, org)
-            if isinstance(try_claims("ID-REQUIRED", target, target.fresh(), repaired), Principal):
+            if isinstance(try_claims(ID_REQUIRED.id, target, target.fresh(), repaired), Principal):
                 violated(
-                    "ID-REQUIRED",
-                    "error-class",
+                    ERROR_CLASS,
                     f"{said}; with it supplied, {repaired!r} is accepted",
                     error=outcome,
                 )
@@ -188,6 +280,7 @@ def _pinned_logins(draw: st.DrawFn, org: str) -> tuple[list[dict[str, Any]], str
     return cached, foreign, draw_session_claims(draw, ClerkIdentity(foreign, user), sid=sid)
 
 
+@ID_ORG_PINNED.check
 def check_id_org_pinned(target: Target) -> None:
     """A token for any other org is rejected, whatever the cache holds."""
 
@@ -196,17 +289,16 @@ def check_id_org_pinned(target: Target) -> None:
         cached, foreign, claims = logins
         sut, story = target.fresh(), []
         for earlier in cached:
-            outcome = control_login("ID-ORG-PINNED", target, sut, earlier)
+            outcome = control_login(ID_ORG_PINNED.id, target, sut, earlier)
             story.append(f"login {earlier!r}: {describe(outcome)}")
-        outcome = try_claims("ID-ORG-PINNED", target, sut, claims)
+        outcome = try_claims(ID_ORG_PINNED.id, target, sut, claims)
         story.append(f"login for org {foreign!r} {claims!r}: {describe(outcome)}")
-        expect_rejected(
-            "ID-ORG-PINNED", "foreign-org", outcome, f"a token for org {foreign!r}", story
-        )
+        expect_rejected(FOREIGN_ORG, outcome, f"a token for org {foreign!r}", story)
 
     run()
 
 
+@ID_UNAMBIGUOUS.check
 def check_id_unambiguous(target: Target) -> None:
     """Claims naming two users (sub ≠ user_id) or two orgs (org_id ≠ o.id) are rejected."""
 
@@ -215,12 +307,10 @@ def check_id_unambiguous(target: Target) -> None:
 
     @for_all(warm=warmed(malformed_claims(org_id=org, kinds=kinds), org))
     def run(warm: Warmed) -> None:
-        claims, sut = warm.claims, warmed_sut("ID-UNAMBIGUOUS", target, warm)
-        outcome = try_claims("ID-UNAMBIGUOUS", target, sut, claims)
-        sub = "two-users" if len(user_values(claims)) > 1 else "two-orgs"
-        expect_rejected(
-            "ID-UNAMBIGUOUS", sub, outcome, f"claims naming two users or orgs {claims!r}", []
-        )
+        claims, sut = warm.claims, warmed_sut(ID_UNAMBIGUOUS.id, target, warm)
+        outcome = try_claims(ID_UNAMBIGUOUS.id, target, sut, claims)
+        sub = TWO_USERS if len(user_values(claims)) > 1 else TWO_ORGS
+        expect_rejected(sub, outcome, f"claims naming two users or orgs {claims!r}", [])
 
     run()
 
@@ -258,7 +348,7 @@ def _reading(target: Target, claims: dict[str, Any]) -> Seen | None:
     return principal.external_id, principal.org_id, principal.role
 
 
-def _shape_finding(seen: dict[str, Seen], truth: Seen | None) -> str:
+def _shape_finding(seen: dict[str, Seen], truth: Seen | None) -> SubCheck:
     """The sub-check a disagreement among the accepted shapes (``seen``) fails: a shape read as
     another user or org, or above the role Clerk means (``truth``), is a security finding —
     ``clerk-shapes`` when v1 or v2 is at fault, else ``template-shape``; a shape read only
@@ -271,8 +361,8 @@ def _shape_finding(seen: dict[str, Seen], truth: Seen | None) -> str:
     else:
         at_fault = {s for s, (*_, role) in seen.items() if role > top}
         if not at_fault:
-            return "lower-role"
-    return "clerk-shapes" if at_fault & {"v1", "v2"} else "template-shape"
+            return LOWER_ROLE
+    return CLERK_SHAPES if at_fault & {"v1", "v2"} else TEMPLATE_SHAPE
 
 
 #: The roles ID-SHAPE-INVARIANT also tries once, on a plain session in every shape, before its
@@ -281,6 +371,7 @@ def _shape_finding(seen: dict[str, Seen], truth: Seen | None) -> str:
 PROBED_ROLES = (*CLERK_ROLES, None, "billing_manager", "owner")
 
 
+@ID_SHAPE_INVARIANT.check
 def check_id_shape_invariant(target: Target) -> None:
     """The same identity, role and session as v1, v2 or template claims yields the same
     principal (user, org, role), each shape on a fresh SUT — judged among the shapes the SUT
@@ -320,9 +411,9 @@ def _judge_shapes(target: Target, clerk_minted: bool, shapes: list[dict[str, Any
         extras = shared if extras is None else extras
         claims.update(extras)
         outcome = (
-            control_login("ID-SHAPE-INVARIANT", target, target.fresh(), claims)
+            control_login(ID_SHAPE_INVARIANT.id, target, target.fresh(), claims)
             if shape != "template" and clerk_minted
-            else try_claims("ID-SHAPE-INVARIANT", target, target.fresh(), claims)
+            else try_claims(ID_SHAPE_INVARIANT.id, target, target.fresh(), claims)
         )
         if isinstance(outcome, Principal):
             seen[shape] = (outcome.external_id, outcome.org_id, outcome.role)
@@ -330,7 +421,6 @@ def _judge_shapes(target: Target, clerk_minted: bool, shapes: list[dict[str, Any
     if len(set(seen.values())) > 1:
         truth = _reading(target, shapes[0])
         violated(
-            "ID-SHAPE-INVARIANT",
             _shape_finding(seen, truth),
             "one identity, role and session in three shapes gave different results"
             + (f" (Clerk's reading: {truth[2].name})" if truth else "")

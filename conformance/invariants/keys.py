@@ -34,23 +34,69 @@ from strategies import (
     reusing_kids,
 )
 from strategies.clock import EPOCH, Clock, frozen_clock
+from strategies.ratings import CRITICAL, HIGH, USER
 
+from ..findings import SubCheck
+from ..rows import Row
 from ..target import Outcome, Target, attempt, control, describe, mint, present_token, violated
 from ._common import for_all
 from .tokens import show
+
+KEYS_ISOLATED = Row(
+    "KEYS-ISOLATED",
+    CRITICAL,
+    "another deployment's or a retired key's tokens are refused",
+    (
+        "authenticate_token",
+        "authenticate_request",
+        "callback_subject",
+    ),
+    any_of=True,
+)
+OTHER_DEPLOYMENT = KEYS_ISOLATED.security(
+    "other-deployment",
+    USER,
+    "another deployment's token is refused",
+    fix="give each instance its own JWKS; never a process-wide key cache",
+)
+SAME_KID = KEYS_ISOLATED.security(
+    "same-kid",
+    USER,
+    "another deployment's token under one of our kids is refused",
+    fix="cache keys per JWKS (per instance), never by `kid` alone across instances",
+)
+RETIRED_KEY = KEYS_ISOLATED.security(
+    "retired-key",
+    USER,
+    "a key a rotation dropped is refused by newer instances",
+    fix="replace the key set on rotation; never merge old keys into a shared cache",
+)
+ROTATED_IN_PLACE = KEYS_ISOLATED.security(
+    "rotated-in-place",
+    USER,
+    "a key the JWKS endpoint dropped is refused once jwks_ttl_s has passed",
+    HIGH,
+    fix="cache the fetched JWKS for the deployment's declared TTL at most, then refetch",
+)
+SHARED_CACHE = KEYS_ISOLATED.security(
+    "shared-cache",
+    USER,
+    "deployments sharing a cache backend never accept each other's tokens",
+    fix="put the deployment (its issuer or JWKS) in every shared cache key; verify first",
+)
+
 
 #: The JWKS cache TTLs a deployment declares: half a minute to half an hour.
 JWKS_TTLS = (30.0, 300.0, 1800.0)
 
 
 def _login(target: Target, sut: Any, token: str, what: str) -> Outcome:
-    return attempt("KEYS-ISOLATED", lambda: present_token(target, sut, token), what)
+    return attempt(KEYS_ISOLATED.id, lambda: present_token(target, sut, token), what)
 
 
-def _refused(sub: str, outcome: Outcome, token: str, what: str, story: list[str]) -> None:
+def _refused(sub: SubCheck, outcome: Outcome, token: str, what: str, story: list[str]) -> None:
     if isinstance(outcome, Principal):
         violated(
-            "KEYS-ISOLATED",
             sub,
             f"{what} was {describe(outcome)}\n  " + "\n  ".join(story),
             table=(("story", "; ".join(story)), ("token", show(token, 300))),
@@ -81,7 +127,7 @@ def _shared_cache(
         token = deployments[other][1]
         outcome = _login(target, built[name], token, f"{other}'s token at {name}")
         story.append(f"{other}'s token at {name}: {describe(outcome)}")
-        _refused("shared-cache", outcome, token, f"{other}'s token at {name}", story)
+        _refused(SHARED_CACHE, outcome, token, f"{other}'s token at {name}", story)
 
 
 def _rotated_in_place(target: Target, clock: Clock, claims: dict[str, Any], ttl: float) -> None:
@@ -105,7 +151,7 @@ def _rotated_in_place(target: Target, clock: Clock, claims: dict[str, Any], ttl:
     control(current, f"a session by {kept.kid}, still listed, after jwks_ttl_s", claims=claims)
     token = mint(target, claims, retiring)
     _refused(
-        "rotated-in-place",
+        ROTATED_IN_PLACE,
         _login(target, sut, token, "a dropped key's token"),
         token,
         f"a token signed by {retiring.kid}, {ttl + 1:g}s after the JWKS endpoint dropped it,",
@@ -117,6 +163,7 @@ def _rotated_in_place(target: Target, clock: Clock, claims: dict[str, Any], ttl:
     )
 
 
+@KEYS_ISOLATED.check
 def check_keys_isolated(target: Target) -> None:
     """Another deployment's tokens are refused, in either order of construction, whatever kids
     its JWKS uses and whether or not they share a cache backend; a key a rotation retired is
@@ -137,7 +184,7 @@ def _check_keys_isolated(target: Target, clock: Clock) -> None:
         theirs = other_deployment_keys()
         if same_kids:
             theirs = reusing_kids(theirs, home.trusted)
-        sub = "same-kid" if same_kids else "other-deployment"
+        sub = SAME_KID if same_kids else OTHER_DEPLOYMENT
         ours_token, their_token = (
             mint(target, claims, retiring),
             mint(target, claims, theirs[0]),
@@ -173,7 +220,7 @@ def _check_keys_isolated(target: Target, clock: Clock) -> None:
         control(after, "a session after it", token=current)
         outcome = _login(target, rotated, ours_token, "a retired key's token")
         _refused(
-            "retired-key",
+            RETIRED_KEY,
             outcome,
             ours_token,
             f"a token signed by {retiring.kid}, after a rotation dropped it from the JWKS,",

@@ -22,12 +22,42 @@ from hypothesis import strategies as st
 
 from reference import LocalUser, Principal
 from strategies import ClerkIdentity, clerk_ids, draw_session_claims
+from strategies.ratings import CRITICAL, HIGH, USER
 
-from ..service import NotApplicable
+from ..blackbox.service import NotApplicable
+from ..rows import CLAIMS, Row
 from ..target import Outcome, Target, control, describe, try_claims, violated
 from ._common import Drawn, for_all, numbered
 
-ROW = "IDENTITY-NOT-LINKED"
+# a Clerk user's profile (email, username, name) is theirs to set: anyone with an account can
+# make their first login's profile claims copy another's
+IDENTITY_NOT_LINKED = Row(
+    "IDENTITY-NOT-LINKED",
+    CRITICAL,
+    "a first login never lands on an existing user by its profile",
+    CLAIMS,
+)
+LINKED_TO_ANOTHER = IDENTITY_NOT_LINKED.security(
+    "linked-to-another",
+    USER,
+    "a first login matching the profile of a user linked to another never lands on it",
+    fix="find users by the Clerk user id (`sub`) alone; never by email, username or name",
+)
+UNLINKED_MATCH = IDENTITY_NOT_LINKED.security(
+    "unlinked-match",
+    USER,
+    "a first login matching an unlinked local account's profile never lands on it",
+    HIGH,
+    fix="link a local account to a Clerk user in a verified step of its own, not at login",
+)
+REBOUND = IDENTITY_NOT_LINKED.security(
+    "rebound",
+    USER,
+    "a linked user's login lands on its own account, whoever logged in before",
+    fix="never rewrite an account's Clerk link at login: a linked account stays its user's",
+)
+
+
 #: The profile claims a first login may be linked by (``name`` carries a username).
 PROFILE = ("email", "username", "name")
 #: Internal ids: a store's own next ones among them, so a new user must skip those taken.
@@ -104,7 +134,7 @@ def _probe(target: Target, scene: Scene) -> None:
     """The control: X's login on a fresh seeded instance lands on X's seeded account — else
     the SUT cannot be seeded, and the row is not applicable."""
     sut = target.fresh(existing_users=scene.existing)
-    outcome = try_claims(ROW, target, sut, scene.owner)
+    outcome = try_claims(IDENTITY_NOT_LINKED.id, target, sut, scene.owner)
     what = f"a linked user's login ({scene.linked.clerk_user_id}, seeded as {scene.linked.user_id})"
     if isinstance(outcome, Principal) and outcome.user_id != scene.linked.user_id:
         raise NotApplicable(
@@ -121,6 +151,7 @@ def _landed(outcome: Outcome, scene: Scene) -> LocalUser | None:
     return next((u for u in scene.existing if u.user_id == outcome.user_id), None)
 
 
+@IDENTITY_NOT_LINKED.check
 def check_identity_not_linked(target: Target) -> None:
     """A newcomer whose profile claims match an existing account never lands on it; the
     account's own Clerk user still lands on it afterwards."""
@@ -131,27 +162,25 @@ def check_identity_not_linked(target: Target) -> None:
         _probe(target, drawn)
         sut = target.fresh(existing_users=drawn.existing)
         story = [f"seeded: {_seeded(drawn)}"]
-        first = try_claims(ROW, target, sut, drawn.newcomer)
+        first = try_claims(IDENTITY_NOT_LINKED.id, target, sut, drawn.newcomer)
         story.append(f"Y's first login {drawn.newcomer!r:.300}: {describe(first)}")
         landed = _landed(first, drawn)
         if landed is not None:
             linked = landed.clerk_user_id is not None
             violated(
-                ROW,
-                "linked-to-another" if linked else "unlinked-match",
+                LINKED_TO_ANOTHER if linked else UNLINKED_MATCH,
                 f"Y ({drawn.newcomer.get('sub')}) landed on {landed.user_id}, "
                 + (f"the account of {landed.clerk_user_id}" if linked else "a local account")
                 + f", by its {', '.join(drawn.copied)}:\n"
                 + numbered(story),
                 table=(("seeded", _seeded(drawn)), ("Y's claims", repr(drawn.newcomer))),
             )
-        again = try_claims(ROW, target, sut, drawn.owner)
+        again = try_claims(IDENTITY_NOT_LINKED.id, target, sut, drawn.owner)
         story.append(f"X's login {drawn.owner!r:.300}: {describe(again)}")
         control(again, "a linked user's login after another user's first login", claims=drawn.owner)
         if isinstance(again, Principal) and again.user_id != drawn.linked.user_id:
             violated(
-                ROW,
-                "rebound",
+                REBOUND,
                 f"X ({drawn.linked.clerk_user_id}) landed on {again.user_id}, not its own "
                 f"account {drawn.linked.user_id}:\n" + numbered(story),
                 table=(("seeded", _seeded(drawn)), ("Y's claims", repr(drawn.newcomer))),

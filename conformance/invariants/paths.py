@@ -20,10 +20,32 @@ from reference import Principal
 from strategies import draw_session_claims, identities, malformed_claims
 from strategies.claims import with_role_claims
 from strategies.draws import pick
+from strategies.ratings import CRITICAL, USER
 from strategies.requests import plain_request
 
+from ..rows import Row
 from ..target import Outcome, Target, attempt, control, describe, mint, violated
 from ._common import for_all
+
+PATH_CONSISTENT = Row(
+    "PATH-CONSISTENT",
+    CRITICAL,
+    "one token, one verdict through every entry point",
+    ("authenticate_request", "callback_subject"),
+    any_of=True,
+)
+REFUSED_ELSEWHERE = PATH_CONSISTENT.security(
+    "refused-elsewhere",
+    USER,
+    "a token one entry point refuses, every one refuses",
+    fix="route every entry point through one verify function with one configuration",
+)
+PRINCIPAL_DIFFERS = PATH_CONSISTENT.security(
+    "principal-differs",
+    USER,
+    "every entry point that accepts names one user, org, role",
+    fix="build the principal in one function that every entry point calls",
+)
 
 #: Each entry point the SUT may have: its name, the contract method, and how a token reaches it.
 ENTRY_POINTS: tuple[tuple[str, str, str], ...] = (
@@ -34,6 +56,7 @@ ENTRY_POINTS: tuple[tuple[str, str, str], ...] = (
     ("callback_subject as Bearer", "callback_subject", "bearer"),
     ("callback_subject as __session cookie", "callback_subject", "cookie"),
 )
+
 
 Verdict = tuple[str, str, str] | None  # (external_id, org_id, role) of an acceptance; None: no
 
@@ -100,6 +123,7 @@ def _scenes(draw: st.DrawFn, org: str) -> Scene:
     return [("valid", valid), (scenario, claims)], draw_session_claims(draw, who)
 
 
+@PATH_CONSISTENT.check
 def check_path_consistent(target: Target) -> None:
     """The same token gets the same verdict — the same user, org and role, or a refusal —
     through every entry point that reads a session."""
@@ -108,7 +132,7 @@ def check_path_consistent(target: Target) -> None:
     def run(scene: Scene) -> None:
         scenarios, valid = scene
         what = f"a valid session ({dict(valid)!r:.200})"
-        live = live_entries("PATH-CONSISTENT", target, mint(target, valid), what, at_least=2)
+        live = live_entries(PATH_CONSISTENT.id, target, mint(target, valid), what, at_least=2)
         for scenario, claims in scenarios if len(live) >= 2 else ():
             _same_verdicts(target, live, scenario, claims)
 
@@ -120,7 +144,7 @@ def _same_verdicts(
 ) -> None:
     """``claims``, minted, get one verdict through every entry point in ``live``."""
     token = mint(target, claims)
-    outcomes = {entry[0]: present_at("PATH-CONSISTENT", target, entry, token) for entry in live}
+    outcomes = {entry[0]: present_at(PATH_CONSISTENT.id, target, entry, token) for entry in live}
     verdicts = {name: verdict(outcome) for name, outcome in outcomes.items()}
     if len(set(verdicts.values())) == 1:
         return
@@ -130,10 +154,8 @@ def _same_verdicts(
         *((name, describe(outcome)) for name, outcome in outcomes.items()),
     )
     accepting = {v for v in verdicts.values() if v is not None}
-    sub = "principal-differs" if len(accepting) > 1 else "refused-elsewhere"
     violated(
-        "PATH-CONSISTENT",
-        sub,
+        PRINCIPAL_DIFFERS if len(accepting) > 1 else REFUSED_ELSEWHERE,
         f"one token ({scenario} claims {claims!r:.300}) got {len(set(verdicts.values()))} "
         f"different verdicts through {len(outcomes)} entry points (each below)",
         table=table,

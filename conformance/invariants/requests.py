@@ -9,6 +9,7 @@ draws the same tokens for every SUT an audit runs, and each is signed once
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
@@ -24,31 +25,245 @@ from strategies import (
     tokens_of,
 )
 from strategies.clock import frozen_clock
+from strategies.ratings import ANYONE, CRITICAL, HIGH, LOW, MEDIUM, USER
 from strategies.requests import OTHER_SCHEMES, plain_request
 
-from ..subchecks import SUBCHECKS
+from ..findings import SubCheck
+from ..rows import CALLBACK, Row
 from ..target import Outcome, Target, attempt, control, describe, mint, violated
 from ._common import Drawn, Fingerprint, expect_rejected, fingerprint, for_all
 
-#: The sub-check a token used from the wrong place fails, by that place: for API auth and the
-#: callback's fallback, and for the callback's relayed-first rule.
-_USED_FROM = {
-    "query": "query",
-    "body": "body",
-    "body2": "body",
-    "decoy": "decoy-cookie",
-    "bearer2": "later-occurrence",
-    "cookie2": "later-occurrence",
-    "bearer": "lower-precedence",
-    "cookie": "lower-precedence",
+
+@dataclass(frozen=True)
+class Rules:
+    """A request row's sub-checks by the rule they judge (``None``: the row does not judge it;
+    a failure of it then falls to ``first``, the row's first sub-check)."""
+
+    first: SubCheck
+    query: SubCheck | None = None
+    body: SubCheck | None = None
+    other_place_used: SubCheck | None = None
+    relayed_refused: SubCheck | None = None
+    lower_precedence: SubCheck | None = None
+    later_occurrence: SubCheck | None = None
+    decoy_cookie: SubCheck | None = None
+    without_credential: SubCheck | None = None
+    bearer_refused: SubCheck | None = None
+    bearer_scheme_case: SubCheck | None = None
+    cookie_refused: SubCheck | None = None
+    cookie_split: SubCheck | None = None
+    error_class: SubCheck | None = None
+    scheme: SubCheck | None = None
+
+
+def _ambient(row: Row) -> dict[str, SubCheck]:
+    """Declare on ``row`` the sub-checks of which ambient credential is read (CB-FALLBACK-ORDER
+    and REQ-AMBIENT-ONLY alike), by rule (``Rules``' field names)."""
+    # planting a cookie or a header on a victim's requests: the victim acts as the planter
+    return {
+        "lower_precedence": row.security(
+            "lower-precedence",
+            USER,
+            "the cookie never beats a Bearer token",
+            LOGIN_CSRF,
+            fix="use the Bearer token when one is present; read __session only without one",
+        ),
+        "later_occurrence": row.security(
+            "later-occurrence",
+            USER,
+            "a second header or cookie never beats the first",
+            LOGIN_CSRF,
+            fix="take the first Authorization header and first __session cookie, or refuse repeats",
+        ),
+        "decoy_cookie": row.security(
+            "decoy-cookie",
+            USER,
+            "a look-alike cookie is never read as __session",
+            LOGIN_CSRF,
+            fix="read the cookie named exactly __session (no prefix, suffix or case match)",
+        ),
+        "without_credential": row.security(
+            "without-credential",
+            ANYONE,
+            "no usable credential → refused",
+            fix="refuse a request without a Bearer token or __session cookie; no anonymous default",
+        ),
+        "bearer_refused": row.completeness(
+            "bearer-refused",
+            USER,
+            "a valid Bearer token signs in",
+            fix="read `Authorization: Bearer <token>` and verify that token",
+        ),
+        "bearer_scheme_case": row.completeness(
+            "bearer-scheme-case",
+            USER,
+            "the Bearer scheme in any case signs in",
+            fix="match the auth scheme case-insensitively (RFC 9110: `bearer`, `BEARER`)",
+        ),
+        "cookie_refused": row.completeness(
+            "cookie-refused",
+            USER,
+            "a valid __session cookie signs in",
+            fix="without a Bearer token, read and verify the __session cookie",
+        ),
+        "cookie_split": row.completeness(
+            "cookie-split",
+            USER,
+            "__session in a second Cookie field signs in",
+            LOW,
+            fix="parse every Cookie header field, not only the first",
+        ),
+        "error_class": row.robustness(
+            "error-class",
+            ANYONE,
+            "no usable credential → Unauthorized",
+            LOW,
+            fix=(
+                "raise Unauthorized (not InvalidClaims or another error) when no credential is "
+                "usable"
+            ),
+        ),
+    }
+
+
+#: The severity of a credential read from a lower-precedence or look-alike place: the one who
+#: planted it there (a cookie from a sibling subdomain, a second header) makes the victim act as
+#: the planter — a login-CSRF, not the victim's identity.
+LOGIN_CSRF = MEDIUM
+
+CB_RELAYED_FIRST = Row(
+    "CB-RELAYED-FIRST",
+    CRITICAL,
+    "a relayed form-body token beats ambient credentials",
+    CALLBACK,
+)
+OTHER_PLACE_USED = CB_RELAYED_FIRST.security(
+    "other-place-used",
+    USER,
+    "a relayed token beats every other place",
+    fix="use the form field clerk_session_token when present; headers and cookies after",
+)
+RELAYED_LATER_OCCURRENCE = CB_RELAYED_FIRST.security(
+    "later-occurrence",
+    USER,
+    "a second relay field never beats the first",
+    fix="take the first clerk_session_token form field, or refuse repeats",
+)
+RELAYED_REFUSED = CB_RELAYED_FIRST.completeness(
+    "relayed-refused",
+    USER,
+    "a valid relayed token signs in",
+    fix="read clerk_session_token from a POST x-www-form-urlencoded body and verify it",
+)
+
+CB_NO_QUERY = Row(
+    "CB-NO-QUERY",
+    CRITICAL,
+    "a query-string token is never used",
+    ("callback_subject", "authenticate_request"),
+    any_of=True,
+)
+CB_QUERY = CB_NO_QUERY.security(
+    "query",
+    USER,
+    "a query-string token is never used",
+    fix="never read a token from the URL query: it leaks into logs and Referer",
+)
+
+CB_FALLBACK_ORDER = Row(
+    "CB-FALLBACK-ORDER", HIGH, "without a relayed token: Bearer, then __session", CALLBACK
+)
+FALLBACK_AMBIENT = _ambient(CB_FALLBACK_ORDER)
+
+CB_NO_FALLBACK_ON_FAILURE = Row(
+    "CB-NO-FALLBACK-ON-FAILURE", HIGH, "an invalid chosen token fails the login", CALLBACK
+)
+FALLBACK = CB_NO_FALLBACK_ON_FAILURE.security(
+    "fallback",
+    ANYONE,
+    "an invalid chosen token fails the login",
+    fix="choose the token by place first, then verify it; on failure refuse, never retry",
+)
+
+CB_SESSION_TOKENS_ONLY = Row(
+    "CB-SESSION-TOKENS-ONLY", HIGH, "machine tokens never complete a browser login", CALLBACK
+)
+MACHINE_TOKEN = CB_SESSION_TOKENS_ONLY.security(
+    "machine-token",
+    ANYONE,
+    "machine tokens never complete a browser login",
+    fix="accept only a session JWT in the callback; refuse mt_, oat_ and ak_ tokens",
+)
+
+REQ_AMBIENT_ONLY = Row(
+    "REQ-AMBIENT-ONLY",
+    HIGH,
+    "API auth: Bearer then __session; never body or query",
+    ("authenticate_request",),
+)
+BODY = REQ_AMBIENT_ONLY.security(
+    "body",
+    USER,
+    "API auth never reads the body",
+    fix="read API credentials only from Authorization and __session, never the body",
+)
+API_QUERY = REQ_AMBIENT_ONLY.security(
+    "query",
+    USER,
+    "API auth never reads the query",
+    fix="read API credentials only from Authorization and __session, never the query",
+)
+API_AMBIENT = _ambient(REQ_AMBIENT_ONLY)
+# one's own token under another name; the harm is in what treats schemes differently
+SCHEME = REQ_AMBIENT_ONLY.security(
+    "scheme",
+    USER,
+    "a token under any scheme but Bearer (Basic, Token, none) is refused",
+    LOW,
+    fix="read a token only after the `Bearer` scheme (any case), never another or none",
+)
+
+#: Each request row's rules, by row ID.
+RULES = {
+    rules.first.row: rules
+    for rules in (
+        Rules(
+            OTHER_PLACE_USED,
+            other_place_used=OTHER_PLACE_USED,
+            later_occurrence=RELAYED_LATER_OCCURRENCE,
+            relayed_refused=RELAYED_REFUSED,
+        ),
+        Rules(CB_QUERY, query=CB_QUERY),
+        Rules(FALLBACK_AMBIENT["lower_precedence"], **FALLBACK_AMBIENT),
+        Rules(FALLBACK),
+        Rules(MACHINE_TOKEN),
+        Rules(BODY, body=BODY, query=API_QUERY, scheme=SCHEME, **API_AMBIENT),
+    )
 }
-_USED_INSTEAD_OF_RELAYED = {"body2": "later-occurrence"}
 
 
-def _sub(row: str, name: str) -> str:
-    """``name`` if the row declares it, else the row's first sub-check."""
-    declared = [sub.name for sub in SUBCHECKS[row]]
-    return name if name in declared else declared[0]
+def _rule(row: str, rule: Callable[[Rules], SubCheck | None]) -> SubCheck:
+    """The sub-check of ``row`` judging ``rule`` — the row's first, where it judges no such rule."""
+    rules = RULES[row]
+    return rule(rules) or rules.first
+
+
+#: The rule a token used from the wrong place breaks, by that place: for API auth and the
+#: callback's fallback, and for the callback's relayed-first rule.
+_USED_FROM: dict[str, Callable[[Rules], SubCheck | None]] = {
+    "query": lambda r: r.query,
+    "body": lambda r: r.body,
+    "body2": lambda r: r.body,
+    "decoy": lambda r: r.decoy_cookie,
+    "bearer2": lambda r: r.later_occurrence,
+    "cookie2": lambda r: r.later_occurrence,
+    "bearer": lambda r: r.lower_precedence,
+    "cookie": lambda r: r.lower_precedence,
+}
+_USED_INSTEAD_OF_RELAYED: dict[str, Callable[[Rules], SubCheck | None]] = {
+    "body2": lambda r: r.later_occurrence
+}
+_NONE: Callable[[Rules], SubCheck | None] = lambda r: None  # noqa: E731 (the row's first)
 
 
 def _send(row: str, target: Target, method: str, request: Request) -> Outcome:
@@ -66,15 +281,19 @@ def request_control(
     return outcome
 
 
-def _refused_sub(row: str, place: str, request: Request) -> str:
+def _refused_sub(row: str, place: str, request: Request) -> SubCheck:
     """The completeness sub-check a refusal of the credential in ``place`` fails."""
     if place == "body":
-        return _sub(row, "relayed-refused")
+        return _rule(row, lambda r: r.relayed_refused)
     if place == "bearer":
         schemes = [v.split(" ", 1)[0] for k, v in request.headers if k.lower() == "authorization"]
-        return _sub(row, "bearer-scheme-case" if schemes[:1] != ["Bearer"] else "bearer-refused")
+        if schemes[:1] != ["Bearer"]:
+            return _rule(row, lambda r: r.bearer_scheme_case)
+        return _rule(row, lambda r: r.bearer_refused)
     cookies = [k for k, _ in request.headers if k.lower() == "cookie"]
-    return _sub(row, "cookie-split" if len(cookies) > 1 else "cookie-refused")
+    if len(cookies) > 1:
+        return _rule(row, lambda r: r.cookie_split)
+    return _rule(row, lambda r: r.cookie_refused)
 
 
 def _show(request: Request, placed: dict[str, Placed]) -> str:
@@ -114,16 +333,14 @@ def _expect_place(
     used = [p for p, f in seen.items() if got is not None and f == got]
     if place is None:
         if isinstance(outcome, Principal):
-            name = _USED_FROM.get(used[0], "without-credential") if used else "without-credential"
+            rule = _USED_FROM.get(used[0]) if used else None
             violated(
-                invariant_id,
-                _sub(invariant_id, name),
+                _rule(invariant_id, rule or (lambda r: r.without_credential)),
                 f"with no usable token: {describe(outcome)}\n  {_show(request, placed)}",
             )
         elif not isinstance(outcome, Unauthorized):
             violated(
-                invariant_id,
-                _sub(invariant_id, "error-class"),
+                _rule(invariant_id, lambda r: r.error_class),
                 f"with no usable token: {describe(outcome)}, not Unauthorized\n  "
                 + _show(request, placed),
                 error=outcome,
@@ -132,14 +349,14 @@ def _expect_place(
     ambiguous = f"{place}2" in placed
     if got != seen[place] and not (ambiguous and isinstance(outcome, AuthError)):
         if got is None:
-            name = _refused_sub(invariant_id, place, request)
-        elif invariant_id == "CB-RELAYED-FIRST":
-            name = _USED_INSTEAD_OF_RELAYED.get(used[0], "other-place-used") if used else ""
+            sub = _refused_sub(invariant_id, place, request)
+        elif invariant_id == CB_RELAYED_FIRST.id:
+            used_instead = _USED_INSTEAD_OF_RELAYED.get(used[0]) if used else lambda r: None
+            sub = _rule(invariant_id, used_instead or (lambda r: r.other_place_used))
         else:
-            name = _USED_FROM.get(used[0], "") if used else ""
+            sub = _rule(invariant_id, (_USED_FROM.get(used[0]) if used else None) or _NONE)
         violated(
-            invariant_id,
-            _sub(invariant_id, name),
+            sub,
             f"expected the {place} token to be used (on its own: "
             f"{'accepted' if seen[place] else 'rejected'}); {describe(outcome)}"
             + (f" — the {used[0]} token" if used else "")
@@ -151,10 +368,10 @@ def _expect_place(
 
 #: The ambient places every correct implementation reading the cookie accepts, beside the
 #: plain Bearer header, and the completeness sub-check a refusal of each fails.
-AMBIENT_PROBES = {
-    "bearer-lower": "bearer-scheme-case",
-    "cookie": "cookie-refused",
-    "cookie-split": "cookie-split",
+AMBIENT_PROBES: dict[str, Callable[[Rules], SubCheck | None]] = {
+    "bearer-lower": lambda r: r.bearer_scheme_case,
+    "cookie": lambda r: r.cookie_refused,
+    "cookie-split": lambda r: r.cookie_split,
 }
 
 
@@ -162,27 +379,30 @@ AMBIENT_PROBES = {
 OTHER = {"sub": "user_2ProbeOtherUser", "user_id": "user_2ProbeOtherUser", "sid": "sess_other"}
 #: Requests carrying a first credential and another's second, and the security sub-check
 #: failed when the second one is used.
-SECOND_CREDENTIAL: dict[str, tuple[str, Callable[[str, str], tuple[tuple[str, str], ...]]]] = {
+SECOND_CREDENTIAL: dict[
+    str,
+    tuple[Callable[[Rules], SubCheck | None], Callable[[str, str], tuple[tuple[str, str], ...]]],
+] = {
     "another's __session cookie beside the Bearer token": (
-        "lower-precedence",
+        lambda r: r.lower_precedence,
         lambda first, other: (
             ("Authorization", f"Bearer {first}"),
             ("Cookie", f"__session={other}"),
         ),
     ),
     "two __session cookies": (
-        "later-occurrence",
+        lambda r: r.later_occurrence,
         lambda first, other: (("Cookie", f"__session={first}; __session={other}"),),
     ),
     "two Authorization headers": (
-        "later-occurrence",
+        lambda r: r.later_occurrence,
         lambda first, other: (
             ("Authorization", f"Bearer {first}"),
             ("Authorization", f"Bearer {other}"),
         ),
     ),
     "a __session_<suffix> cookie first": (
-        "decoy-cookie",
+        lambda r: r.decoy_cookie,
         lambda first, other: (("Cookie", f"__session_x7Yq={other}; __session={first}"),),
     ),
 }
@@ -193,13 +413,12 @@ def _second_credential_probes(row: str, target: Target, method: str, first: str)
     user's: a rejection or the first one's user — never the other's."""
     other = mint(target, {**OTHER, "org_id": target.settings.org_id})
     base = plain_request(method, first)
-    for what, (sub, headers) in SECOND_CREDENTIAL.items():
+    for what, (rule, headers) in SECOND_CREDENTIAL.items():
         request = Request(base.method, base.target, headers(first, other))
         outcome = _send(row, target, method, request)
         if isinstance(outcome, Principal) and outcome.external_id == OTHER["sub"]:
             violated(
-                row,
-                sub,
+                _rule(row, rule),
                 f"with {what}, the other user's was used: {describe(outcome)}\n"
                 f"  request {request!r}",
                 table=(("request", repr(request)[:600]), ("probe", what)),
@@ -214,28 +433,27 @@ def _place_control(
     relayed for the relayed-first rule. With ``probes``, once that is accepted, the same token
     as a lower-case scheme and as the ``__session`` cookie (one field, then two) must be too,
     beside another user's must not lose to theirs, and under another scheme must be refused."""
-    where = "body" if row == "CB-RELAYED-FIRST" else "bearer"
+    where = "body" if row == CB_RELAYED_FIRST.id else "bearer"
     first = next((p for p in placed if p != "decoy"), None)
     if first is None:
         return
     token = placed[first].token
     accepted = request_control(row, target, method, token, where)
-    if isinstance(accepted, Principal) and row == "CB-RELAYED-FIRST":
+    if isinstance(accepted, Principal) and row == CB_RELAYED_FIRST.id:
         _beside_no_session(row, target, method, token, accepted, "body")
     if not isinstance(accepted, Principal) or not probes:
         return
     _second_credential_probes(row, target, method, token)
     _beside_no_session(row, target, method, token, accepted, "bearer")
     _scheme_probes(row, target, method, token, fingerprint(accepted))
-    if row == "REQ-AMBIENT-ONLY":
+    if row == REQ_AMBIENT_ONLY.id:
         _body_alone(row, target, method, token, accepted)
-    for place, sub in AMBIENT_PROBES.items():
+    for place, rule in AMBIENT_PROBES.items():
         request = plain_request(method, token, place)
         outcome = _send(row, target, method, request)
         if not isinstance(outcome, Principal):
             violated(
-                row,
-                sub,
+                _rule(row, rule),
                 f"a valid token accepted as a Bearer header was {describe(outcome)} as "
                 f"{place}:\n  request {request!r}",
                 error=outcome,
@@ -250,9 +468,11 @@ NO_SESSION = {
 }
 #: For a valid token in each place: the place of the no-session credential beside it, and the
 #: sub-checks failed when the request is refused or names someone else.
-BESIDE_NO_SESSION = {
-    "body": ("bearer", "relayed-refused", "other-place-used"),
-    "bearer": ("cookie", "bearer-refused", "lower-precedence"),
+BESIDE_NO_SESSION: dict[
+    str, tuple[str, Callable[[Rules], SubCheck | None], Callable[[Rules], SubCheck | None]]
+] = {
+    "body": ("bearer", lambda r: r.relayed_refused, lambda r: r.other_place_used),
+    "bearer": ("cookie", lambda r: r.bearer_refused, lambda r: r.lower_precedence),
 }
 
 
@@ -268,8 +488,7 @@ def _beside_no_session(
     outcome = _send(row, target, method, request)
     if fingerprint(outcome) != fingerprint(accepted):
         violated(
-            row,
-            refused if not isinstance(outcome, Principal) else used,
+            _rule(row, refused if not isinstance(outcome, Principal) else used),
             f"a valid {place} token accepted on its own was {describe(outcome)} beside a "
             f"{other} credential that is no session:\n  request {request!r}",
             error=outcome,
@@ -287,8 +506,7 @@ def _body_alone(row: str, target: Target, method: str, token: str, accepted: Pri
     outcome = _send(row, target, method, request)
     if isinstance(outcome, Principal) and fingerprint(outcome) == fingerprint(accepted):
         violated(
-            row,
-            "body",
+            _rule(row, lambda r: r.body),
             f"a valid token in the form body alone was {describe(outcome)}:\n  request {request!r}",
             table=(("request", repr(request)[:600]), ("place", "body")),
         )
@@ -298,15 +516,15 @@ def _scheme_probes(row: str, target: Target, method: str, token: str, who: Finge
     """The valid ``token`` (accepted as Bearer, as ``who``) under ``Basic``, ``Token`` or no
     scheme, alone in the request: never ``who`` — where the row declares ``scheme``. (Whoever
     else a request without a Bearer credential signs in is ``without-credential``'s concern.)"""
-    if not any(sub.name == "scheme" for sub in SUBCHECKS[row]):
+    scheme = RULES[row].scheme
+    if scheme is None:
         return
     for place in OTHER_SCHEMES:
         request = plain_request(method, token, place)
         outcome = _send(row, target, method, request)
         if fingerprint(outcome) == who:
             violated(
-                row,
-                "scheme",
+                scheme,
                 f"a token under no Bearer scheme was {describe(outcome)}:\n  request {request!r}",
                 table=(("request", repr(request)[:600]), ("place", place)),
             )
@@ -362,11 +580,12 @@ def _check_precedence(
         run()
 
 
+@CB_RELAYED_FIRST.check
 def check_cb_relayed_first(target: Target) -> None:
     """When a form POST's first clerk_session_token field is non-empty, it is the token used,
     whatever ambient header or cookie is present."""
     _check_precedence(
-        "CB-RELAYED-FIRST",
+        CB_RELAYED_FIRST.id,
         target,
         "callback_subject",
         callback_requests,
@@ -376,6 +595,7 @@ def check_cb_relayed_first(target: Target) -> None:
     )
 
 
+@CB_NO_QUERY.check
 def check_cb_no_query(target: Target) -> None:
     """A clerk_session_token in the query string is never used, in the callback or anywhere."""
     calls: list[Call] = []
@@ -390,14 +610,13 @@ def check_cb_no_query(target: Target) -> None:
     @for_all(scenario=_placed_requests(tuple(calls), placements))
     def run(scenario: Drawn[tuple[str, dict[str, Placed], Request]]) -> None:
         name, placed, request = scenario.value
-        outcome = attempt("CB-NO-QUERY", lambda: getattr(target.fresh(), name)(request), name)
-        seen = baselines("CB-NO-QUERY", target, placed)
-        _place_control("CB-NO-QUERY", target, name, placed)
+        outcome = attempt(CB_NO_QUERY.id, lambda: getattr(target.fresh(), name)(request), name)
+        seen = baselines(CB_NO_QUERY.id, target, placed)
+        _place_control(CB_NO_QUERY.id, target, name, placed)
         others = [f for place, f in seen.items() if place != "query"]
         if fingerprint(outcome) not in (None, *others) and fingerprint(outcome) == seen["query"]:
             violated(
-                "CB-NO-QUERY",
-                "query",
+                CB_QUERY,
                 f"{name} used the query-string token\n  {_show(request, placed)}",
                 table=(("request", repr(request)[:600]), ("method", name)),
             )
@@ -406,11 +625,12 @@ def check_cb_no_query(target: Target) -> None:
         run()
 
 
+@CB_FALLBACK_ORDER.check
 def check_cb_fallback_order(target: Target) -> None:
     """Without a relayed token: Authorization Bearer (any scheme case), then the __session
     cookie; neither → Unauthorized."""
     _check_precedence(
-        "CB-FALLBACK-ORDER",
+        CB_FALLBACK_ORDER.id,
         target,
         "callback_subject",
         callback_requests,
@@ -441,6 +661,7 @@ def _failing_choice(
     )
 
 
+@CB_NO_FALLBACK_ON_FAILURE.check
 def check_cb_no_fallback_on_failure(target: Target) -> None:
     """If the chosen token is invalid, the login fails; a lower-precedence credential is never
     tried instead. (Invalid as the SUT itself judges it: a token its ``authenticate_token``
@@ -450,29 +671,27 @@ def check_cb_no_fallback_on_failure(target: Target) -> None:
     def run(choice: Drawn[tuple[dict[str, Placed], str, Request]]) -> None:
         placed, chosen, request = choice.value
         outcome = attempt(
-            "CB-NO-FALLBACK-ON-FAILURE",
+            CB_NO_FALLBACK_ON_FAILURE.id,
             lambda: target.fresh().callback_subject(request),
             "callback_subject",
         )
         story = [_show(request, placed)]
         lower = [p for p in placed if p != chosen]
         request_control(
-            "CB-NO-FALLBACK-ON-FAILURE", target, "callback_subject", placed[lower[0]].token
+            CB_NO_FALLBACK_ON_FAILURE.id, target, "callback_subject", placed[lower[0]].token
         )
         if target.has("authenticate_token"):
-            alone = _alone("CB-NO-FALLBACK-ON-FAILURE", target, placed[chosen].token)
+            alone = _alone(CB_NO_FALLBACK_ON_FAILURE.id, target, placed[chosen].token)
             if fingerprint(alone) is not None and fingerprint(outcome) != fingerprint(alone):
                 violated(
-                    "CB-NO-FALLBACK-ON-FAILURE",
-                    "fallback",
+                    FALLBACK,
                     f"the {chosen} token is {describe(alone)} on its own, but the callback was "
                     f"{describe(outcome)}\n  " + story[0],
                 )
             if fingerprint(alone) is not None:
                 return
         expect_rejected(
-            "CB-NO-FALLBACK-ON-FAILURE",
-            "fallback",
+            FALLBACK,
             outcome,
             f"a callback whose {chosen} token is invalid",
             story,
@@ -503,21 +722,21 @@ def _beside_control(row: str, target: Target, token: str, place: str) -> None:
         request_control(row, target, "callback_subject", token)
 
 
+@CB_SESSION_TOKENS_ONLY.check
 def check_cb_session_tokens_only(target: Target) -> None:
     """API and machine tokens (not a three-segment JWT; mt_, oat_, ak_) never complete a login."""
 
     @for_all(callback=_machine_callbacks(target))
     def run(callback: tuple[str, str, Request, str]) -> None:
         token, place, request, valid = callback
-        _beside_control("CB-SESSION-TOKENS-ONLY", target, valid, place)
+        _beside_control(CB_SESSION_TOKENS_ONLY.id, target, valid, place)
         outcome = attempt(
-            "CB-SESSION-TOKENS-ONLY",
+            CB_SESSION_TOKENS_ONLY.id,
             lambda: target.fresh().callback_subject(request),
             "callback_subject",
         )
         expect_rejected(
-            "CB-SESSION-TOKENS-ONLY",
-            "machine-token",
+            MACHINE_TOKEN,
             outcome,
             f"a callback with machine token {token!r} as {place}",
             [repr(request)],
@@ -527,10 +746,11 @@ def check_cb_session_tokens_only(target: Target) -> None:
         run()
 
 
+@REQ_AMBIENT_ONLY.check
 def check_req_ambient_only(target: Target) -> None:
     """authenticate_request uses Bearer, then __session; never the body, never the query."""
     _check_precedence(
-        "REQ-AMBIENT-ONLY",
+        REQ_AMBIENT_ONLY.id,
         target,
         "authenticate_request",
         api_requests,

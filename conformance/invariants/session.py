@@ -14,7 +14,9 @@ from reference import Principal, Role
 from strategies import CLERK_ROLES, clerk_ids, draw_session_claims, identities
 from strategies.claims import with_role_claims, with_template_roles, without_template_roles
 from strategies.draws import pick
+from strategies.ratings import CRITICAL, HIGH, ISSUER, LOW, USER
 
+from ..rows import CLAIMS, Row
 from ..target import Outcome, Target, control_login, describe, try_claims, violated
 from ._common import (
     Warmed,
@@ -26,6 +28,67 @@ from ._common import (
     warmed,
     warmed_sut,
 )
+
+ROLE_NO_ESCALATION = Row(
+    "ROLE-NO-ESCALATION", CRITICAL, "admin only if every role claim says admin; guest caps", CLAIMS
+)
+CLERK_ROLE = ROLE_NO_ESCALATION.security(
+    "clerk-role",
+    USER,
+    "Clerk's own role claim (v1 or v2) maps to its role",
+    fix="map `org_role`/`o.rol` (strip `org:`): admin → ADMIN, member → VIEWER, else GUEST",
+)
+GUEST_CAPS = ROLE_NO_ESCALATION.security(
+    "guest-caps",
+    ISSUER,
+    "any guest role claim caps the role at GUEST",
+    fix="read every role claim (`role`, `org_role`, `o.rol`); any guest makes GUEST",
+)
+ADMIN_ONLY_IF_ALL = ROLE_NO_ESCALATION.security(
+    "admin-only-if-all",
+    ISSUER,
+    "ADMIN only when every role claim says admin",
+    fix="grant ADMIN only when every role claim present says admin; unknown → GUEST",
+)
+# a template maps metadata into the token; where it maps unsafe_metadata, users write it
+METADATA_ROLE = ROLE_NO_ESCALATION.security(
+    "metadata-role",
+    ISSUER,
+    "a template role (roles, metadata.role(s), public_metadata.role(s)) never raises it",
+    fix="take the org role from `org_role`/`o.rol` (and `role`); never grant from metadata",
+)
+
+SESSION_PENDING = Row("SESSION-PENDING", HIGH, "a pending session never authenticates", CLAIMS)
+PENDING_REFUSED = SESSION_PENDING.security(
+    "pending-refused",
+    USER,
+    'a session with sts "pending" is refused',
+    fix='refuse a token whose `sts` is "pending" (Unauthorized): it is not signed in yet',
+)
+
+SID_INDEPENDENT = Row(
+    "SID-INDEPENDENT", HIGH, "sid never changes who you are; session_id echoes it", CLAIMS
+)
+SID_CHANGES_WHO = SID_INDEPENDENT.security(
+    "sid-changes-who",
+    USER,
+    "changing only the sid never changes who it is",
+    fix="never key users, caches or roles by `sid`: identity is (org_id, user id)",
+)
+SHARED_SID = SID_INDEPENDENT.security(
+    "shared-sid",
+    USER,
+    "another user presenting one's sid gets their own login",
+    fix="drop `sid` from every cache key; key by the (org_id, user id) tuple",
+)
+SESSION_ID_ECHO = SID_INDEPENDENT.robustness(
+    "session-id-echo",
+    USER,
+    "session_id echoes the token's sid",
+    LOW,
+    fix='set session_id from the current token\'s `sid` ("" without one), never a cache',
+)
+
 
 ADMIN_VALUES = ("admin", "org:admin")
 ROLE_SETS_PER_EXAMPLE = 4
@@ -71,6 +134,7 @@ def _role_sets(draw: st.DrawFn, org_id: str) -> list[dict[str, Any]]:
     return [*sets, *templates]
 
 
+@ROLE_NO_ESCALATION.check
 def check_role_no_escalation(target: Target) -> None:
     """On first login: ADMIN only when every role claim says admin; any guest claim caps the
     role at GUEST; unknown or missing roles never yield ADMIN; a template role (``roles``,
@@ -112,24 +176,22 @@ def _first_login_role(
     """The rules of ROLE-NO-ESCALATION for one first login with ``claims``."""
     fresh = target.fresh()
     outcome = (
-        control_login("ROLE-NO-ESCALATION", target, fresh, claims)
+        control_login(ROLE_NO_ESCALATION.id, target, fresh, claims)
         if control
-        else try_claims("ROLE-NO-ESCALATION", target, fresh, claims)
+        else try_claims(ROLE_NO_ESCALATION.id, target, fresh, claims)
     )
     if isinstance(outcome, Principal) and not _template_role_raised(target, claims, outcome, alone):
         values = role_claim_values(claims)
         minted = clerk_minted_role(claims)
         if outcome.role is Role.ADMIN and not (values and all(v in ADMIN_VALUES for v in values)):
             violated(
-                "ROLE-NO-ESCALATION",
-                "clerk-role" if minted else "admin-only-if-all",
+                CLERK_ROLE if minted else ADMIN_ONLY_IF_ALL,
                 f"role claims {values!r} gave ADMIN: claims {claims!r}",
                 table=(("claims", repr(claims)),),
             )
         if any(v in GUEST_VALUES for v in values) and outcome.role is not Role.GUEST:
             violated(
-                "ROLE-NO-ESCALATION",
-                "clerk-role" if minted else "guest-caps",
+                CLERK_ROLE if minted else GUEST_CAPS,
                 f"a guest role claim among {values!r} gave {outcome.role.name}: claims {claims!r}",
                 table=(("claims", repr(claims)),),
             )
@@ -148,20 +210,20 @@ def _template_role_raised(
         return False
     key = json.dumps(plain, sort_keys=True)
     if key not in alone:
-        alone[key] = try_claims("ROLE-NO-ESCALATION", target, target.fresh(), plain)
+        alone[key] = try_claims(ROLE_NO_ESCALATION.id, target, target.fresh(), plain)
     without = alone[key]
     if not (isinstance(without, Principal) and without.role < outcome.role):
         return False
     dropped = {k: v for k, v in claims.items() if k not in plain}
     violated(
-        "ROLE-NO-ESCALATION",
-        "metadata-role",
+        METADATA_ROLE,
         f"template role claims {dropped!r} raised {without.role.name} to {outcome.role.name}: "
         f"claims {claims!r}",
     )
     return True
 
 
+@SESSION_PENDING.check
 def check_session_pending(target: Target) -> None:
     """A token whose session status ``sts`` is "pending" never authenticates."""
     org = target.settings.org_id
@@ -170,13 +232,11 @@ def check_session_pending(target: Target) -> None:
 
     @for_all(warm=warmed(pending, org))
     def run(warm: Warmed) -> None:
-        claims, sut = warm.claims, warmed_sut("SESSION-PENDING", target, warm)
+        claims, sut = warm.claims, warmed_sut(SESSION_PENDING.id, target, warm)
         active = {**claims, "sts": "active"}
-        control_login("SESSION-PENDING", target, target.fresh(), active)
-        outcome = try_claims("SESSION-PENDING", target, sut, claims)
-        expect_rejected(
-            "SESSION-PENDING", "pending-refused", outcome, f"a pending session {claims!r}", []
-        )
+        control_login(SESSION_PENDING.id, target, target.fresh(), active)
+        outcome = try_claims(SESSION_PENDING.id, target, sut, claims)
+        expect_rejected(PENDING_REFUSED, outcome, f"a pending session {claims!r}", [])
 
     run()
 
@@ -210,6 +270,7 @@ def _sid_scenes(draw: st.DrawFn, org: str) -> SidScene:
     return SidScene(sids, base, (shared, draw_session_claims(draw, other, sid=shared)))
 
 
+@SID_INDEPENDENT.check
 def check_sid_independent(target: Target) -> None:
     """Adding, removing or changing sid never changes user, org or role; identities never share
     an entry through their sids; session_id echoes the current sid ("" without one)."""
@@ -221,12 +282,11 @@ def check_sid_independent(target: Target) -> None:
         sut, story = target.fresh(), []
         seen: set[tuple[str, str, str, Role] | None] = set()
         for sid, claims in zip(sids, _sid_variants(base, sids), strict=True):
-            outcome = control_login("SID-INDEPENDENT", target, sut, claims)
+            outcome = control_login(SID_INDEPENDENT.id, target, sut, claims)
             story.append(f"login sid={sid!r} {claims!r}: {describe(outcome)}")
             if isinstance(outcome, Principal) and outcome.session_id != (sid or ""):
                 violated(
-                    "SID-INDEPENDENT",
-                    "session-id-echo",
+                    SESSION_ID_ECHO,
                     f"session_id {outcome.session_id!r} does not echo sid {sid!r}:\n"
                     + numbered(story),
                 )
@@ -234,8 +294,7 @@ def check_sid_independent(target: Target) -> None:
                 seen.add(_who(outcome))
             if len(seen) > 1:
                 violated(
-                    "SID-INDEPENDENT",
-                    "sid-changes-who",
+                    SID_CHANGES_WHO,
                     "changing only the sid changed who it is:\n" + numbered(story),
                 )
         if scene.other is None:
@@ -244,24 +303,23 @@ def check_sid_independent(target: Target) -> None:
         # their sid is one nobody used, any difference is the sid's doing — judged only when
         # they are let in: a refusal never signs anyone in as someone else.
         shared, claims = scene.other
-        outcome = try_claims("SID-INDEPENDENT", target, sut, claims)
+        outcome = try_claims(SID_INDEPENDENT.id, target, sut, claims)
         story.append(f"login as another user, sid={shared!r} {claims!r}: {describe(outcome)}")
         if not isinstance(outcome, Principal):
             return
         control = target.fresh()
         control_ids = {
-            _internal(try_claims("SID-INDEPENDENT", target, control, earlier))
+            _internal(try_claims(SID_INDEPENDENT.id, target, control, earlier))
             for earlier in _sid_variants(base, sids)
         }
         unshared = {**claims, "sid": "sess_neverSharedWithAnyone"}
-        expected = try_claims("SID-INDEPENDENT", target, control, unshared)
+        expected = try_claims(SID_INDEPENDENT.id, target, control, unshared)
         own_ids = {who_seen[0] for who_seen in seen if who_seen is not None}
         if _who(outcome, ignore_internal=True) != _who(expected, ignore_internal=True) or (
             (_internal(outcome) in own_ids) != (_internal(expected) in control_ids - {None})
         ):
             violated(
-                "SID-INDEPENDENT",
-                "shared-sid",
+                SHARED_SID,
                 f"sharing a sid changed another user's login (with an unshared sid: "
                 f"{describe(expected)}):\n" + numbered(story),
             )

@@ -27,11 +27,45 @@ from strategies import (
     spoofs,
     with_spoofs,
 )
+from strategies.ratings import CRITICAL, USER
 from strategies.requests import plain_request
 
+from ..rows import Row
 from ..target import Outcome, Target, attempt, describe, mint, violated
 from ._common import for_all
 from .paths import live_entries, verdict
+
+REQ_NO_SPOOF = Row(
+    "REQ-NO-SPOOF",
+    CRITICAL,
+    "nothing beside the credential changes who a request is",
+    (
+        "authenticate_request",
+        "callback_subject",
+    ),
+    any_of=True,
+)
+HEADER = REQ_NO_SPOOF.security(
+    "header",
+    USER,
+    "no header beside the credential changes who it is",
+    fix="build the principal from the verified token alone; ignore X-User-Id and the like",
+)
+COOKIE = REQ_NO_SPOOF.security(
+    "cookie",
+    USER,
+    "no cookie beside the credential changes who it is",
+    fix="build the principal from the verified token alone; ignore other cookies",
+)
+PARAM = REQ_NO_SPOOF.security(
+    "param",
+    USER,
+    "no query or form parameter changes who it is",
+    fix="build the principal from the verified token alone; ignore request parameters",
+)
+#: The sub-check of each place a spoof sits in (``strategies.requests``: its ``kind``).
+_BY_PLACE = {sub.name: sub for sub in (HEADER, COOKIE, PARAM)}
+
 
 Scene = tuple[list[dict[str, Any]], list[Spoof], str]
 
@@ -55,7 +89,7 @@ def _scenes(draw: st.DrawFn, target: Target) -> Scene:
 
 def _send(target: Target, method: str, name: str, request: Request) -> Outcome:
     """``request`` through ``method`` of a fresh instance."""
-    return attempt("REQ-NO-SPOOF", lambda: getattr(target.fresh(), method)(request), name)
+    return attempt(REQ_NO_SPOOF.id, lambda: getattr(target.fresh(), method)(request), name)
 
 
 def _unspoofed(
@@ -78,8 +112,7 @@ def _unspoofed(
     )
     shown = ", ".join(f"{e.kind} {e.name}={e.value[:40]}" for e in extras)
     violated(
-        "REQ-NO-SPOOF",
-        culprit.kind,
+        _BY_PLACE[culprit.kind],
         f"through {name}, the session of {claims!r:.300} was {describe(alone)}; with {shown} "
         f"beside it, {describe(outcome)} — the {culprit.kind} {culprit.name} alone changes it",
         table=(
@@ -92,13 +125,14 @@ def _unspoofed(
     )
 
 
+@REQ_NO_SPOOF.check
 def check_req_no_spoof(target: Target) -> None:
     """Headers, cookies and parameters beside the credential never change the verdict."""
 
     @for_all(scene=_scenes(target))
     def run(scene: Scene) -> None:
         sessions, extras, valid = scene
-        live = live_entries("REQ-NO-SPOOF", target, valid, "a valid session")
+        live = live_entries(REQ_NO_SPOOF.id, target, valid, "a valid session")
         for claims in sessions:
             for entry in live:
                 if entry[1] != "authenticate_token":

@@ -12,7 +12,7 @@ import datetime
 import functools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from hypothesis import strategies as st
@@ -33,11 +33,73 @@ from strategies import (
 )
 from strategies.attacks import YEAR_S, timely_token, unb64url
 from strategies.clock import EPOCH, Clock, frozen_clock, timestamp
+from strategies.ratings import ANYONE, CRITICAL, HIGH, LOW, MEDIUM, USER
 from strategies.tokens import TOKEN_LIFETIME_S
 
-from ..subchecks import sub_name
+from ..findings import SubCheck
+from ..rows import CRASH, TOKEN, Row
 from ..target import Outcome, Target, attempt, control, describe, violated
 from ._common import Drawn, for_all, numbered
+
+
+def _attack_subchecks(row: Row, family: str, title: str) -> dict[str, SubCheck]:
+    """One security sub-check of ``row`` per attack of ``family`` (``strategies.ATTACKS``), by
+    attack name: named after it (hyphenated), with the reach, severity and fix hint the attack
+    registered with."""
+    return {
+        attack.name: row.security(
+            attack.name.replace("_", "-"),
+            attack.reach,
+            title.format(attack.name),
+            attack.severity,
+            fix=attack.fix,
+        )
+        for attack in ATTACKS.values()
+        if attack.family == family
+    }
+
+
+TOKEN_SIGNATURE = Row(
+    "TOKEN-SIGNATURE", CRITICAL, "only tokens signed by a JWKS key with an allowed alg", TOKEN
+)
+SIGNATURE = _attack_subchecks(TOKEN_SIGNATURE, "signature", "the {0} forgery is refused")
+
+TOKEN_TIME = Row("TOKEN-TIME", HIGH, "exp required; exp, nbf, iat checked with leeway", TOKEN)
+TIME = _attack_subchecks(TOKEN_TIME, "time", "the {0} token is refused")
+EXP_BOUNDARY = TIME["exp_boundary"]
+EXPIRED_REPLAY = TOKEN_TIME.security(
+    "expired-replay",
+    USER,
+    "a token accepted once is refused a second or more after exp + leeway",
+    fix="check `exp` on every call with the current clock, even for a cached user",
+)
+WITHIN_LEEWAY = TOKEN_TIME.completeness(
+    "within-leeway",
+    USER,
+    "a token valid within the leeway is accepted",
+    fix="apply the configured leeway to `exp`, `nbf` and `iat` (PyJWT: leeway=...)",
+)
+
+TOKEN_AUDIENCE = Row("TOKEN-AUDIENCE", MEDIUM, "azp and iss checked when configured", TOKEN)
+AUDIENCE = _attack_subchecks(TOKEN_AUDIENCE, "audience", "the {0} token is refused")
+LISTED_PARTY = TOKEN_AUDIENCE.completeness(
+    "listed-party",
+    USER,
+    "a token for any listed party is accepted",
+    fix="accept an `azp` equal to any configured authorized party, not only the first",
+)
+
+TOKEN_MALFORMED = Row("TOKEN-MALFORMED", HIGH, "any malformed string is Unauthorized", TOKEN)
+MALFORMED = _attack_subchecks(TOKEN_MALFORMED, "malformed", "the {0} token is refused")
+ERROR_CLASS = TOKEN_MALFORMED.robustness(
+    "error-class",
+    ANYONE,
+    "a malformed token is Unauthorized",
+    LOW,
+    fix="raise Unauthorized for a token that cannot be parsed, not InvalidClaims",
+)
+#: The sub-check judging each attack of ``strategies.ATTACKS``, by attack name.
+ATTACK_SUBCHECKS: dict[str, SubCheck] = {**SIGNATURE, **TIME, **AUDIENCE, **MALFORMED}
 
 #: TOKEN-SIGNATURE runs with ES256 allowed too, so ECDSA attacks reach the trusted EC key.
 SIGNATURE_ALGORITHMS = ("RS256", "ES256")
@@ -100,9 +162,9 @@ def token_table(token: str, placement: str = "authenticate_token") -> tuple[tupl
 
 
 def _present(
-    invariant_id: str, sut: Any, token: str, what: str, crash_id: str = "TOTAL"
+    invariant_id: str, sut: Any, token: str, what: str, crash: SubCheck = CRASH
 ) -> Outcome:
-    return attempt(invariant_id, lambda: sut.authenticate_token(token), what, crash_id=crash_id)
+    return attempt(invariant_id, lambda: sut.authenticate_token(token), what, crash=crash)
 
 
 def _prepared(
@@ -134,35 +196,35 @@ def _built(
 
 
 def _refuse_all(
-    invariant_id: str,
+    subs: Mapping[str, SubCheck],
     sut: Any,
     names: tuple[str, ...],
     built: Drawn[dict[str, str]],
     story: list[str],
     refused: Callable[[Outcome], bool] = lambda outcome: not isinstance(outcome, Principal),
-    crash_id: str = "TOTAL",
+    error_class: SubCheck | None = None,
     valid: Outcome | None = None,
 ) -> None:
-    """Every attack in ``names``, one token each, must be refused — as ``refused`` says where
-    the same token without the attack (``valid``) is accepted: a refusal the valid token gets
-    too is for its claims (a shape the SUT refuses), not for the attack's mutation."""
+    """Every attack in ``names``, one token each, must be refused (else its sub-check in
+    ``subs`` fails) — as ``refused`` says where the same token without the attack (``valid``)
+    is accepted, else ``error_class`` fails: a refusal the valid token gets too is for its
+    claims (a shape the SUT refuses), not for the attack's mutation."""
     for name in names:
-        token = built.value[name]
-        outcome = _present(invariant_id, sut, token, f"the {name} token", crash_id)
+        token, sub = built.value[name], subs[name]
+        crash = CRASH if error_class is None else error_class
+        outcome = _present(sub.row, sut, token, f"the {name} token", crash)
         story.append(f"{name}: {describe(outcome)}")
         if isinstance(outcome, Principal):
             what = ATTACKS[name].doc
             violated(
-                invariant_id,
-                sub_name(name),
+                sub,
                 f"the {name!r} attack was {describe(outcome)}. The attack: {what}\n"
                 f"  {show(token)}\n" + numbered(story),
                 table=token_table(token),
             )
-        elif not refused(outcome) and isinstance(valid, Principal):
+        elif error_class is not None and not refused(outcome) and isinstance(valid, Principal):
             violated(
-                invariant_id,
-                "error-class",
+                error_class,
                 f"the {name!r} attack was {describe(outcome)}, not Unauthorized\n"
                 f"  {show(token)}\n" + numbered(story),
                 error=outcome,
@@ -197,6 +259,7 @@ def _scene(
     return Scene(target.keys, claims, instant, leeway, parties, issuer)
 
 
+@TOKEN_SIGNATURE.check
 def check_token_signature(target: Target) -> None:
     """Only tokens signed by a key of the JWKS, with an allowed algorithm, are accepted: every
     forgery of ``SIGNATURE_ATTACKS`` is rejected."""
@@ -207,17 +270,16 @@ def check_token_signature(target: Target) -> None:
             clock.move_to(EPOCH)
             scene = _scene(target, data)
             sut, story, _ = _prepared(
-                "TOKEN-SIGNATURE", target, scene, data, algorithms=SIGNATURE_ALGORITHMS
+                TOKEN_SIGNATURE.id, target, scene, data, algorithms=SIGNATURE_ALGORITHMS
             )
             built = data.draw(_built(scene, SIGNATURE_ATTACKS), label="tokens")
-            _refuse_all("TOKEN-SIGNATURE", sut, SIGNATURE_ATTACKS, built, story)
+            _refuse_all(SIGNATURE, sut, SIGNATURE_ATTACKS, built, story)
 
         run()
 
 
 def _accepted_like(
-    invariant_id: str,
-    sub: str,
+    sub: SubCheck,
     plain: Outcome,
     outcome: Outcome,
     why: str,
@@ -230,7 +292,6 @@ def _accepted_like(
         and (outcome.external_id, outcome.org_id) == (plain.external_id, plain.org_id)
     ):
         violated(
-            invariant_id,
             sub,
             f"{why} was {describe(outcome)}, though the same session with plain times is "
             f"{describe(plain)}:\n" + numbered(story),
@@ -245,6 +306,7 @@ def leeways(target: Target) -> st.SearchStrategy[int]:
     return LEEWAYS if fixed is None else st.just(fixed)
 
 
+@TOKEN_TIME.check
 def check_token_time(target: Target) -> None:
     """``exp`` is required; a token past ``exp``, before ``nbf`` or issued after now — each
     beyond the leeway — is rejected, and one valid only thanks to the leeway is accepted. The
@@ -262,24 +324,23 @@ def check_token_time(target: Target) -> None:
             now = timestamp(EPOCH) + years * YEAR_S
             scene = _scene(target, data, now=now, leeway=leeway)
             plain = _present(
-                "TOKEN-TIME", target.fresh_token_entry(leeway_s=leeway), scene.valid(), ""
+                TOKEN_TIME.id, target.fresh_token_entry(leeway_s=leeway), scene.valid(), ""
             )
             control(
                 plain,
                 f"a valid session token, leeway {leeway}s ({show(scene.valid(), 200)})",
                 claims=scene.claims,
             )
-            sut, story, _ = _prepared("TOKEN-TIME", target, scene, data, leeway_s=leeway)
+            sut, story, _ = _prepared(TOKEN_TIME.id, target, scene, data, leeway_s=leeway)
             story.insert(0, f"leeway {leeway}s, clock at {_when(now)}")
             built = data.draw(_built(scene, TIME_ATTACKS, TIMELY_CASES), label="tokens")
-            _refuse_all("TOKEN-TIME", sut, TIME_ATTACKS, built, story)
+            _refuse_all(TIME, sut, TIME_ATTACKS, built, story)
             for case in TIMELY_CASES:
                 token = built.value[case]
-                outcome = _present("TOKEN-TIME", sut, token, f"the {case} token")
+                outcome = _present(TOKEN_TIME.id, sut, token, f"the {case} token")
                 story.append(f"{case}: {describe(outcome)}")
                 _accepted_like(
-                    "TOKEN-TIME",
-                    "within-leeway",
+                    WITHIN_LEEWAY,
                     plain,
                     outcome,
                     f"a {case} token ({show(token)})",
@@ -304,32 +365,32 @@ def _replay_after_expiry(
     second or more past it (``expired-replay``), or exactly at it (``exp-boundary``, a
     boundary: RFC 7519 says expired there, many libraries say valid)."""
     sut, token = target.fresh_token_entry(leeway_s=scene.leeway), scene.valid()
-    first = _present("TOKEN-TIME", sut, token, "a valid token")
+    first = _present(TOKEN_TIME.id, sut, token, "a valid token")
     past = data.draw(
         st.sampled_from([0, 1, 3600, 10 * YEAR_S]) | st.integers(0, 30 * YEAR_S), label="wait"
     )
     later = TOKEN_LIFETIME_S + scene.leeway + past
     clock.tick(later)
-    replay = _present("TOKEN-TIME", sut, token, "the replayed token")
+    replay = _present(TOKEN_TIME.id, sut, token, "the replayed token")
     story.append(
         f"a valid token: {describe(first)}; {later}s later (now = exp + leeway + {past} s), "
         f"replayed: {describe(replay)}"
     )
     if isinstance(replay, Principal):
         violated(
-            "TOKEN-TIME",
-            "expired-replay" if past else "exp-boundary",
+            EXPIRED_REPLAY if past else EXP_BOUNDARY,
             "a token was accepted after it expired:\n" + numbered(story),
             table=token_table(token),
         )
 
 
+@TOKEN_AUDIENCE.check
 def check_token_audience(target: Target) -> None:
     """With authorized parties set, ``azp`` must be present and listed; with an issuer set,
     ``iss`` must equal it — exactly. A token meeting both is accepted. The attacks on a setting
     the SUT declares unsupported are not run (their sub-checks are ``n/a``)."""
-    skipped = target.not_applicable("TOKEN-AUDIENCE")
-    attacks = tuple(name for name in AUDIENCE_ATTACKS if sub_name(name) not in skipped)
+    skipped = target.not_applicable(TOKEN_AUDIENCE.id)
+    attacks = tuple(name for name in AUDIENCE_ATTACKS if AUDIENCE[name].name not in skipped)
     with frozen_clock() as clock:
 
         @for_all(parties=PARTY_SETS, issuer=ISSUERS, data=st.data())
@@ -337,18 +398,16 @@ def check_token_audience(target: Target) -> None:
             clock.move_to(EPOCH)
             scene = _scene(target, data, parties=parties, issuer=issuer)
             configured = {"authorized_parties": parties, "issuer": issuer}
-            sut, story, _ = _prepared("TOKEN-AUDIENCE", target, scene, data, **configured)
+            sut, story, _ = _prepared(TOKEN_AUDIENCE.id, target, scene, data, **configured)
             story.insert(0, f"authorized parties {parties!r}, issuer {issuer!r}")
             built = data.draw(_built(scene, attacks), label="tokens")
-            _refuse_all("TOKEN-AUDIENCE", sut, attacks, built, story)
-            plain = _present("TOKEN-AUDIENCE", target.fresh_token_entry(), scene.valid(), "")
+            _refuse_all(AUDIENCE, sut, attacks, built, story)
+            plain = _present(TOKEN_AUDIENCE.id, target.fresh_token_entry(), scene.valid(), "")
             for party in parties:
                 token = scene.valid(azp=party)
-                outcome = _present("TOKEN-AUDIENCE", sut, token, "a token for a listed party")
+                outcome = _present(TOKEN_AUDIENCE.id, sut, token, "a token for a listed party")
                 story.append(f"azp {party!r}, iss {issuer!r}: {describe(outcome)}")
-                _accepted_like(
-                    "TOKEN-AUDIENCE", "listed-party", plain, outcome, "a listed azp", story, token
-                )
+                _accepted_like(LISTED_PARTY, plain, outcome, "a listed azp", story, token)
 
         run()
 
@@ -359,6 +418,7 @@ def check_token_audience(target: Target) -> None:
 _MALFORMED_SMALL = tuple(name for name in MALFORMED_ATTACKS if name != "huge")
 
 
+@TOKEN_MALFORMED.check
 def check_token_malformed(target: Target) -> None:
     """Any string that is not a well-formed compact JWS — wrong segment count, bad base64url,
     not JSON, not an object, not UTF-8, too deep, too big — is ``Unauthorized``, whatever the
@@ -369,19 +429,19 @@ def check_token_malformed(target: Target) -> None:
         def run(data: st.DataObject) -> None:
             clock.move_to(EPOCH)
             scene = _scene(target, data)
-            sut, story, valid = _prepared("TOKEN-MALFORMED", target, scene, data)
+            sut, story, valid = _prepared(TOKEN_MALFORMED.id, target, scene, data)
             names = _MALFORMED_SMALL
             if data.draw(st.booleans(), label="the mebibyte token too"):
                 names = MALFORMED_ATTACKS
             built = data.draw(_built(scene, names), label="tokens")
             _refuse_all(
-                "TOKEN-MALFORMED",
+                MALFORMED,
                 sut,
                 names,
                 built,
                 story,
                 refused=lambda outcome: isinstance(outcome, Unauthorized),
-                crash_id="TOKEN-MALFORMED",
+                error_class=ERROR_CLASS,
                 valid=valid,
             )
 

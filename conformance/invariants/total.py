@@ -19,9 +19,19 @@ from strategies import (
 )
 from strategies.attacks import b64url
 from strategies.claims import one_of_pool
+from strategies.ratings import ISSUER
 
+from ..findings import SubCheck
+from ..rows import CRASH, TOTAL
 from ..target import Target, attempt, present_claims
 from ._common import entry_point_controls, for_all
+
+PROFILE_CRASH = TOTAL.robustness(
+    "profile-claims",
+    ISSUER,
+    "non-string or nested profile claims (email, name, username, metadata) never crash",
+    fix="treat profile claims as untyped data: check the type before .lower(), .get(), …",
+)
 
 #: Profile data a session or a template may carry — never identity, and never sure to be a
 #: string (a template maps whatever it is given): its own sub-check, ``profile-claims``.
@@ -38,7 +48,6 @@ _SHAPES = st.sampled_from(("v2", "v1", "template", "v2"))  # v2 half the time
 _MANGLED_NAMES = st.lists(
     st.sampled_from(STRUCTURED) | st.sampled_from(MANGLED), min_size=1, max_size=3, unique=True
 )
-
 
 #: What replaces a claim: half the time a *truthy* value of some type — one that gets past a
 #: parser's ``if claims.get("o"):`` and meets the type it did not expect — else any JSON value
@@ -97,19 +106,19 @@ def without_profile(claims: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in claims.items() if k not in PROFILE_CLAIMS}
 
 
-def crash_cause(target: Target, claims: Any) -> str:
+def crash_cause(target: Target, claims: Any) -> SubCheck:
     """The sub-check a crash on ``claims`` fails: ``profile-claims`` when the same claims without
     their profile claims do not crash a fresh instance, else ``crash``."""
     if not isinstance(claims, dict) or not PROFILE_CLAIMS_SET & claims.keys():
-        return "crash"
+        return CRASH
     plain = without_profile(claims)
     try:
         present_claims(target, target.fresh(), plain)
     except AuthError:
-        return "profile-claims"
+        return PROFILE_CRASH
     except Exception:
-        return "crash"
-    return "profile-claims"
+        return CRASH
+    return PROFILE_CRASH
 
 
 def any_claims() -> st.SearchStrategy[Any]:
@@ -166,6 +175,7 @@ def any_requests() -> st.SearchStrategy[Request]:
     )
 
 
+@TOTAL.check
 def check_total(target: Target) -> None:
     """For any JSON-shaped claims, any string as token, any request, every method returns a
     principal or raises an AuthError subclass. A SUT without ``authenticate_token`` gets the
@@ -183,7 +193,7 @@ def check_total(target: Target) -> None:
             sut_calls.append((method, any_requests()))
 
     calls = st.one_of([st.tuples(st.just(name), inputs) for name, inputs in sut_calls])
-    entry_point_controls("TOTAL", target)
+    entry_point_controls(TOTAL.id, target)
     through = "" if target.has("authenticate_token") else " (through its request entry point)"
 
     @for_all(call=calls)
@@ -191,11 +201,11 @@ def check_total(target: Target) -> None:
         name, value = call
         if name == "authenticate_token":
             sut, what = target.fresh_token_entry(), f"{name}({value!r:.500}){through}"
-            attempt("TOTAL", lambda: sut.authenticate_token(value), what)
+            attempt(TOTAL.id, lambda: sut.authenticate_token(value), what)
             return
         sut, what = target.fresh(), f"{name}({value!r:.500})"
         cause = (lambda: crash_cause(target, value)) if name == "authenticate_claims" else None
-        attempt("TOTAL", lambda: getattr(sut, name)(value), what, cause=cause)
+        attempt(TOTAL.id, lambda: getattr(sut, name)(value), what, cause=cause)
 
     # Sessions with odd profile claims, through the strongest entry point: a run of their own,
     # which leaves the examples of the run above as they were.
@@ -203,7 +213,7 @@ def check_total(target: Target) -> None:
     def run_profiles(claims: dict[str, Any]) -> None:
         sut = target.fresh()
         attempt(
-            "TOTAL",
+            TOTAL.id,
             lambda: present_claims(target, sut, claims),
             f"login {claims!r:.500}",
             cause=lambda: crash_cause(target, claims),

@@ -8,12 +8,30 @@ from typing import Any
 from hypothesis import strategies as st
 
 from strategies import CLERK_ROLES, draw_session_claims, identities
+from strategies.ratings import MEDIUM, USER
 
 from ..findings import control
+from ..rows import CLAIMS, Row
 from ..target import Target, describe, try_claims, violated
 from ._common import for_all
 
-ROW = "VALID-ACCEPTED"
+VALID_ACCEPTED = Row("VALID-ACCEPTED", MEDIUM, "every session Clerk mints is accepted", CLAIMS)
+V1 = VALID_ACCEPTED.completeness(
+    "v1",
+    USER,
+    "a v1 session as Clerk mints it (flat `org_id`, `org_role`) is accepted",
+    fix="read v1's flat claims: `sub`, `org_id`, `org_role`, `sid`",
+)
+V2 = VALID_ACCEPTED.completeness(
+    "v2",
+    USER,
+    "a v2 session as Clerk mints it (nested `o`) is accepted",
+    fix="read v2's nested `o` (`o.id`, `o.rol`, optional `o.per`/`o.fpm`) beside v1's",
+)
+
+
+#: The sub-checks, one per shape Clerk mints, named after it (``strategies.claims_shape``).
+_SHAPES = (V1, V2)
 _ROLES: tuple[str | None, ...] = (*CLERK_ROLES, None)
 
 
@@ -25,22 +43,22 @@ def _minted(draw: st.DrawFn, org: str) -> list[dict[str, Any]]:
     who = draw(identities(org_id=org, adversarial=False))
     role = draw(st.sampled_from(_ROLES))
     return [
-        draw_session_claims(draw, who, shape=shape, role=role, noise=False)
-        for shape in ("v1", "v2")
+        draw_session_claims(draw, who, shape=sub.name, role=role, noise=False) for sub in _SHAPES
     ]
 
 
+@VALID_ACCEPTED.check
 def check_valid_accepted(target: Target) -> None:
     """A v1 or v2 session as Clerk mints it is accepted, through the strongest entry point."""
 
     @for_all(sessions=_minted(target.settings.org_id))
     def run(sessions: list[dict[str, Any]]) -> None:
-        for shape, claims in zip(("v1", "v2"), sessions, strict=True):
-            outcome = try_claims(ROW, target, target.fresh(), claims)
+        for sub, claims in zip(_SHAPES, sessions, strict=True):
+            shape = sub.name
+            outcome = try_claims(VALID_ACCEPTED.id, target, target.fresh(), claims)
             if not control(outcome, f"a {shape} session {claims!r:.300}", claims=claims):
                 violated(
-                    ROW,
-                    shape,
+                    sub,
                     f"a {shape} session as Clerk mints it was {describe(outcome)}: {claims!r}",
                     error=outcome,
                 )

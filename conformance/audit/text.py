@@ -9,11 +9,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from .audit import Cell, short_name
-from .capabilities import describe_json
-from .findings import HOLDS, INCONCLUSIVE, NOT_APPLICABLE, VIOLATED
+from ..capabilities import describe_json
+from ..findings import HOLDS, INCONCLUSIVE, NOT_APPLICABLE, VIOLATED
+from .run import Cell, short_name
 
-_COLOURS = {VIOLATED: "\033[31m", HOLDS: "\033[32m", INCONCLUSIVE: "\033[33m"}
+_COLOURS: dict[str, str] = {VIOLATED: "\033[31m", HOLDS: "\033[32m", INCONCLUSIVE: "\033[33m"}
 #: At most this many lines of one finding's message are printed (the JSON keeps them all).
 MESSAGE_LINES = 30
 #: The matrix keeps a column per SUT up to this many SUTs, and while it fits this many

@@ -31,16 +31,16 @@ import time
 import unittest
 import urllib.parse
 import weakref
-from collections.abc import Iterator, Mapping
-from dataclasses import fields
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from reference import Principal, Request, Settings
 from strategies import TRUSTED_ORG, signing_keys
 from strategies.keys import jwt_key_pem, keys_file_extra
 
-from .capabilities import Capabilities
+from ..capabilities import Capabilities
+from .jwks import JWKS_PATH, free_port, jwks_host, jwks_host_at
 from .wire import (
     CAPABILITIES,
     CLOCK,
@@ -57,8 +57,6 @@ from .wire import settings_json as settings_json
 
 SERVE_PREFIX = "serve="
 URL_PREFIX = "url="  # a served "command" that names a running service: serve=url=http://…
-#: Where ``clerk-harness env`` tells a service started elsewhere to fetch its JWKS.
-JWKS_PATH = "/jwks.json"
 #: How long a request may go unanswered before it is a TOTAL violation (and the process is
 #: replaced), and how long a service may take to start listening.
 TIMEOUT_S = 10.0
@@ -94,53 +92,29 @@ def service_environment(settings: Settings, jwks_url: str, port: int | None) -> 
     }
 
 
-class JwksHost:
-    """The process's loopback JWKS endpoint: each deployment's document at its own path."""
+@dataclass
+class Traffic:
+    """What black-box mode cost in this process: requests sent and service processes started
+    (read by ``benchmarks/run.py``; reports do not show it)."""
 
-    def __init__(self, port: int = 0) -> None:
-        documents: dict[str, bytes] = {}
+    requests: int = 0
+    processes: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = documents.get(self.path)
-                self.send_response(200 if body else 404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body or b"")))
-                self.end_headers()
-                self.wfile.write(body or b"")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.documents = documents
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def url(self, jwks: Mapping[str, Any], path: str = "") -> str:
-        """Where ``jwks`` is served (registered on first use; at ``path`` if given)."""
-        body = json.dumps(jwks, sort_keys=True).encode()
-        path = path or f"/jwks/{abs(hash(body)):x}.json"
-        self.documents[path] = body
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+    def add(self, requests: int = 0, processes: int = 0) -> None:
+        with self.lock:
+            self.requests += requests
+            self.processes += processes
 
 
-@functools.cache
-def jwks_host() -> JwksHost:
-    """The process's JWKS host, started on first use."""
-    return JwksHost()
-
-
-def free_port() -> int:
-    """A loopback port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+TRAFFIC = Traffic()
 
 
 class Service:
     """One running service process for one ``Settings``."""
 
     def __init__(self, command: str, settings: Settings) -> None:
+        TRAFFIC.add(processes=1)
         self._attach(command, settings, "127.0.0.1", free_port())
         env = {
             **os.environ,
@@ -239,6 +213,7 @@ class Service:
         """One request on this thread's keep-alive connection (a fresh one if it went stale). An
         oversized request whose connection is closed is neither sent again nor waited on: that
         is its HTTP layer refusing it (``call``)."""
+        TRAFFIC.add(requests=1)
         if oversized:  # on a connection of its own: a closed one is then this request's doing
             self._drop()
         for attempt in (1, 2):
@@ -573,11 +548,6 @@ def served_factory(command: str) -> ServedFactory:
 
 
 @functools.cache
-def jwks_host_at(port: int) -> JwksHost:
-    """A JWKS host on a port given in advance (a service started elsewhere fetches there)."""
-    return JwksHost(port)
-
-
 def serve_spec(command: str) -> str:
     """The ``--sut`` spec of a served command."""
     return SERVE_PREFIX + command

@@ -15,11 +15,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .audit import short_name
-from .capabilities import describe_json
-from .findings import KINDS as KIND_ORDER
-from .findings import STATUSES as STATUS_ORDER
-from .findings import finding_order
+from ..capabilities import describe_json
+from ..findings import KINDS as KIND_ORDER
+from ..findings import STATUSES as STATUS_ORDER
+from ..findings import finding_order
+from .run import short_name
 
 STATUS_CLASS = {
     "holds": "holds",
@@ -158,7 +158,7 @@ def render_figures(document: Mapping[str, Any]) -> str:
     run = [_box("seconds", _seconds(figures.get("seconds", "-")))]
     keys = ("suts", "cells", "findings", "gated")
     run += [_box(key, _text(figures.get(key, "-"))) for key in keys]
-    by_status = {**dict.fromkeys(STATUS_ORDER, 0), **_dict(figures.get("by_status"))}
+    by_status = {**dict.fromkeys(map(str, STATUS_ORDER), 0), **_dict(figures.get("by_status"))}
     statuses = [_box(s, _text(n), status_class(s)) for s, n in by_status.items()]
     kinds = [_box(k, _text(n), "kind") for k, n in _dict(figures.get("by_kind")).items()]
     return "".join(

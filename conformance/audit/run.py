@@ -21,8 +21,9 @@ import pytest
 
 from strategies.keys import KEYS_ENV
 
-from . import catalogue
-from .findings import (
+from .. import catalogue
+from ..blackbox.service import URL_PREFIX, served_command, short_command
+from ..findings import (
     INCONCLUSIVE,
     KINDS,
     NOT_APPLICABLE,
@@ -34,9 +35,8 @@ from .findings import (
     SubCheck,
     finding_order,
 )
-from .registry import BY_ID, INVARIANTS
-from .service import URL_PREFIX, served_command, short_command
-from .target import CROWD, DEFAULT_SUT, SutLoadError, Target
+from ..registry import BY_ID, INVARIANTS
+from ..target import CROWD, DEFAULT_SUT, SutLoadError, Target
 
 
 @dataclass(frozen=True)
@@ -316,8 +316,6 @@ def settle(cells: dict[tuple[str, str], Cell]) -> dict[tuple[str, str], Cell]:
     return settled
 
 
-
-
 @dataclass(frozen=True)
 class Audit:
     """Every cell of the matrix, and the self-check's verdict when no SUT was named."""
@@ -480,10 +478,7 @@ def document(
             "suts": len(audit.suts),
             "cells": len(cells),
             "findings": len(findings),
-            "by_status": {
-                s: sum(c.status == s for c in cells)
-                for s in STATUSES
-            },
+            "by_status": {s: sum(c.status == s for c in cells) for s in STATUSES},
             "by_kind": {k: sum(f.kind == k for f in findings) for k in KINDS},
             "gated": sum(gate.fails(f) for f in findings),
         },
@@ -570,7 +565,7 @@ def from_documents(documents: Sequence[tuple[str, dict[str, Any]]]) -> Audit:
 
 
 def _shard_of(name: str, doc: dict[str, Any]) -> tuple[int, int] | None:
-    from .options import parse_shard
+    from ..options import parse_shard
 
     try:
         return parse_shard(doc.get("shard"))
