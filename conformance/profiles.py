@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import hypothesis.core
 from hypothesis import HealthCheck, settings
@@ -76,9 +77,7 @@ def seeded(seed: int, *, parent: str = "default", **changes: Any) -> Iterator[No
     """Run as a user's default random profile does (or ``parent``, with ``changes``), with
     ``seed`` forced: the proof that a correct implementation holds under any seed, not only
     under ``clerk-ci``'s one (replayable); how ``benchmarks/run.py`` measures detection."""
-    settings.register_profile(
-        SEEDED, parent=settings.get_profile(parent), database=None, **changes
-    )
+    settings.register_profile(SEEDED, parent=settings.get_profile(parent), database=None, **changes)
     previous, forced = settings.get_current_profile_name(), hypothesis.core.global_force_seed
     settings.load_profile(SEEDED)
     hypothesis.core.global_force_seed = seed  # type: ignore[assignment]  # what --hypothesis-seed sets
