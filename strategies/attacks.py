@@ -741,17 +741,35 @@ def _bad_base64url(draw: st.DrawFn, scene: Scene) -> str:
     segments = scene.valid().split(".")
     index = draw(st.integers(0, 2))
     segment = segments[index]
-    variants = [segment + "=" * (4 - len(segment) % 4)]  # padding, even where none belongs
-    if "-" in segment or "_" in segment:
-        variants.append(segment.replace("-", "+").replace("_", "/"))
-    at = len(segment) // 2
-    variants += [segment[:at] + char + segment[at:] for char in ("+", "/", "!", "%2E", "é", "*")]
+    variants = [spelled for _, spelled in base64url_misspellings(segment)]
     if index == 2:  # an RS256 signature (256 bytes) ends in a character with 4 unused bits
-        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-        last = alphabet.index(segment[-1])
-        variants.append(segment[:-1] + alphabet[last | draw(st.integers(1, 15))])
+        variants.append(with_unused_bits(segment, draw(st.integers(1, 15))))
     segments[index] = pick(draw, variants)
     return ".".join(segments)
+
+
+_BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def base64url_misspellings(segment: str) -> list[tuple[str, str]]:
+    """Each way ``bad_base64url`` misspells a segment, with what it did: ``=`` padding (even where
+    none belongs), the standard alphabet (where the segment has ``-`` or ``_``), and a character
+    no base64url decoder may read, in its middle."""
+    spelled = [("= padding", segment + "=" * (4 - len(segment) % 4))]
+    if "-" in segment or "_" in segment:
+        spelled.append(("the standard alphabet", segment.replace("-", "+").replace("_", "/")))
+    at = len(segment) // 2
+    spelled += [
+        (f"{char!r} inside", segment[:at] + char + segment[at:])
+        for char in ("+", "/", "!", "%2E", "é", "*")
+    ]
+    return spelled
+
+
+def with_unused_bits(segment: str, bits: int) -> str:
+    """``segment`` — an RS256 signature, whose last character has 4 unused bits — with those
+    bits set to ``bits`` (1 to 15): the same signature to a lax decoder."""
+    return segment[:-1] + _BASE64URL[_BASE64URL.index(segment[-1]) | bits]
 
 
 @attack(

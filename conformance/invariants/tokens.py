@@ -31,15 +31,21 @@ from strategies import (
     draw_session_claims,
     identities,
 )
-from strategies.attacks import YEAR_S, timely_token, unb64url
+from strategies.attacks import (
+    YEAR_S,
+    base64url_misspellings,
+    timely_token,
+    unb64url,
+    with_unused_bits,
+)
 from strategies.clock import EPOCH, Clock, frozen_clock, timestamp
 from strategies.ratings import ANYONE, CRITICAL, HIGH, LOW, MEDIUM, USER
 from strategies.tokens import TOKEN_LIFETIME_S
 
 from ..findings import SubCheck
 from ..rows import CRASH, TOKEN, Row
-from ..target import Outcome, Target, attempt, control, describe, violated
-from ._common import Drawn, for_all, numbered
+from ..target import Outcome, Target, attempt, control, describe, mint, violated
+from ._common import Drawn, for_all, is_capturing, numbered
 
 
 def _attack_subchecks(row: Row, family: str, title: str) -> dict[str, SubCheck]:
@@ -418,11 +424,60 @@ def check_token_audience(target: Target) -> None:
 _MALFORMED_SMALL = tuple(name for name in MALFORMED_ATTACKS if name != "huge")
 
 
+#: A compact JWS's segments, by index.
+SEGMENTS = ("header", "payload", "signature")
+
+
+def _misspelt_tokens(token: str) -> list[tuple[str, str]]:
+    """Every misspelling ``bad_base64url`` may draw of ``token``'s segments, each with what it
+    is: each segment's (``base64url_misspellings``), and each value of the signature's unused
+    bits."""
+    segments = token.split(".")
+    found = []
+    for index, segment in enumerate(segments):
+        spelled = base64url_misspellings(segment)
+        if index == 2:
+            spelled += [
+                (f"unused bits {bits}", with_unused_bits(segment, bits)) for bits in range(1, 16)
+            ]
+        for what, variant in spelled:
+            misspelt = ".".join([*segments[:index], variant, *segments[index + 1 :]])
+            found.append((f"its {SEGMENTS[index]} with {what}", misspelt))
+    return found
+
+
+def _probe_misspellings(target: Target) -> None:
+    """A plain session's token in every misspelling of its segments, each once, each on a fresh
+    instance: a decoder that reads one is found whatever misspellings a seed draws (``=``
+    padding, say, which a lax decoder accepts and six of seven others do not)."""
+    if is_capturing():
+        return
+    with frozen_clock() as clock:
+        clock.move_to(EPOCH)
+        claims = {"sub": "user_2Base64Probe", "org_id": target.settings.org_id, "sid": "sess_1"}
+        token = mint(target, claims)
+        valid = _present(TOKEN_MALFORMED.id, target.fresh_token_entry(), token, "a valid token")
+        if not control(valid, "a plain session's token, before its misspellings", claims=claims):
+            return  # refused as it is: its misspellings prove nothing
+        for what, misspelt in _misspelt_tokens(token):
+            sut = target.fresh_token_entry()
+            outcome = _present(TOKEN_MALFORMED.id, sut, misspelt, what, ERROR_CLASS)
+            if isinstance(outcome, Principal):
+                violated(
+                    MALFORMED["bad_base64url"],
+                    f"a valid token with {what} — not strict base64url — was "
+                    f"{describe(outcome)}\n  {show(misspelt)}",
+                    table=token_table(misspelt),
+                )
+
+
 @TOKEN_MALFORMED.check
 def check_token_malformed(target: Target) -> None:
     """Any string that is not a well-formed compact JWS — wrong segment count, bad base64url,
     not JSON, not an object, not UTF-8, too deep, too big — is ``Unauthorized``, whatever the
-    signature: no acceptance, no ``InvalidClaims``, no crash."""
+    signature: no acceptance, no ``InvalidClaims``, no crash. Every misspelling of a plain
+    session's segments is tried once first (``_probe_misspellings``)."""
+    _probe_misspellings(target)
     with frozen_clock() as clock:
 
         @for_all(data=st.data())
