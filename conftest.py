@@ -32,7 +32,35 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked ``slow`` run first (stable order otherwise): under xdist one worker starts
-    the longest while the others share the rest, instead of it starting last and running alone."""
+#: The quick tier (``-m quick``, the README's edit loop): the tests of the reference, the
+#: strategies, the rows and their declarations, the reports, the plugin, and the reference
+#: against every row. The rest — the catalogue, black-box mode, the peers, random seeds, the
+#: command end to end, reuse from a wheel — runs in the full command.
+QUICK = frozenset(
+    {
+        "conformance/test_conformance.py",
+        "tests/test_attacks.py",
+        "tests/test_capabilities.py",
+        "tests/test_fuzz_targets.py",
+        "tests/test_history.py",
+        "tests/test_plugin.py",
+        "tests/test_report_html.py",
+        "tests/test_report_sarif.py",
+        "tests/test_rows.py",
+        "tests/test_strategies.py",
+        "tests/test_subchecks.py",
+        "tests/test_wire.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the quick tier (``QUICK``, and every ``tests/test_reference_*.py``); run the tests
+    marked ``slow`` first (stable order otherwise): under xdist one worker starts the longest
+    while the others share the rest, instead of it starting last and running alone."""
+    root = config.rootpath
+    for item in items:
+        where = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
+        if where in QUICK or where.startswith("tests/test_reference_"):
+            item.add_marker(pytest.mark.quick)
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
