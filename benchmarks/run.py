@@ -2,7 +2,7 @@
 
     python -m benchmarks.run                       # everything, from the checkout's root
     python -m benchmarks.run --only throughput     # one part: bound, throughput, crowd,
-                                                   # detection, seeds, http, wall
+                                                   # detection, seeds, http, wall, ci
 
 Prints a table per part and writes them all to ``benchmarks/results.json`` (``--json PATH``):
 
@@ -25,7 +25,9 @@ Prints a table per part and writes them all to ``benchmarks/results.json`` (``--
   sending the same requests' bytes to the same service; and, for the served reference, each
   row's cost next to its in-process cost, with the requests and service processes it took;
 * **wall** — wall time and peak memory (summed over the process tree) of the README's test
-  command, ``pytest -n 2 --hypothesis-profile=clerk-ci``, and of ``clerk-harness audit``.
+  command, ``pytest -n 2 --hypothesis-profile=clerk-ci``, of its quick tier (``-m quick``) and
+  of ``clerk-harness audit``;
+* **ci** — ``.ci/run`` in a fresh clone of the committed ``HEAD``, as CI runs it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -69,7 +72,7 @@ from strategies.tokens import signing_afresh
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PARTS = ("bound", "throughput", "crowd", "detection", "seeds", "http", "wall")
+PARTS = ("bound", "throughput", "crowd", "detection", "seeds", "http", "wall", "ci")
 GROUPS = {  # the first group whose prefix an ID starts with
     "requests": ("CB-", "REQ-", "PATH-", "SESSION-TOKENS-"),  # requests carrying signed tokens
     "claims": ("ID-", "ROLE-", "SESSION-", "SID-", "TOTAL"),  # one login's claims per example
@@ -82,7 +85,9 @@ TARGETS = {
     "tokens_share_of_bound": 0.5,
     "detection_runs_caught": f"{SEEDS}/{SEEDS}",
     "critical_median_examples": 20,
-    "suite_wall_s": 60,
+    "quick_wall_s": 90,
+    "suite_wall_s": 360,
+    "ci_run_wall_s": 600,
     "audit_wall_s": 90,
     "http_share_of_raw_client": 0.5,
     "served_audit_wall_s": 180,
@@ -472,10 +477,14 @@ def _tree_rss_kib(root: int) -> int:
     return sum(rss.get(pid, 0) for pid in tree)
 
 
-def timed(command: list[str]) -> dict[str, Any]:
-    """Run ``command`` from the repository root: wall time, exit code, peak tree memory."""
+def timed(
+    command: list[str], cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Run ``command`` in ``cwd`` (the repository root): wall time, exit code, peak tree memory."""
     start = time.perf_counter()
-    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    child = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     peak = 0
     stop = threading.Event()
 
@@ -507,10 +516,21 @@ def timed(command: list[str]) -> dict[str, Any]:
 
 
 def wall() -> dict[str, Any]:
+    """The README's test command, its quick tier (``-m quick``) and ``clerk-harness audit``."""
     bin_dir = Path(sys.executable).parent
-    suite = timed([str(bin_dir / "pytest"), "-n", "2", "--hypothesis-profile=clerk-ci", "-q"])
+    pytest = [str(bin_dir / "pytest"), "-n", "2", "--hypothesis-profile=clerk-ci", "-q"]
+    quick = timed([*pytest, "-m", "quick"])
+    suite = timed(pytest)
     audit = timed([str(bin_dir / "clerk-harness"), "audit"])
-    return {"suite": suite, "audit": audit}
+    return {"quick": quick, "suite": suite, "audit": audit}
+
+
+def ci() -> dict[str, Any]:
+    """``.ci/run`` as CI runs it: in a fresh clone of this checkout's committed ``HEAD``."""
+    with tempfile.TemporaryDirectory() as scratch:
+        clone = Path(scratch) / "repo"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        return {"ci_run": timed(["bash", ".ci/run"], cwd=clone, env={**os.environ, "CI": "true"})}
 
 
 def main() -> int:
@@ -555,6 +575,9 @@ def main() -> int:
     if "wall" in parts:
         print("== wall time and peak memory")
         results["wall"] = wall()
+    if "ci" in parts:
+        print("== .ci/run in a fresh clone")
+        results["ci"] = ci()
     results["benchmark_seconds"] = round(time.perf_counter() - started, 1)
     if options.only and options.json.exists():  # one part re-measured: the others kept
         results = {**json.loads(options.json.read_text(encoding="utf-8")), **results}
