@@ -2,23 +2,30 @@
 ``--full-matrix``, of both Python peers and of the served ``@clerk/express`` and Go SDK columns,
 then compare two recordings with the timings left out.
 
-    python benchmarks/compare_audits.py record /tmp/before   # on the old commit
-    python benchmarks/compare_audits.py record /tmp/after    # on the new one
+    python benchmarks/compare_audits.py record /tmp/before   # each commit installed from its
+    python benchmarks/compare_audits.py record /tmp/after    # wheel, its clerk-harness on PATH
     python benchmarks/compare_audits.py compare /tmp/before /tmp/after
     python benchmarks/compare_audits.py compare --verdicts /tmp/before /tmp/after
 
 Every audit runs with the derandomized ``clerk-ci`` profile, whose examples depend on each
 check's module and name (``conformance.invariants._common.stable_seed``), not on its source
-text, so two recordings of the same behaviour are equal field for field but for ``seconds``
-(each cell's and the run's). ``--verdicts`` compares only what each cell decided — its status
-and its findings' IDs — for a change that draws other examples on purpose."""
+text. Record each side with the harness installed from its wheel (``pip install DIR``), not
+editable: Hypothesis also draws constants it mines from the source of *local* modules — a
+checkout's, not site-packages' — so an editable install draws other examples when a refactor
+adds a string anywhere. The audits run in an empty directory (``services/`` linked in), so
+that nothing resolves to a checkout. Two recordings of the same behaviour are then equal field
+for field but for ``seconds`` and for signatures (the keys are made afresh each run; ES256 is
+randomized): both are left out. ``--verdicts`` compares only what each cell decided — its
+status and its findings' IDs — for a change that draws other examples on purpose."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +42,10 @@ AUDITS: dict[str, tuple[str, ...]] = {
         "--serve", "services/clerk-sdk-go/bin/clerk-sdk-go",
     ),
 }  # fmt: skip
-#: what differs from run to run of the same code: wall-clock seconds.
+#: what differs from run to run of the same code: wall-clock seconds, and signatures.
 TIMINGS = frozenset({"seconds"})
+#: A compact JWS (its signature segment masked by ``untimed``).
+JWS = re.compile(r"(eyJ[\w-]*\.[\w-]*\.)[\w-]+")
 
 
 def record(out: Path, only: list[str]) -> None:
@@ -48,7 +57,9 @@ def record(out: Path, only: list[str]) -> None:
         json_path = (out / f"{name}.json").resolve()
         command = ["clerk-harness", "audit", *args, "-n", "2", "--json", str(json_path)]
         print("$", " ".join(command), flush=True)
-        done = subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
+        with tempfile.TemporaryDirectory() as empty:
+            (Path(empty) / "services").symlink_to(ROOT / "services")
+            done = subprocess.run(command, cwd=empty, stdout=subprocess.DEVNULL, check=False)
         if done.returncode not in (0, 1):
             sys.exit(f"{name}: the audit exited {done.returncode}")
 
@@ -59,6 +70,8 @@ def untimed(value: Any) -> Any:
         return {k: untimed(v) for k, v in value.items() if k not in TIMINGS}
     if isinstance(value, list):
         return [untimed(v) for v in value]
+    if isinstance(value, str):
+        return JWS.sub(r"\1<signature>", value)
     return value
 
 

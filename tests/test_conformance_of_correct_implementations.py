@@ -1,5 +1,5 @@
-"""A second, deliberately different correct implementation violates nothing: the invariants
-follow DESIGN.md §4, not the reference's incidental choices. (The reference's own run is the
+"""A second, deliberately different correct implementation violates nothing: the checks follow
+the README's invariants, not the reference's incidental choices. (The reference's own run is the
 conformance suite itself, ``conformance/test_conformance.py``, collected by this repository's
 ``testpaths`` with its default ``--sut``.)"""
 

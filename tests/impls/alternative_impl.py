@@ -1,4 +1,5 @@
-"""A second, deliberately different — but correct — implementation of the contract (DESIGN.md §3).
+"""A second, deliberately different — but correct — implementation of the contract (the
+README's invariants).
 
 It exists so the conformance suite can be checked against something other than the reference:
 an invariant that fails here encodes one of the reference's incidental choices, not the table.
