@@ -204,6 +204,7 @@ def attempt(
     *,
     crash: SubCheck = CRASH,
     cause: Callable[[], SubCheck] | None = None,
+    table: tuple[tuple[str, str], ...] = (),
 ) -> Outcome:
     """Run one SUT call: its principal, or the ``AuthError`` it raised.
 
@@ -211,7 +212,8 @@ def attempt(
     violation of ``crash``: TOTAL's ``crash`` sub-check, unless a row that itself demands a
     typed error names its own ``error-class``; ``cause``, asked only after an exception, may name
     another sub-check (what the crash is due to). Once that finding is made, later runs of the
-    row count such a call as refused (``Crashed``) and go on."""
+    row count such a call as refused (``Crashed``) and go on. ``table``: the counterexample a
+    crash's finding shows, where the call is no drawn example (a probe's)."""
     sub = crash
     try:
         result = call()
@@ -228,7 +230,7 @@ def attempt(
         outcome: Outcome = Crashed("crash", f"{type(exc).__name__}: {exc}")
         called(outcome)
         sub = cause() if cause is not None else sub
-        violated(sub, f"{message} (found while checking {invariant_id})", error=exc)
+        violated(sub, f"{message} (found while checking {invariant_id})", error=exc, table=table)
         return outcome
     if not isinstance(result, Principal):
         outcome = Crashed("not_a_principal", repr(result)[:200])
@@ -237,6 +239,7 @@ def attempt(
             sub,
             f"{what} returned {result!r:.200}, not a Principal (found while checking "
             f"{invariant_id})",
+            table=table,
         )
         return outcome
     called(result)

@@ -168,9 +168,15 @@ def token_table(token: str, placement: str = "authenticate_token") -> tuple[tupl
 
 
 def _present(
-    invariant_id: str, sut: Any, token: str, what: str, crash: SubCheck = CRASH
+    invariant_id: str,
+    sut: Any,
+    token: str,
+    what: str,
+    crash: SubCheck = CRASH,
+    table: tuple[tuple[str, str], ...] = (),
 ) -> Outcome:
-    return attempt(invariant_id, lambda: sut.authenticate_token(token), what, crash=crash)
+    call = lambda: sut.authenticate_token(token)  # noqa: E731
+    return attempt(invariant_id, call, what, crash=crash, table=table)
 
 
 def _prepared(
@@ -460,14 +466,14 @@ def _probe_misspellings(target: Target) -> None:
         if not control(valid, "a plain session's token, before its misspellings", claims=claims):
             return  # refused as it is: its misspellings prove nothing
         for what, misspelt in _misspelt_tokens(token):
-            sut = target.fresh_token_entry()
-            outcome = _present(TOKEN_MALFORMED.id, sut, misspelt, what, ERROR_CLASS)
+            sut, table = target.fresh_token_entry(), token_table(misspelt)
+            outcome = _present(TOKEN_MALFORMED.id, sut, misspelt, what, ERROR_CLASS, table)
             if isinstance(outcome, Principal):
                 violated(
                     MALFORMED["bad_base64url"],
                     f"a valid token with {what} — not strict base64url — was "
                     f"{describe(outcome)}\n  {show(misspelt)}",
-                    table=token_table(misspelt),
+                    table=table,
                 )
 
 
