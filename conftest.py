@@ -8,9 +8,10 @@ one test would change the examples of the tests after it in the same xdist worke
 derandomized ones."""
 
 import os
+from collections.abc import Iterator
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 
 from conformance import profiles
 
@@ -30,6 +31,23 @@ def pytest_configure(config: pytest.Config) -> None:
             "--hypothesis-profile=ci is Hypothesis's built-in profile; this repository's "
             "deterministic one is clerk-ci"
         )
+
+
+@pytest.fixture
+def unshrunk() -> Iterator[None]:
+    """The loaded profile without shrinking, for a test that compares which sub-checks a row
+    finds, not how small their counterexamples are: each finding then costs its first failing
+    example, not a shrink of it (over HTTP, hundreds of requests). What the audit prints is
+    shrunk; the tests of its output (tests/test_cli.py, tests/test_readme.py) keep shrinking."""
+    previous = settings.get_current_profile_name()
+    loaded = settings.get_profile(previous)
+    phases = tuple(phase for phase in loaded.phases if phase is not Phase.shrink)
+    settings.register_profile("clerk-unshrunk", parent=loaded, phases=phases)
+    settings.load_profile("clerk-unshrunk")
+    try:
+        yield
+    finally:
+        settings.load_profile(previous)
 
 
 #: The quick tier (``-m quick``, the README's edit loop): the tests of the reference, the

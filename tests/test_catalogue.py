@@ -10,6 +10,9 @@ from conformance import BY_ID, INVARIANTS, Target, catalogue
 from conformance.findings import INCONCLUSIVE, VIOLATED, run_row
 from conformance.registry import lookup
 
+#: Finding lists are compared, not counterexamples: no shrinking (``conftest.unshrunk``).
+pytestmark = pytest.mark.usefixtures("unshrunk")
+
 CASES = [(name, id_) for name in catalogue.ENTRIES for id_ in sorted(catalogue.violated_rows(name))]
 
 

@@ -16,6 +16,9 @@ from conformance import BY_ID, INVARIANTS, Target, catalogue
 from conformance.findings import HOLDS, VIOLATED
 from tests.peers.findings import row_findings
 
+#: Finding lists are compared, not counterexamples: no shrinking (``conftest.unshrunk``).
+pytestmark = pytest.mark.usefixtures("unshrunk")
+
 BIN = Path(__file__).parents[1] / "services" / "go-seed" / "bin"
 #: Each Go service and its Python twin in the catalogue.
 TWINS = {"seed-go-before": "upstream_before_fix", "seed-go-after": "upstream_after_fix"}

@@ -18,6 +18,8 @@ from tests.peers.findings import (
     assert_undecided,
 )
 
+#: Finding lists are compared, not counterexamples: no shrinking (``conftest.unshrunk``).
+pytestmark = pytest.mark.usefixtures("unshrunk")
 BY_NAME = {peer.name: peer for peer in PEERS}
 _LOADED: dict[str, Target] = {}
 
