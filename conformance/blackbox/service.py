@@ -40,6 +40,7 @@ from strategies import TRUSTED_ORG, signing_keys
 from strategies.keys import jwt_key_pem, keys_file_extra
 
 from ..capabilities import Capabilities
+from ..findings import example_began
 from .jwks import JWKS_PATH, free_port, jwks_host, jwks_host_at
 from .wire import (
     CAPABILITIES,
@@ -524,8 +525,11 @@ _SCOPE: contextvars.ContextVar[list[functools.partial[None]] | None] = contextva
 
 @contextlib.contextmanager
 def example_scope() -> Iterator[None]:
-    """One example: every served instance leased inside it is given back when it ends, even
-    one something still references (a failing example's traceback holds the check's frames)."""
+    """One example — a check's test body, or a login-history machine's run — counted
+    (``findings.example_began``): every served instance leased inside it is given back when it
+    ends, even one something still references (a failing example's traceback holds the check's
+    frames)."""
+    example_began()
     leases: list[functools.partial[None]] = []
     token = _SCOPE.set(leases)
     try:

@@ -19,7 +19,7 @@ from strategies import TRUSTED_ORG, ClerkIdentity, draw_session_claims
 from strategies.requests import plain_request
 
 from ..blackbox.service import example_scope
-from ..findings import InvariantViolation, SubCheck, example_began, example_failed
+from ..findings import InvariantViolation, SubCheck, example_failed
 from ..target import (
     Outcome,
     Target,
@@ -79,7 +79,6 @@ def for_all(
 
         @functools.wraps(test)
         def scoped(*args: Any, **kwargs: Any) -> None:
-            example_began()
             with example_scope():  # each example's served instances go back when it ends
                 try:
                     test(*args, **kwargs)

@@ -12,7 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 from strategies import HistoryViolation, frozen_clock, login_history_machine
 
 from ..blackbox.service import example_scope
-from ..findings import SubCheck, example_began, example_failed, is_off
+from ..findings import SubCheck, example_failed, is_off
 from ..rows import CRASH
 from ..target import InvariantViolation, Target
 from ._common import is_capturing
@@ -58,7 +58,6 @@ def _scoped(machine: type[RuleBasedStateMachine]) -> type[RuleBasedStateMachine]
 
     class Scoped(machine):  # type: ignore[valid-type,misc]
         def __init__(self) -> None:
-            example_began()
             self._leases: Any = example_scope()
             self._leases.__enter__()
             super().__init__()

@@ -16,7 +16,6 @@ from reference import Principal
 from strategies import draw_session_claims, identities, machine_jwts, machine_tokens
 from strategies.ratings import ANYONE, CRITICAL, HIGH, USER
 
-from ..findings import SubCheck
 from ..rows import Row
 from ..target import Target, describe, mint, violated
 from ._common import for_all
@@ -64,18 +63,18 @@ OAUTH_JWT = SESSION_TOKENS_ONLY.security(
 )
 
 
-#: The machine-JWT sub-checks by the kind ``strategies.machine_jwts`` draws.
-_BY_KIND = {sub.name: sub for sub in (M2M_JWT, OAUTH_JWT)}
+#: The sub-checks by the kind of token drawn (``strategies.machine_jwts`` names its JWT's).
+_BY_KIND = {sub.name: sub for sub in (OPAQUE, M2M_JWT, OAUTH_JWT)}
 
 
 @st.composite
-def _machine_scenes(draw: st.DrawFn, target: Target) -> tuple[list[tuple[SubCheck, str]], str]:
+def _machine_scenes(draw: st.DrawFn, target: Target) -> tuple[list[tuple[str, str]], str]:
     """An opaque machine token and a machine JWT, each as ``(sub-check, token)``, and a valid
     session's token (the control)."""
     settings = target.settings
     kind, jwt_token = draw(machine_jwts(target.keys, settings.org_id, settings.issuer))
     valid = draw_session_claims(draw, draw(identities(org_id=settings.org_id)))
-    return [(OPAQUE, draw(machine_tokens())), (_BY_KIND[kind], jwt_token)], mint(target, valid)
+    return [(OPAQUE.name, draw(machine_tokens())), (kind, jwt_token)], mint(target, valid)
 
 
 @SESSION_TOKENS_ONLY.check
@@ -84,10 +83,11 @@ def check_session_tokens_only(target: Target) -> None:
     user, through any entry point."""
 
     @for_all(scene=_machine_scenes(target))
-    def run(scene: tuple[list[tuple[SubCheck, str]], str]) -> None:
+    def run(scene: tuple[list[tuple[str, str]], str]) -> None:
         tokens, valid = scene
         live = live_entries(SESSION_TOKENS_ONLY.id, target, valid, "a valid session")
-        for (sub, token), entry in ((t, e) for t in tokens for e in live):
+        for (kind, token), entry in ((t, e) for t in tokens for e in live):
+            sub = _BY_KIND[kind]
             outcome = present_at(SESSION_TOKENS_ONLY.id, target, entry, token)
             if isinstance(outcome, Principal):
                 shown = token if sub is OPAQUE else show(token, 400)
