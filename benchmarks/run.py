@@ -75,7 +75,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PARTS = ("bound", "throughput", "crowd", "detection", "seeds", "http", "wall", "ci")
 GROUPS = {  # the first group whose prefix an ID starts with
     "requests": ("CB-", "REQ-", "PATH-", "SESSION-TOKENS-"),  # requests carrying signed tokens
-    "claims": ("ID-", "ROLE-", "SESSION-", "SID-", "TOTAL"),  # one login's claims per example
+    # one login's claims per example
+    "claims": ("ID-", "IDENTITY-", "ROLE-", "SESSION-", "SID-", "TOTAL", "VALID-"),
     "cache": ("CACHE-",),  # a history of logins per example
     "tokens": ("TOKEN-", "KEYS-"),  # a family of signed tokens per example
 }
