@@ -46,12 +46,15 @@ AUDITS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 #: What differs from run to run of the same code: wall-clock seconds; a token (a compact JWS,
-#: whole or cut short), key material (a long base64 run), a signing time; a race's details.
+#: whole or cut short), key material (a long base64 run), a signing time and its distance to
+#: the real clock, a loopback port; a race's details.
 TIMINGS = frozenset({"seconds"})
 MASKS = (
     (re.compile(r"eyJ[\w-]*(?:\.[\w-]*){0,2}"), "<token>"),
     (re.compile(r"[A-Za-z0-9+/_=-]{60,}"), "<bytes>"),
     (re.compile(r'"(iat|nbf|exp)": \d+'), r'"\1": <time>'),
+    (re.compile(r"now [+-] \d+ s"), "now ± <s>"),
+    (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
 )
 RACES = "CACHE-CONCURRENT"
 
