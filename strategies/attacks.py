@@ -792,10 +792,38 @@ def _whitespace(draw: st.DrawFn, scene: Scene) -> str:
 )
 def _not_json(draw: st.DrawFn, scene: Scene) -> str:
     """A correctly signed payload — or a header — that is not JSON."""
-    text = pick(draw, [b"{", b"sub=user_1&org_id=org_1", b"{'sub': 'user_1'}", b"NaN", b"\x00"])
+    text = pick(draw, list(NOT_JSON))
     if draw(st.booleans()):
         return _resigned(scene, text)
-    return jws(text, compact_json(scene.payload()), signer_of(scene.key))
+    return _as_header(scene, text)
+
+
+#: What ``not_json`` puts where a JSON object belongs.
+NOT_JSON = (b"{", b"sub=user_1&org_id=org_1", b"{'sub': 'user_1'}", b"NaN", b"\x00")
+
+
+def _not_objects(scene: Scene) -> list[Any]:
+    """What ``not_an_object`` puts where a JSON object belongs: JSON of every other kind."""
+    return [[dict(scene.payload())], [], "user_1", 1, None, True]
+
+
+def _as_header(scene: Scene, header: bytes) -> str:
+    """The scene's payload, correctly signed, under the raw ``header`` bytes."""
+    return jws(header, compact_json(scene.payload()), signer_of(scene.key))
+
+
+def unparsable_tokens(scene: Scene) -> list[tuple[str, str, str]]:
+    """Every token ``not_json`` and ``not_an_object`` may draw, each as (attack, what it is,
+    token): each text or value as the correctly signed payload, and as the header."""
+    made = []
+    for attack, raws in (
+        ("not_json", list(NOT_JSON)),
+        ("not_an_object", [compact_json(v) for v in _not_objects(scene)]),
+    ):
+        for raw in raws:
+            made.append((attack, f"a payload {raw!r:.40}", _resigned(scene, raw)))
+            made.append((attack, f"a header {raw!r:.40}", _as_header(scene, raw)))
+    return made
 
 
 @attack(
@@ -806,10 +834,10 @@ def _not_json(draw: st.DrawFn, scene: Scene) -> str:
 )
 def _not_an_object(draw: st.DrawFn, scene: Scene) -> str:
     """A correctly signed payload — or a header — that is JSON but not an object."""
-    value = pick(draw, [[dict(scene.payload())], [], "user_1", 1, None, True])
+    value = pick(draw, _not_objects(scene))
     if draw(st.booleans()):
         return _resigned(scene, compact_json(value))
-    return jws(compact_json(value), compact_json(scene.payload()), signer_of(scene.key))
+    return _as_header(scene, compact_json(value))
 
 
 @attack(

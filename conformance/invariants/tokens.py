@@ -36,6 +36,7 @@ from strategies.attacks import (
     base64url_misspellings,
     timely_token,
     unb64url,
+    unparsable_tokens,
     with_unused_bits,
 )
 from strategies.clock import EPOCH, Clock, frozen_clock, timestamp
@@ -44,7 +45,7 @@ from strategies.tokens import TOKEN_LIFETIME_S
 
 from ..findings import SubCheck
 from ..rows import CRASH, TOKEN, Row
-from ..target import Outcome, Target, attempt, control, describe, mint, violated
+from ..target import Outcome, Target, attempt, control, describe, violated
 from ._common import Drawn, for_all, is_capturing, numbered
 
 
@@ -452,19 +453,39 @@ def _misspelt_tokens(token: str) -> list[tuple[str, str]]:
     return found
 
 
-def _probe_misspellings(target: Target) -> None:
-    """A plain session's token in every misspelling of its segments, each once, each on a fresh
-    instance: a decoder that reads one is found whatever misspellings a seed draws (``=``
-    padding, say, which a lax decoder accepts and six of seven others do not)."""
+def _probe_malformed(target: Target) -> None:
+    """A plain session's token in every misspelling of its segments, and its payload and header
+    replaced by every text and value ``not_json`` and ``not_an_object`` may draw — each once,
+    each on a fresh instance: a decoder that reads one, or refuses it with another error than
+    ``Unauthorized`` (a 500, say), is found whatever a seed draws (``=`` padding, which a lax
+    decoder accepts and six of seven other misspellings not; a ``null`` header)."""
     if is_capturing():
         return
     with frozen_clock() as clock:
         clock.move_to(EPOCH)
         claims = {"sub": "user_2Base64Probe", "org_id": target.settings.org_id, "sid": "sess_1"}
-        token = mint(target, claims)
+        scene = Scene(target.keys, claims, timestamp(), 5, AUTHORIZED_PARTIES, ISSUER)
+        token = scene.valid()
         valid = _present(TOKEN_MALFORMED.id, target.fresh_token_entry(), token, "a valid token")
-        if not control(valid, "a plain session's token, before its misspellings", claims=claims):
-            return  # refused as it is: its misspellings prove nothing
+        if not control(valid, "a plain session's token, before its malformations", claims=claims):
+            return  # refused as it is: its malformations prove nothing
+        for attack, what, bad in unparsable_tokens(scene):
+            sut, table = target.fresh_token_entry(), token_table(bad)
+            outcome = _present(TOKEN_MALFORMED.id, sut, bad, what, ERROR_CLASS, table)
+            if isinstance(outcome, Principal):
+                violated(
+                    MALFORMED[attack],
+                    f"a valid session's token with {what} was {describe(outcome)}\n  {show(bad)}",
+                    table=table,
+                )
+            elif not isinstance(outcome, Unauthorized):
+                violated(
+                    ERROR_CLASS,
+                    f"a valid session's token with {what} was {describe(outcome)}, not "
+                    f"Unauthorized\n  {show(bad)}",
+                    error=outcome,
+                    table=table,
+                )
         for what, misspelt in _misspelt_tokens(token):
             sut, table = target.fresh_token_entry(), token_table(misspelt)
             outcome = _present(TOKEN_MALFORMED.id, sut, misspelt, what, ERROR_CLASS, table)
@@ -482,8 +503,9 @@ def check_token_malformed(target: Target) -> None:
     """Any string that is not a well-formed compact JWS — wrong segment count, bad base64url,
     not JSON, not an object, not UTF-8, too deep, too big — is ``Unauthorized``, whatever the
     signature: no acceptance, no ``InvalidClaims``, no crash. Every misspelling of a plain
-    session's segments is tried once first (``_probe_misspellings``)."""
-    _probe_misspellings(target)
+    session's segments, and every unparsable header and payload, is tried once first
+    (``_probe_malformed``)."""
+    _probe_malformed(target)
     with frozen_clock() as clock:
 
         @for_all(data=st.data())
