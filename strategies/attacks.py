@@ -812,6 +812,26 @@ def _as_header(scene: Scene, header: bytes) -> str:
     return jws(header, compact_json(scene.payload()), signer_of(scene.key))
 
 
+#: A compact JWS's segments, by index.
+SEGMENTS = ("header", "payload", "signature")
+
+
+def misspelt_tokens(token: str) -> list[tuple[str, str, str]]:
+    """Every token ``bad_base64url`` may draw from ``token``, each as (attack, what it is,
+    token): each segment's misspellings (``base64url_misspellings``), and each value of the
+    signature's unused bits."""
+    segments = token.split(".")
+    made = []
+    for index, segment in enumerate(segments):
+        spelled = base64url_misspellings(segment)
+        if index == 2:
+            spelled += [(f"unused bits {n}", with_unused_bits(segment, n)) for n in range(1, 16)]
+        for what, variant in spelled:
+            misspelt = ".".join([*segments[:index], variant, *segments[index + 1 :]])
+            made.append(("bad_base64url", f"its {SEGMENTS[index]} with {what}", misspelt))
+    return made
+
+
 def unparsable_tokens(scene: Scene) -> list[tuple[str, str, str]]:
     """Every token ``not_json`` and ``not_an_object`` may draw, each as (attack, what it is,
     token): each text or value as the correctly signed payload, and as the header."""

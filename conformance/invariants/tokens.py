@@ -33,11 +33,10 @@ from strategies import (
 )
 from strategies.attacks import (
     YEAR_S,
-    base64url_misspellings,
+    misspelt_tokens,
     timely_token,
     unb64url,
     unparsable_tokens,
-    with_unused_bits,
 )
 from strategies.clock import EPOCH, Clock, frozen_clock, timestamp
 from strategies.ratings import ANYONE, CRITICAL, HIGH, LOW, MEDIUM, USER
@@ -431,34 +430,13 @@ def check_token_audience(target: Target) -> None:
 _MALFORMED_SMALL = tuple(name for name in MALFORMED_ATTACKS if name != "huge")
 
 
-#: A compact JWS's segments, by index.
-SEGMENTS = ("header", "payload", "signature")
-
-
-def _misspelt_tokens(token: str) -> list[tuple[str, str]]:
-    """Every misspelling ``bad_base64url`` may draw of ``token``'s segments, each with what it
-    is: each segment's (``base64url_misspellings``), and each value of the signature's unused
-    bits."""
-    segments = token.split(".")
-    found = []
-    for index, segment in enumerate(segments):
-        spelled = base64url_misspellings(segment)
-        if index == 2:
-            spelled += [
-                (f"unused bits {bits}", with_unused_bits(segment, bits)) for bits in range(1, 16)
-            ]
-        for what, variant in spelled:
-            misspelt = ".".join([*segments[:index], variant, *segments[index + 1 :]])
-            found.append((f"its {SEGMENTS[index]} with {what}", misspelt))
-    return found
-
-
 def _probe_malformed(target: Target) -> None:
     """A plain session's token in every misspelling of its segments, and its payload and header
     replaced by every text and value ``not_json`` and ``not_an_object`` may draw — each once,
     each on a fresh instance: a decoder that reads one, or refuses it with another error than
     ``Unauthorized`` (a 500, say), is found whatever a seed draws (``=`` padding, which a lax
-    decoder accepts and six of seven other misspellings not; a ``null`` header)."""
+    decoder accepts and six of seven other misspellings not; a ``null`` header), judged as the
+    drawn attacks are."""
     if is_capturing():
         return
     with frozen_clock() as clock:
@@ -469,7 +447,7 @@ def _probe_malformed(target: Target) -> None:
         valid = _present(TOKEN_MALFORMED.id, target.fresh_token_entry(), token, "a valid token")
         if not control(valid, "a plain session's token, before its malformations", claims=claims):
             return  # refused as it is: its malformations prove nothing
-        for attack, what, bad in unparsable_tokens(scene):
+        for attack, what, bad in [*unparsable_tokens(scene), *misspelt_tokens(token)]:
             sut, table = target.fresh_token_entry(), token_table(bad)
             outcome = _present(TOKEN_MALFORMED.id, sut, bad, what, ERROR_CLASS, table)
             if isinstance(outcome, Principal):
@@ -484,16 +462,6 @@ def _probe_malformed(target: Target) -> None:
                     f"a valid session's token with {what} was {describe(outcome)}, not "
                     f"Unauthorized\n  {show(bad)}",
                     error=outcome,
-                    table=table,
-                )
-        for what, misspelt in _misspelt_tokens(token):
-            sut, table = target.fresh_token_entry(), token_table(misspelt)
-            outcome = _present(TOKEN_MALFORMED.id, sut, misspelt, what, ERROR_CLASS, table)
-            if isinstance(outcome, Principal):
-                violated(
-                    MALFORMED["bad_base64url"],
-                    f"a valid token with {what} — not strict base64url — was "
-                    f"{describe(outcome)}\n  {show(misspelt)}",
                     table=table,
                 )
 
