@@ -10,10 +10,14 @@ declares them, and the harness judges the deployment it can be:
       make.fixed = {"leeway_s": 5}                       # always this value, whatever is asked
       make.unsupported = ("authorized_parties", "issuer")  # cannot be configured at all
 
+      make.fixed = {"key_form": "pkcs1-pem"}               # the key it holds, in that form
+
 * served, as the answer to ``GET /__harness/capabilities``: ``200`` with JSON
   ``{"fixed": {"leeway_s": 5}, "unsupported": ["issuer"]}`` (any other status: nothing declared).
 
-A fixed setting replaces what every check configures (TOKEN-TIME then runs with that leeway
+The key a SUT holds (``Settings.jwt_key``, ``CLERK_HARNESS_JWT_KEY``) is the JWKS's first RSA
+key as a SubjectPublicKeyInfo PEM unless it declares another ``key_form``. A fixed setting
+replaces what every check configures (TOKEN-TIME then runs with that leeway
 only); a sub-check that needs an unsupported setting is ``n/a`` with the reason, never a
 finding. A SUT declaring nothing is judged as before. Reports list the declarations beside the
 verdicts.
@@ -26,9 +30,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from reference import Settings
+from strategies.keys import DEFAULT_KEY_FORM, KEY_FORMS, held_key_text
 
 #: Settings a SUT may declare fixed, each with what its value must be.
-FIXABLE = {"leeway_s": "a whole number of seconds >= 0", "algorithms": "a non-empty list of names"}
+FIXABLE = {
+    "leeway_s": "a whole number of seconds >= 0",
+    "algorithms": "a non-empty list of names",
+    "key_form": f"one of {', '.join(KEY_FORMS)}",
+}
 #: Settings a SUT may declare unsupported, each with the sub-checks that need it.
 UNSUPPORTABLE: Mapping[str, tuple[str, ...]] = {
     "authorized_parties": (
@@ -56,6 +65,9 @@ def _fixed_value(name: str, value: object, where: str) -> Any:
     elif name == "algorithms":
         if isinstance(value, list | tuple) and value and all(isinstance(v, str) for v in value):
             return tuple(value)
+    elif name == "key_form":
+        if value in KEY_FORMS:
+            return value
     else:
         raise CapabilityError(
             f"{where}: fixed {name!r} is not a setting that can be fixed; use {sorted(FIXABLE)}"
@@ -117,9 +129,18 @@ class Capabilities:
         """The fixed value of setting ``name``, or ``None``."""
         return dict(self.fixed).get(name)
 
+    @property
+    def key_form(self) -> str:
+        """The form the SUT holds its key in (``strategies.KEY_FORMS``): the one it declares,
+        else a PEM as Clerk's SDKs document it."""
+        return str(self.value("key_form") or DEFAULT_KEY_FORM)
+
     def applied(self, settings: Settings) -> Settings:
-        """``settings`` as the SUT runs them: every fixed setting at its value."""
-        return replace(settings, **dict(self.fixed)) if self.fixed else settings
+        """``settings`` as the SUT runs them: every fixed setting at its value, and the key it
+        holds (``jwt_key``) in its form — none for a deployment fetching its JWKS."""
+        fixed = {name: value for name, value in self.fixed if name != "key_form"}
+        held = None if settings.jwks_source else held_key_text(settings.jwks, self.key_form)
+        return replace(settings, **fixed, jwt_key=held)
 
     def not_applicable(self, row: str) -> dict[str, str]:
         """The sub-checks of ``row`` (by name) this SUT cannot be judged on, each with why."""

@@ -114,11 +114,16 @@ class Target:
         settings = declared.applied(settings)
         return cls(spec, factory, keys, settings, methods, limits, declared, crowd)
 
-    def fresh(self, **overrides: Any) -> Any:
-        """A new SUT instance, configured with the target's settings (``overrides`` replaced,
-        but for the settings the SUT declares fixed: it cannot be configured otherwise)."""
+    def configured(self, **overrides: Any) -> Settings:
+        """The settings an instance is built with: the target's, ``overrides`` replaced, but for
+        the settings the SUT declares fixed (it cannot be configured otherwise), holding its
+        key in the form it declares (``Settings.jwt_key``)."""
         settings = replace(self.settings, **overrides) if overrides else self.settings
-        return self.factory(self.capabilities.applied(settings))
+        return self.capabilities.applied(settings)
+
+    def fresh(self, **overrides: Any) -> Any:
+        """A new SUT instance, ``configured`` with the target's settings and ``overrides``."""
+        return self.factory(self.configured(**overrides))
 
     def not_applicable(self, row: str) -> dict[str, str]:
         """The sub-checks of ``row`` (by name) this SUT's declarations leave unjudged, with why."""

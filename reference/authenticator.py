@@ -20,7 +20,7 @@ class ReferenceAuthenticator:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         source = settings.jwks_source
-        self._keys = KeySet(settings.jwks if source is None else source())
+        self._keys = KeySet(settings.jwks if source is None else source(), settings.jwt_key)
         self._keys_read_at = time.time()
         self.users = UserStore(
             seeded_rows(settings.org_id, settings.existing_users),

@@ -91,6 +91,10 @@ class Settings:
     jwks_ttl_s: float = 300.0
     #: A cache backend this deployment shares with others (``None``: none).
     shared_cache: SharedCache | None = None
+    #: The JWKS's first RSA key as the deployment holds it (Clerk's ``jwtKey``): the exact text
+    #: a config file or secret store hands it — a PEM (SPKI or PKCS#1, however its whitespace
+    #: came out), a certificate, an OpenSSH line, a JWK. ``None``: it holds the JWKS alone.
+    jwt_key: str | None = None
 
 
 @dataclass(frozen=True)

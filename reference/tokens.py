@@ -17,9 +17,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from .contract import Settings
 from .errors import Unauthorized
+from .keys import held_kid, load_public_key
 
 _B64URL = frozenset(string.ascii_letters + string.digits + "-_")
 #: Longer tokens are refused unread: a session token is a few hundred bytes; a cookie holds 4 KiB.
@@ -29,14 +32,19 @@ MAX_JSON_DEPTH = 32
 
 
 class KeySet:
-    """The configured JWKS, parsed once: ``kid`` → ``PyJWK`` (which binds the key's algorithm)."""
+    """The configured JWKS, parsed once: ``kid`` → ``PyJWK`` (which binds the key's algorithm).
+    A key the deployment also holds as text (``held``, ``Settings.jwt_key``) is read from that
+    text, in whatever form it came (``reference.keys``): never as an HMAC secret."""
 
-    def __init__(self, jwks: Mapping[str, Any]) -> None:
+    def __init__(self, jwks: Mapping[str, Any], held: str | None = None) -> None:
         self._keys: dict[str, jwt.PyJWK] = {}
         for jwk in jwks.get("keys", ()):
             kid = jwk.get("kid")
             if isinstance(kid, str) and kid:
                 self._keys[kid] = _parsed_jwk(json.dumps(jwk, sort_keys=True))
+        if held is not None:
+            kid, key = _held_jwk(held, json.dumps(jwks, sort_keys=True))
+            self._keys[kid] = key
 
     def get(self, kid: object) -> jwt.PyJWK | None:
         """The key for ``kid``, or ``None``."""
@@ -47,6 +55,24 @@ class KeySet:
 def _parsed_jwk(jwk_json: str) -> jwt.PyJWK:
     """One JWK, parsed once per process: every instance of a deployment shares its keys."""
     return jwt.PyJWK(json.loads(jwk_json))
+
+
+@functools.lru_cache(maxsize=64)
+def _held_jwk(text: str, jwks_json: str) -> tuple[str, jwt.PyJWK]:
+    """The held key, read from its text, under the ``kid`` the JWKS publishes it with (with
+    the JWKS's ``alg`` for it): ``KeyFormError`` when the text is no key of that JWKS."""
+    jwks = json.loads(jwks_json)
+    kid = held_kid(text, jwks)
+    published = next(jwk for jwk in jwks["keys"] if jwk.get("kid") == kid)
+    key = load_public_key(text)
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        fields = ECAlgorithm.to_jwk(key, as_dict=True)
+    else:
+        fields = RSAAlgorithm.to_jwk(key, as_dict=True)
+    jwk = {**fields, "kid": kid}
+    if "alg" in published:
+        jwk["alg"] = published["alg"]
+    return kid, jwt.PyJWK(jwk)
 
 
 def _reject_constant(name: str) -> float:

@@ -54,9 +54,11 @@ from .identities import (
 )
 from .ids import NULL_WORDS, SEPARATORS, adversarial_ids, any_ids, clerk_ids
 from .keys import (
+    KEY_FORMS,
     SigningKey,
     SigningKeys,
     jwks_of,
+    key_text,
     other_deployment_keys,
     reusing_kids,
     signing_keys,
@@ -102,6 +104,7 @@ __all__ = [
     "EPOCH",
     "INVALID_KINDS",
     "ISSUER",
+    "KEY_FORMS",
     "MACHINE_JWT_KINDS",
     "MACHINE_PREFIXES",
     "MALFORMED_ATTACKS",
@@ -142,6 +145,7 @@ __all__ = [
     "invalid_session_tokens",
     "json_values",
     "jwks_of",
+    "key_text",
     "login_history_machine",
     "machine_jwts",
     "machine_tokens",

@@ -25,7 +25,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
@@ -39,7 +39,7 @@ from reference.tokens import b64url_encode
 from ._validation import check_choice, check_type
 from .draws import pick
 from .ids import clerk_ids
-from .keys import SigningKey, SigningKeys
+from .keys import DEFAULT_KEY_FORM, EC_KEY_FORMS, KEY_FORMS, SigningKey, SigningKeys, key_text
 from .ratings import Reach, Severity
 from .tokens import AUTHORIZED_PARTIES, ISSUER, TOKEN_LIFETIME_S, remembered
 
@@ -145,10 +145,17 @@ def certificate_b64(key: SigningKey) -> str:
     return base64.b64encode(key.certificate_der()).decode("ascii")
 
 
+@functools.cache
 def public_key_forms(key: SigningKey) -> dict[str, bytes]:
-    """The public key as an HMAC-confused verifier might hold it: PEM, DER, JWK JSON."""
+    """The public key as an HMAC-confused verifier might hold it, by form: every text form a
+    deployment keeps it in (``strategies.KEY_FORMS``), its DER, and its bare JWK's JSON."""
     jwk = {k: v for k, v in key.public_jwk().items() if k in ("kty", "n", "e", "crv", "x", "y")}
-    return {"pem": key.public_pem(), "der": key.public_der(), "jwk": compact_json(jwk)}
+    forms = EC_KEY_FORMS if key.alg == "ES256" else KEY_FORMS
+    return {
+        **{form: key_text(key, form).encode("ascii") for form in forms},
+        "der": key.public_der(),
+        "jwk-bare": compact_json(jwk),
+    }
 
 
 # ---------------------------------------------------------------------------------- scene
@@ -165,11 +172,22 @@ class Scene:
     leeway: int
     parties: tuple[str, ...]
     issuer: str
+    #: The trusted key as the verifier holds it (``Settings.jwt_key``); ``None``: a PEM.
+    held: str | None = None
+    #: Claims every forgery built from this scene also carries (``BLEMISHES``): a second,
+    #: harmless-looking error beside the fatal one.
+    blemish: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> SigningKey:
         """The trusted key legitimate tokens are signed with."""
         return self.keys.trusted[0]
+
+    @property
+    def held_bytes(self) -> bytes:
+        """The exact bytes the verifier holds its key in: what a confused one keys HMAC with."""
+        held = key_text(self.key, DEFAULT_KEY_FORM) if self.held is None else self.held
+        return held.encode("utf-8")
 
     def payload(self, **changes: Any) -> dict[str, Any]:
         """The valid session's claims — times around ``now``, a listed ``azp``, the issuer —
@@ -181,6 +199,7 @@ class Scene:
             "azp": self.parties[0] if self.parties else AUTHORIZED_PARTIES[0],
             "iss": self.issuer,
             **self.claims,
+            **self.blemish,
             **changes,
         }
         return {name: value for name, value in base.items() if value is not None}
@@ -246,17 +265,49 @@ def attack(
 # ---------------------------------------------------------------------- signature attacks
 
 
+#: What a verifier's key lookup meets, by name: the header's ``kid`` trusted, unknown, absent,
+#: ``null``, or of another type. A verifier whose lookup fails may fall back to no key, an empty
+#: one, or ``none`` (CVE-2022-23540): every keyless forgery is sent under each.
+KID_LOOKUPS = ("trusted", "unknown", "absent", "null", "number", "list")
+NONE_SPELLINGS = ("none", "None", "NONE", "nOnE")
+
+
+def lookup_header(scene: Scene, alg: str, lookup: str) -> dict[str, Any]:
+    """The trusted key's header with ``alg``, its ``kid`` as ``lookup`` (``KID_LOOKUPS``) says."""
+    header: dict[str, Any] = {"alg": alg, "typ": "JWT"}
+    kid = scene.key.kid
+    values: dict[str, Any] = {
+        "trusted": kid, "unknown": "ins_harness_2025z", "null": None, "number": 2026, "list": [kid]
+    }  # fmt: skip
+    if lookup != "absent":
+        header["kid"] = values[lookup]
+    return header
+
+
+def keyless(scene: Scene, alg: str, lookup: str, signature: str) -> str:
+    """The scene's payload under ``lookup_header``, with ``signature`` as its third segment."""
+    head = b64url(compact_json(lookup_header(scene, alg, lookup)))
+    return f"{head}.{b64url(compact_json(scene.payload()))}.{signature}"
+
+
+def hmac_forged(scene: Scene, alg: str, lookup: str, secret: bytes) -> str:
+    """The scene's payload under ``lookup_header``, HS256/384/512-signed with ``secret``."""
+    return jws(
+        lookup_header(scene, alg, lookup), compact_json(scene.payload()), hmac_signer(secret, alg)
+    )
+
+
 @attack(
     "signature",
     Reach.ANYONE,
     fix="pin the algorithm list to RS256 and never take `alg` from the header",
 )
 def _alg_none(draw: st.DrawFn, scene: Scene) -> str:
-    """``alg`` none, None, NONE or nOnE, with an empty or the original signature."""
-    alg = pick(draw, ["none", "None", "NONE", "nOnE"])
-    _, payload, signature = scene.valid().split(".")
-    forged = b64url(compact_json(header_of(scene.key, alg=alg)))
-    return f"{forged}.{payload}.{pick(draw, ['', signature])}"
+    """``alg`` none, None, NONE or nOnE, with an empty or the original signature, under any
+    ``kid`` a key lookup may meet (trusted, unknown, absent, null, another type)."""
+    alg, lookup = pick(draw, NONE_SPELLINGS), pick(draw, KID_LOOKUPS)
+    signature = pick(draw, ["", scene.valid().split(".")[2]])
+    return keyless(scene, alg, lookup, signature)
 
 
 @attack(
@@ -265,11 +316,144 @@ def _alg_none(draw: st.DrawFn, scene: Scene) -> str:
     fix="verify with the RSA key and algorithms=['RS256'] only, never HS* with it",
 )
 def _hmac_public_key(draw: st.DrawFn, scene: Scene) -> str:
-    """HS256/384/512 keyed with the trusted RSA public key as PEM, DER or JWK (alg confusion)."""
+    """HS256/384/512 keyed with a trusted public key in any form a deployment holds one in —
+    SPKI or PKCS#1 PEM however stored, a certificate, OpenSSH, a JWK, DER — RSA or EC
+    (algorithm confusion)."""
     alg = pick(draw, sorted(HMAC_DIGESTS))
-    secret = public_key_forms(scene.key)[pick(draw, ["pem", "der", "jwk"])]
-    payload = compact_json(scene.payload())
-    return jws(header_of(scene.key, alg=alg), payload, hmac_signer(secret, alg))
+    key = pick(draw, [scene.key, scene.keys.trusted_ec])
+    forms = public_key_forms(key)
+    secret = forms[pick(draw, sorted(forms))]
+    return jws(header_of(key, alg=alg), compact_json(scene.payload()), hmac_signer(secret, alg))
+
+
+@attack(
+    "signature",
+    Reach.ANYONE,
+    fix="load the key you hold as a public key and pin RS256: never let `alg` make it a secret",
+)
+def _hmac_held_key(draw: st.DrawFn, scene: Scene) -> str:
+    """HS256/384/512 keyed with exactly the bytes the verifier holds its key in — a PEM with a
+    leading newline, PKCS#1, a certificate… — under any ``kid`` a lookup may meet: a verifier
+    that sniffs its key's text to tell a public key from a secret (CVE-2024-37568,
+    CVE-2023-48223) keys HMAC with it."""
+    alg, lookup = pick(draw, sorted(HMAC_DIGESTS)), pick(draw, KID_LOOKUPS)
+    return hmac_forged(scene, alg, lookup, scene.held_bytes)
+
+
+@attack(
+    "signature",
+    Reach.ANYONE,
+    fix="refuse a token whose key lookup fails; never verify with an empty or missing key",
+)
+def _hmac_empty_key(draw: st.DrawFn, scene: Scene) -> str:
+    """HS256/384/512 with an empty signature, or keyed with an empty secret, under any ``kid``
+    a lookup may meet: a verifier whose lookup failed and left its key empty accepts it."""
+    alg, lookup = pick(draw, sorted(HMAC_DIGESTS)), pick(draw, KID_LOOKUPS)
+    if draw(st.booleans()):
+        return keyless(scene, alg, lookup, "")
+    return hmac_forged(scene, alg, lookup, b"")
+
+
+#: The algorithms an RSA key can sign with besides RS256 (RFC 7518 §3.3, §3.5).
+OTHER_RSA_ALGORITHMS = ("RS384", "RS512", "PS256", "PS384", "PS512")
+_RSA_HASHES: dict[str, type[hashes.SHA256 | hashes.SHA384 | hashes.SHA512]] = {
+    "256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512
+}  # fmt: skip
+
+
+def rsa_signer_as(key: rsa.RSAPrivateKey, alg: str) -> Signer:
+    """``key`` signing as RS256/384/512 (PKCS#1 v1.5) or PS256/384/512 (PSS, salt as long as
+    the hash, RFC 7518 §3.5)."""
+    digest = _RSA_HASHES[alg[2:]]()
+    if alg.startswith("PS"):
+        pss = padding.PSS(mgf=padding.MGF1(digest), salt_length=digest.digest_size)
+        return lambda data: key.sign(data, pss, digest)
+    return lambda data: key.sign(data, padding.PKCS1v15(), digest)
+
+
+def other_algorithm_token(scene: Scene, alg: str) -> str:
+    """The valid session signed by the trusted key under ``alg`` (``OTHER_RSA_ALGORITHMS``)."""
+    private = scene.key.private_key
+    if not isinstance(private, rsa.RSAPrivateKey):
+        raise TypeError("the trusted key signs RSA")
+    header = header_of(scene.key, alg=alg)
+    return jws(header, compact_json(scene.payload()), rsa_signer_as(private, alg))
+
+
+@attack(
+    "signature",
+    Reach.ISSUER,
+    Severity.MEDIUM,
+    fix="pin the algorithms to the deployment's list (RS256), not to the key's type",
+)
+def _other_algorithm(draw: st.DrawFn, scene: Scene) -> str:
+    """The valid session signed by the trusted key itself under RS384, RS512, PS256, PS384 or
+    PS512, which the deployment does not allow: a verifier that lets the key's type pick the
+    algorithm accepts any of them."""
+    return other_algorithm_token(scene, pick(draw, OTHER_RSA_ALGORITHMS))
+
+
+def blemishes(now: int, leeway: int) -> dict[str, dict[str, Any]]:
+    """Second errors a forgery may carry beside its fatal one, by name: ``iat``/``nbf`` a few
+    seconds ahead and ``exp`` a few past, inside the leeway and just outside it, an ``iss`` or
+    ``azp`` of another deployment. A caller that forgives the harmless-looking one forgives
+    the forgery with it (CVE-2024-51744: golang-jwt v4 reported both)."""
+    inside, outside = max(leeway - 2, 0), leeway + 1
+    return {
+        "none": {},
+        "iat-ahead": {"iat": now + inside},
+        "iat-ahead-beyond-leeway": {"iat": now + outside},
+        "nbf-ahead": {"nbf": now + inside},
+        "nbf-ahead-beyond-leeway": {"nbf": now + outside},
+        "exp-past": {"exp": now - inside},
+        "exp-past-beyond-leeway": {"exp": now - outside},
+        "iss-mismatch": {"iss": "https://clerk.attacker.example"},
+        "azp-mismatch": {"azp": "https://attacker.example"},
+    }
+
+
+#: The blemishes that need the deployment to pin its issuer, or list its parties.
+NEEDS_SETTING = {"iss-mismatch": "issuer", "azp-mismatch": "authorized_parties"}
+
+
+def signature_probe(scene: Scene, allowed: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """``(attack, what, token)`` for every keyless and key-confused forgery, each once: HMAC
+    keyed with each trusted key in every form (the held bytes among them), and ``none`` and
+    HMAC with an empty, empty-keyed or held-key signature under every key lookup
+    (``KID_LOOKUPS``); then the trusted key under each other RSA algorithm not ``allowed``."""
+    probe = []
+    held = scene.held_bytes
+    for key in (scene.key, scene.keys.trusted_ec):
+        forms = public_key_forms(key)
+        if key is scene.key and held not in forms.values():
+            forms = {**forms, "held": held}
+        for form, secret in forms.items():
+            attack = "hmac_held_key" if secret == held else "hmac_public_key"
+            for alg in sorted(HMAC_DIGESTS):
+                signer = hmac_signer(secret, alg)
+                token = jws(header_of(key, alg=alg), compact_json(scene.payload()), signer)
+                probe.append((attack, f"{alg} keyed with the {key.alg} key as {form}", token))
+    original = scene.valid().split(".")[2]
+    for lookup in KID_LOOKUPS:
+        kid = f"kid {lookup}"
+        for alg in NONE_SPELLINGS:
+            for signature, said in (("", "empty"), (original, "the original")):
+                token = keyless(scene, alg, lookup, signature)
+                probe.append(("alg_none", f"alg {alg}, {kid}, {said} signature", token))
+        for alg in sorted(HMAC_DIGESTS):
+            probe += [
+                ("hmac_empty_key", f"{alg}, {kid}, empty signature",
+                 keyless(scene, alg, lookup, "")),
+                ("hmac_empty_key", f"{alg}, {kid}, keyed with b''",
+                 hmac_forged(scene, alg, lookup, b"")),
+                ("hmac_held_key", f"{alg}, {kid}, keyed with the held key",
+                 hmac_forged(scene, alg, lookup, held)),
+            ]  # fmt: skip
+    for alg in OTHER_RSA_ALGORITHMS:
+        if alg not in allowed:
+            what = f"signed by the trusted key as {alg}"
+            probe.append(("other_algorithm", what, other_algorithm_token(scene, alg)))
+    return probe
 
 
 def _attacker(draw: st.DrawFn, scene: Scene) -> SigningKey:

@@ -192,6 +192,87 @@ def jwks_of(*keys: SigningKey) -> dict[str, Any]:
     return {"keys": [key.public_jwk() for key in keys]}
 
 
+#: The forms a deployment holds its public key in (``key_text``): PEM as the SDKs document it,
+#: the same PEM as config files and secret stores mangle it, PKCS#1, a certificate, OpenSSH,
+#: a JWK. ``spki-pem`` is what ``CLERK_HARNESS_JWT_KEY`` carries unless told otherwise.
+KEY_FORMS = (
+    "spki-pem",
+    "spki-pem-no-final-newline",
+    "spki-pem-crlf",
+    "spki-pem-leading-newline",
+    "spki-pem-leading-space",
+    "pkcs1-pem",
+    "pkcs1-pem-no-final-newline",
+    "certificate-pem",
+    "openssh",
+    "jwk-pretty",
+    "jwk-compact",
+)
+DEFAULT_KEY_FORM = "spki-pem"
+#: The forms an EC key has too (PKCS#1 is RSA's alone).
+EC_KEY_FORMS = tuple(form for form in KEY_FORMS if not form.startswith("pkcs1"))
+
+
+@functools.cache
+def key_text(key: SigningKey, form: str) -> str:
+    """``key``'s public half as a deployment holds it in ``form`` (one of ``KEY_FORMS``): the
+    exact text a config file, an environment variable or a secret store hands its verifier."""
+    public = key.public_key
+    if form.startswith("spki-pem"):
+        pem = key.public_pem().decode("ascii")
+        return _mangled(pem, form.removeprefix("spki-pem"))
+    if form.startswith("pkcs1-pem"):
+        if not isinstance(public, rsa.RSAPublicKey):
+            raise ValueError(f"an EC key has no {form} form")
+        raw = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.PKCS1)
+        return _mangled(raw.decode("ascii"), form.removeprefix("pkcs1-pem"))
+    if form == "certificate-pem":
+        der = key.certificate_der()
+        certificate = x509.load_der_x509_certificate(der)
+        return certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+    if form == "openssh":
+        raw = public.public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        )
+        return raw.decode("ascii")
+    if form in ("jwk-pretty", "jwk-compact"):
+        jwk = key.public_jwk()
+        if form == "jwk-pretty":
+            return json.dumps(jwk, indent=2) + "\n"
+        return json.dumps(jwk, separators=(",", ":"))
+    raise ValueError(f"unknown key form {form!r}; expected one of {KEY_FORMS}")
+
+
+def _mangled(pem: str, how: str) -> str:
+    """A PEM as storage mangles it: ``""`` as written, without its final newline, with CRLF
+    line ends, after a newline or a space (a YAML block, a ``.env`` value)."""
+    return {
+        "": pem,
+        "-no-final-newline": pem.rstrip("\n"),
+        "-crlf": pem.replace("\n", "\r\n"),
+        "-leading-newline": "\n" + pem,
+        "-leading-space": "  " + pem,
+    }[how]
+
+
+def held_key_text(jwks: Any, form: str) -> str | None:
+    """The first RSA key of ``jwks`` in ``form``, when it is one of this process's keys (a
+    certificate needs its private half); ``None`` otherwise."""
+    for jwk in jwks.get("keys", ()):
+        if jwk.get("kty") == "RSA":
+            key = _keys().get(jwk.get("kid"))
+            if key is not None and _modulus(key) == jwk.get("n"):
+                return key_text(key, form)
+            return None
+    return None
+
+
+@functools.cache
+def _modulus(key: SigningKey) -> str:
+    """An RSA key's JWK ``n`` (an EC key: ``""``)."""
+    return str(key.public_jwk().get("n", ""))
+
+
 def jwt_key_pem(jwks: Any) -> str:
     """The first RSA key of a JWKS document as a SubjectPublicKeyInfo PEM (``""``: none) — what
     Clerk's SDKs take as ``jwtKey``/``CLERK_JWT_KEY`` in place of a JWKS fetch."""

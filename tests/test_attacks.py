@@ -22,8 +22,10 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
+from jwt.algorithms import get_default_algorithms
 
 from reference import ReferenceAuthenticator, Settings, Unauthorized
+from reference.keys import load_public_key
 from reference.tokens import MAX_TOKEN_CHARS
 from strategies import (
     ATTACK_NAMES,
@@ -43,11 +45,16 @@ from strategies.attacks import (
     HMAC_DIGESTS,
     HUGE_TOKEN_CHARS,
     KID_INJECTIONS,
+    KID_LOOKUPS,
+    OTHER_RSA_ALGORITHMS,
     P256_ORDER,
+    Scene,
     public_key_forms,
+    signature_probe,
     unb64url,
 )
 from strategies.clock import frozen_clock, timestamp
+from strategies.keys import EC_KEY_FORMS, KEY_FORMS, key_text
 
 KEYS = signing_keys()
 TRUSTED_KIDS = {key.kid for key in (*KEYS.trusted, KEYS.trusted_ec)}
@@ -67,6 +74,9 @@ CLAIMS = session_claims(ClerkIdentity(TRUSTED_ORG, "user_2abcDEF"), noise=False)
 REASONS = {
     "alg_none": "alg_not_allowed",
     "hmac_public_key": "alg_not_allowed",
+    "hmac_held_key": "alg_not_allowed",
+    "hmac_empty_key": "alg_not_allowed",
+    "other_algorithm": "alg_not_allowed",
     "untrusted_key": "unknown_kid",
     "untrusted_key_victim_kid": "bad_signature",
     "unknown_kid": "unknown_kid",
@@ -218,17 +228,63 @@ def test_alg_none_is_none_in_some_case(attack: tuple[str, str]) -> None:
     assert not verifies(attack[1], TRUSTED_JWK)
 
 
+def _hmac_under(token: str, secret: bytes) -> bool:
+    header, _ = parts(token)
+    expected = hmac.new(secret, signing_input(token), HMAC_DIGESTS[header["alg"]]).digest()
+    return hmac.compare_digest(expected, signature(token))
+
+
 @given(attack=attacks("hmac_public_key"))
 def test_hmac_confusion_verifies_under_the_public_key_bytes(attack: tuple[str, str]) -> None:
     token = attack[1]
     header, _ = parts(token)
-    digest = HMAC_DIGESTS[header["alg"]]
-    forms = public_key_forms(KEYS.trusted[0]).values()
-    assert any(
-        hmac.compare_digest(hmac.new(form, signing_input(token), digest).digest(), signature(token))
-        for form in forms
+    key = KEYS.trusted[0] if header["kid"] == KEYS.trusted[0].kid else KEYS.trusted_ec
+    assert header["kid"] == key.kid
+    assert any(_hmac_under(token, form) for form in public_key_forms(key).values())
+
+
+@given(attack=attacks("hmac_held_key"))
+def test_the_held_key_forgery_verifies_under_the_held_bytes(attack: tuple[str, str]) -> None:
+    assert _hmac_under(attack[1], key_text(KEYS.trusted[0], "spki-pem").encode())
+
+
+@given(attack=attacks("hmac_empty_key"))
+def test_the_empty_key_forgery_is_empty_or_keyed_with_nothing(attack: tuple[str, str]) -> None:
+    assert signature(attack[1]) == b"" or _hmac_under(attack[1], b"")
+
+
+@given(attack=attacks("other_algorithm"))
+def test_the_other_algorithm_token_verifies_under_the_trusted_key_as_its_alg(
+    attack: tuple[str, str],
+) -> None:
+    header, _ = parts(attack[1])
+    assert header["alg"] in OTHER_RSA_ALGORITHMS and header["kid"] == KEYS.trusted[0].kid
+    algorithm = get_default_algorithms()[header["alg"]]
+    assert algorithm.verify(
+        signing_input(attack[1]), KEYS.trusted[0].public_key, signature(attack[1])
     )
-    assert header["kid"] == KEYS.trusted[0].kid
+
+
+def test_every_key_form_is_read_as_the_same_public_key() -> None:
+    for key, forms in ((KEYS.trusted[0], KEY_FORMS), (KEYS.trusted_ec, EC_KEY_FORMS)):
+        for form in forms:
+            held = load_public_key(key_text(key, form))
+            assert held.public_numbers() == key.public_key.public_numbers(), form
+
+
+def test_the_signature_probe_keys_hmac_with_the_held_bytes_and_every_form() -> None:
+    held = key_text(KEYS.trusted[0], "pkcs1-pem")
+    scene = Scene(
+        KEYS, {"sub": "user_1", "org_id": "org_1"}, NOW, 5, AUTHORIZED_PARTIES, ISSUER, held
+    )
+    probe = signature_probe(scene, ("RS256", "RS384"))
+    by_attack = {attack for attack, _, _ in probe}
+    assert by_attack == {"hmac_held_key", "hmac_public_key", "alg_none", "hmac_empty_key",
+                         "other_algorithm"}  # fmt: skip
+    assert any(a == "hmac_held_key" and _hmac_under(t, held.encode()) for a, _, t in probe)
+    assert not any(a == "other_algorithm" and "RS384" in w for a, w, _ in probe)
+    kids = {json.dumps(parts(t)[0].get("kid", "absent")) for a, _, t in probe if a == "alg_none"}
+    assert len(kids) == len(KID_LOOKUPS)
 
 
 @given(attack=attacks("untrusted_key", "untrusted_key_victim_kid"))

@@ -3,7 +3,8 @@
 
 The glue, all of it:
 
-* configuration — ``jwt_key``: the PEM of the first RSA key of ``Settings.jwks`` (the SDK takes
+* configuration — ``jwt_key``: ``Settings.jwt_key``, the first RSA key of ``Settings.jwks`` as
+  the deployment holds it (a PEM unless declared otherwise; the SDK takes
   one key, as ``CLERK_JWT_KEY`` holds the instance's one public key; the harness signs valid
   tokens with that key); ``authorized_parties`` when the settings list any;
   ``clock_skew_in_ms`` from ``leeway_s``; ``accepts_token=["session_token"]``, as the guide
@@ -37,7 +38,7 @@ class ClerkBackendApi:
     def __init__(self, settings: Settings) -> None:
         self.application = MinimalApp(settings)
         self.options = AuthenticateRequestOptions(
-            jwt_key=jwt_key_pem(settings.jwks),
+            jwt_key=settings.jwt_key or jwt_key_pem(settings.jwks),
             authorized_parties=list(settings.authorized_parties) or None,
             clock_skew_in_ms=int(settings.leeway_s * 1000),
             accepts_token=["session_token"],

@@ -36,7 +36,8 @@ http.client._MAXLINE = 1 << 21  # type: ignore[attr-defined]  # http.server's he
 
 
 def settings_from_env() -> Settings:
-    """The harness's ``Settings``: its JSON (existing users included), and the inline JWKS."""
+    """The harness's ``Settings``: its JSON (existing users included), the inline JWKS, and the
+    key as the deployment holds it."""
     data = json.loads(os.environ["CLERK_HARNESS_SETTINGS"])
     return Settings(
         org_id=data["org_id"],
@@ -47,6 +48,7 @@ def settings_from_env() -> Settings:
         authorized_parties=tuple(data["authorized_parties"]),
         issuer=data["issuer"],
         existing_users=tuple(LocalUser(**user) for user in data.get("existing_users", ())),
+        jwt_key=os.environ.get("CLERK_HARNESS_JWT_KEY") or None,
     )
 
 

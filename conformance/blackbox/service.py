@@ -82,14 +82,15 @@ class ServiceStartError(Exception):
 
 def service_environment(settings: Settings, jwks_url: str, port: int | None) -> dict[str, str]:
     """What a served service is told (README, *Black-box mode*): its port, its settings, where
-    its JWKS is served, the JWKS itself and its first RSA key as a PEM — one place, for
+    its JWKS is served, the JWKS itself and its first RSA key as it holds it (a PEM unless it
+    declared another ``key_form``) — one place, for
     ``--serve`` and for ``clerk-harness env`` alike."""
     return {
         **({"CLERK_HARNESS_PORT": str(port)} if port else {}),
         "CLERK_HARNESS_SETTINGS": settings_json(settings),
         "CLERK_HARNESS_JWKS_URL": jwks_url,
         "CLERK_HARNESS_JWKS": json.dumps(settings.jwks),
-        "CLERK_HARNESS_JWT_KEY": jwt_key_pem(settings.jwks),
+        "CLERK_HARNESS_JWT_KEY": settings.jwt_key or jwt_key_pem(settings.jwks),
     }
 
 
@@ -311,7 +312,9 @@ class ServedFactory:
         return client
 
     def _key(self, settings: Settings) -> str:
-        return settings_json(settings) + json.dumps(settings.jwks, sort_keys=True)
+        return settings_json(settings) + json.dumps(
+            [settings.jwks, settings.jwt_key], sort_keys=True
+        )
 
     def _lease(self, settings: Settings) -> Service:
         """An idle process for ``settings``, reset; else a new one. A dropped instance caught in

@@ -86,6 +86,14 @@ ENTRIES = (
     "bare_token",
     "lower_email",
     "null_username",
+    "pem_prefix_sniff",
+    "pkcs1_as_secret",
+    "getkey_none_alg",
+    "empty_secret_on_miss",
+    "forgives_expired",
+    "forgives_early",
+    "any_rsa_algorithm",
+    "rs_hash_from_header",
 )
 
 

@@ -8,6 +8,7 @@ attack choice: each of those cost about 40 µs of Hypothesis's bookkeeping."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import json
@@ -32,8 +33,12 @@ from strategies import (
     identities,
 )
 from strategies.attacks import (
+    NEEDS_SETTING,
+    OTHER_RSA_ALGORITHMS,
     YEAR_S,
+    blemishes,
     misspelt_tokens,
+    signature_probe,
     timely_token,
     unb64url,
     unparsable_tokens,
@@ -261,31 +266,95 @@ def _scene(
     leeway: int = 5,
     parties: tuple[str, ...] = AUTHORIZED_PARTIES,
     issuer: str = ISSUER,
+    held: str | None = None,
 ) -> Scene:
     """A valid session to attack: a plain identity in the trusted org, any claim shape, no
-    noise; at ``now`` (default: the epoch) for a deployment with the given settings."""
+    noise; at ``now`` (default: the epoch) for a deployment with the given settings, holding
+    its key as ``held``."""
     drawn = data.draw(_plain_sessions(target.settings.org_id), label="claims")
     # where it comes from and goes to are the deployment's: the scene sets them
     claims = {name: value for name, value in drawn.items() if name not in ("azp", "iss")}
     instant = timestamp() if now is None else now
-    return Scene(target.keys, claims, instant, leeway, parties, issuer)
+    return Scene(target.keys, claims, instant, leeway, parties, issuer, held)
+
+
+def _probe_signature(target: Target) -> None:
+    """Every keyless and key-confused forgery once (``strategies.attacks.signature_probe``),
+    each on a fresh instance holding its key as the SUT declares (``Settings.jwt_key``): HMAC
+    keyed with each trusted key in every form — the exact bytes held among them — ``none`` and
+    HMAC under every key-lookup outcome, the trusted key under every other RSA algorithm. A
+    verifier confused by one form, or one lookup failure, is found whatever a seed draws."""
+    if is_capturing():
+        return
+    settings = target.configured(algorithms=SIGNATURE_ALGORITHMS)
+    with frozen_clock() as clock:
+        clock.move_to(EPOCH)
+        claims = {"sub": "user_2KeyProbe", "org_id": target.settings.org_id, "sid": "sess_1"}
+        scene = Scene(
+            target.keys, claims, timestamp(), 5, AUTHORIZED_PARTIES, ISSUER, settings.jwt_key
+        )
+        first = target.fresh_token_entry(algorithms=SIGNATURE_ALGORITHMS)
+        valid = _present(TOKEN_SIGNATURE.id, first, scene.valid(), "a valid token")
+        if not control(valid, "a plain session's token, before its forgeries", claims=claims):
+            return  # refused as it is: its forgeries prove nothing
+        for attack, what, forged in signature_probe(scene, settings.algorithms):
+            sut, table = (
+                target.fresh_token_entry(algorithms=SIGNATURE_ALGORITHMS),
+                token_table(forged),
+            )
+            outcome = _present(TOKEN_SIGNATURE.id, sut, forged, what, table=table)
+            if isinstance(outcome, Principal):
+                violated(
+                    SIGNATURE[attack],
+                    f"a forgery ({what}) was {describe(outcome)}. The attack: "
+                    f"{ATTACKS[attack].doc}\n  {show(forged)}",
+                    table=table,
+                )
+
+
+def _blemish(target: Target, data: st.DataObject, scene: Scene) -> tuple[str, dict[str, Any]]:
+    """A second error every forgery of the example carries (``strategies.attacks.blemishes``),
+    and the settings it needs configured (a pinned issuer, listed parties) — never one the SUT
+    declares it cannot be configured with."""
+    usable = {
+        name: changes
+        for name, changes in blemishes(scene.now, scene.leeway).items()
+        if NEEDS_SETTING.get(name) not in target.capabilities.unsupported
+    }
+    name = data.draw(st.sampled_from(sorted(usable)), label="every forgery also carries")
+    setting = NEEDS_SETTING.get(name)
+    needed = {setting: scene.issuer if setting == "issuer" else scene.parties} if setting else {}
+    return name, needed
 
 
 @TOKEN_SIGNATURE.check
 def check_token_signature(target: Target) -> None:
     """Only tokens signed by a key of the JWKS, with an allowed algorithm, are accepted: every
-    forgery of ``SIGNATURE_ATTACKS`` is rejected."""
+    forgery of ``SIGNATURE_ATTACKS`` is rejected — each also carrying a second error a caller
+    might forgive (``iat``/``nbf`` ahead, ``exp`` past, inside the leeway or just outside it,
+    another ``iss`` or ``azp``), for a compound error is never forgiven into an acceptance.
+    Every keyless and key-confused forgery is tried once first (``_probe_signature``)."""
+    _probe_signature(target)
+    configured = target.configured(algorithms=SIGNATURE_ALGORITHMS)
+    attacks = SIGNATURE_ATTACKS
+    if set(configured.algorithms) & set(OTHER_RSA_ALGORITHMS):  # the probe tries the others
+        attacks = tuple(name for name in attacks if name != "other_algorithm")
     with frozen_clock() as clock:
 
         @for_all(data=st.data())
         def run(data: st.DataObject) -> None:
             clock.move_to(EPOCH)
-            scene = _scene(target, data)
+            scene = _scene(target, data, leeway=int(configured.leeway_s), held=configured.jwt_key)
+            blemish, needed = _blemish(target, data, scene)
             sut, story, _ = _prepared(
-                TOKEN_SIGNATURE.id, target, scene, data, algorithms=SIGNATURE_ALGORITHMS
+                TOKEN_SIGNATURE.id, target, scene, data, algorithms=SIGNATURE_ALGORITHMS, **needed
             )
-            built = data.draw(_built(scene, SIGNATURE_ATTACKS), label="tokens")
-            _refuse_all(SIGNATURE, sut, SIGNATURE_ATTACKS, built, story)
+            changes = blemishes(scene.now, scene.leeway)[blemish]
+            if changes:
+                story.insert(0, f"every forgery also carries {blemish} ({changes})")
+            attacked = dataclasses.replace(scene, blemish=changes)
+            built = data.draw(_built(attacked, attacks), label="tokens")
+            _refuse_all(SIGNATURE, sut, attacks, built, story)
 
         run()
 
