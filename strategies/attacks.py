@@ -25,7 +25,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
@@ -453,6 +453,28 @@ def signature_probe(scene: Scene, allowed: tuple[str, ...]) -> list[tuple[str, s
         if alg not in allowed:
             what = f"signed by the trusted key as {alg}"
             probe.append(("other_algorithm", what, other_algorithm_token(scene, alg)))
+    return probe
+
+
+def compound_probe(scene: Scene) -> list[tuple[str, str, str, str]]:
+    """``(blemish, what, forgery, blemished)`` for a few forgeries — a signature by another key
+    under the trusted ``kid``, ``alg: none``, HS256 keyed with the held key — each alone and
+    carrying each blemish of ``blemishes``: where the forgery alone is refused, the blemished
+    one must be too."""
+    forgeries: dict[str, Callable[[Scene], str]] = {
+        "another key's signature under the trusted kid": lambda s: jws(
+            header_of(s.key), compact_json(s.payload()), signer_of(s.keys.attacker)
+        ),
+        "alg none, empty signature": lambda s: keyless(s, "none", "trusted", ""),
+        "HS256 keyed with the held key": lambda s: hmac_forged(s, "HS256", "trusted", s.held_bytes),
+    }
+    probe = []
+    for name, changes in blemishes(scene.now, scene.leeway).items():
+        if not changes:
+            continue
+        blemished = replace(scene, blemish=changes)
+        for what, forge in forgeries.items():
+            probe.append((name, what, forge(scene), forge(blemished)))
     return probe
 
 

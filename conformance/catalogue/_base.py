@@ -31,6 +31,7 @@ from reference import (
 )
 from reference.requests import ambient_token, relayed_token
 from reference.tokens import (
+    REQUIRED_TIMES,
     check_audience,
     check_session_class,
     check_times,
@@ -208,15 +209,11 @@ def rsa_verified(
     return bool(algorithm.verify(signing_input(token), key.key, compact_segments(token)[2]))
 
 
-#: The times a golang-jwt v4 caller may read in the error it got, by reason.
-TIME_REASONS = ("expired", "not_yet_valid", "issued_in_future")
-
-
 class ForgivingVerifier(ReferenceAuthenticator):
     """golang-jwt v4's ``Parse`` and a caller adding the skew v4 lacks: every error is found
-    (signature, times with no leeway, audience), and when one of them is ``forgiven`` and the
-    token's times pass with the deployment's leeway, the caller returns the claims — whatever
-    else the error said (CVE-2024-51744)."""
+    (signature, token class, audience, the ``forgiven`` times with no leeway, the others with
+    the deployment's), and when one of them is ``forgiven`` and the token's times pass with the
+    leeway, the caller returns the claims — whatever else the error said (CVE-2024-51744)."""
 
     forgiven: frozenset[str] = frozenset()
 
@@ -237,7 +234,12 @@ class ForgivingVerifier(ReferenceAuthenticator):
             except Unauthorized as refused:
                 errors.append(refused)
         now = time.time()
-        for name in TIME_REASONS:  # v4 checks each with no leeway, and reports them all
+        try:  # the registered times every session carries: their absence is never forgiven
+            check_times(claims, now, self.settings.leeway_s, required=REQUIRED_TIMES)
+        except Unauthorized as refused:
+            if refused.reason not in self.forgiven:
+                errors.append(refused)
+        for name in sorted(self.forgiven):  # checked with no leeway: v4 has none
             try:
                 check_times({k: claims[k] for k in _TIME_CLAIMS[name] if k in claims}, now, 0,
                             required=())  # fmt: skip

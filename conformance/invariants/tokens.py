@@ -37,6 +37,7 @@ from strategies.attacks import (
     OTHER_RSA_ALGORITHMS,
     YEAR_S,
     blemishes,
+    compound_probe,
     misspelt_tokens,
     signature_probe,
     timely_token,
@@ -74,6 +75,12 @@ TOKEN_SIGNATURE = Row(
     "TOKEN-SIGNATURE", CRITICAL, "only tokens signed by a JWKS key with an allowed alg", TOKEN
 )
 SIGNATURE = _attack_subchecks(TOKEN_SIGNATURE, "signature", "the {0} forgery is refused")
+COMPOUND_ERROR = TOKEN_SIGNATURE.security(
+    "compound-error",
+    ANYONE,
+    "a forgery refused alone is refused when it also carries a forgivable error",
+    fix="refuse on any error: never forgive one of several (golang-jwt v4: test err != nil)",
+)
 
 TOKEN_TIME = Row("TOKEN-TIME", HIGH, "exp required; exp, nbf, iat checked with leeway", TOKEN)
 TIME = _attack_subchecks(TOKEN_TIME, "time", "the {0} token is refused")
@@ -280,7 +287,7 @@ def _scene(
 
 def _probe_signature(target: Target) -> None:
     """Every keyless and key-confused forgery once (``strategies.attacks.signature_probe``),
-    each on a fresh instance holding its key as the SUT declares (``Settings.jwt_key``): HMAC
+    on a cold instance holding its key as the SUT declares (``Settings.jwt_key``): HMAC
     keyed with each trusted key in every form — the exact bytes held among them — ``none`` and
     HMAC under every key-lookup outcome, the trusted key under every other RSA algorithm. A
     verifier confused by one form, or one lookup failure, is found whatever a seed draws."""
@@ -295,19 +302,62 @@ def _probe_signature(target: Target) -> None:
         )
         first = target.fresh_token_entry(algorithms=SIGNATURE_ALGORITHMS)
         valid = _present(TOKEN_SIGNATURE.id, first, scene.valid(), "a valid token")
+        del first  # a served instance goes back to its pool: a --url service is one
         if not control(valid, "a plain session's token, before its forgeries", claims=claims):
             return  # refused as it is: its forgeries prove nothing
+        sut = target.fresh_token_entry(algorithms=SIGNATURE_ALGORITHMS)  # one cold instance
         for attack, what, forged in signature_probe(scene, settings.algorithms):
-            sut, table = (
-                target.fresh_token_entry(algorithms=SIGNATURE_ALGORITHMS),
-                token_table(forged),
-            )
+            table = token_table(forged)
             outcome = _present(TOKEN_SIGNATURE.id, sut, forged, what, table=table)
             if isinstance(outcome, Principal):
                 violated(
                     SIGNATURE[attack],
                     f"a forgery ({what}) was {describe(outcome)}. The attack: "
                     f"{ATTACKS[attack].doc}\n  {show(forged)}",
+                    table=table,
+                )
+
+
+def _probe_compound(target: Target) -> None:
+    """A few forgeries (``strategies.attacks.compound_probe``), each alone and carrying each
+    forgivable second error — ``iat``/``nbf`` ahead, ``exp`` past, inside the leeway or just
+    outside, another ``iss`` or ``azp`` — on an instance pinning the issuer and listing the
+    parties where it can: one refused alone must stay refused with the second error."""
+    if is_capturing():
+        return
+    unsupported = target.capabilities.unsupported
+    needed: dict[str, Any] = {"algorithms": SIGNATURE_ALGORITHMS}
+    if "issuer" not in unsupported:
+        needed["issuer"] = ISSUER
+    if "authorized_parties" not in unsupported:
+        needed["authorized_parties"] = AUTHORIZED_PARTIES
+    settings = target.configured(**needed)
+    with frozen_clock() as clock:
+        clock.move_to(EPOCH)
+        claims = {"sub": "user_2CompoundProbe", "org_id": settings.org_id, "sid": "sess_2"}
+        scene = Scene(
+            target.keys, claims, timestamp(), int(settings.leeway_s), AUTHORIZED_PARTIES, ISSUER,
+            settings.jwt_key,
+        )  # fmt: skip
+        sut = target.fresh_token_entry(**needed)
+        if not control(_present(TOKEN_SIGNATURE.id, sut, scene.valid(), "a valid token"),
+                       "a plain session's token, before its forgeries", claims=claims):  # fmt: skip
+            return
+        for blemish, what, alone, blemished in compound_probe(scene):
+            if NEEDS_SETTING.get(blemish) in unsupported:
+                continue
+            if isinstance(_present(TOKEN_SIGNATURE.id, sut, alone, what), Principal):
+                continue  # accepted alone: its own sub-check's finding, not a compound one
+            table = token_table(blemished)
+            outcome = _present(
+                TOKEN_SIGNATURE.id, sut, blemished, f"{what}, {blemish}", table=table
+            )
+            if isinstance(outcome, Principal):
+                violated(
+                    COMPOUND_ERROR,
+                    f"a forgery ({what}) refused alone was {describe(outcome)} when it also "
+                    f"carried {blemish}: the second error was forgiven, and the forgery with it"
+                    f"\n  {show(blemished)}",
                     table=table,
                 )
 
@@ -333,8 +383,10 @@ def check_token_signature(target: Target) -> None:
     forgery of ``SIGNATURE_ATTACKS`` is rejected — each also carrying a second error a caller
     might forgive (``iat``/``nbf`` ahead, ``exp`` past, inside the leeway or just outside it,
     another ``iss`` or ``azp``), for a compound error is never forgiven into an acceptance.
-    Every keyless and key-confused forgery is tried once first (``_probe_signature``)."""
+    Every keyless and key-confused forgery, and a few forgeries with each second error, are
+    tried once first (``_probe_signature``, ``_probe_compound``)."""
     _probe_signature(target)
+    _probe_compound(target)
     configured = target.configured(algorithms=SIGNATURE_ALGORITHMS)
     attacks = SIGNATURE_ATTACKS
     if set(configured.algorithms) & set(OTHER_RSA_ALGORITHMS):  # the probe tries the others
