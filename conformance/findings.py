@@ -149,7 +149,7 @@ class Exercise:
     """What a row's runs did: SUT calls, acceptances, controls tried and refused, and which
     sub-checks are switched off because they were already found. ``examples`` (test-body runs
     and login-history machine runs) and ``first_failure`` (the example a violation was first
-    raised in) are for measuring (``benchmarks/run.py``), not for reports."""
+    raised in; 0 for a probe's, tried before the examples) are for measuring (``benchmarks/run.py``), not for reports."""
 
     calls: int = 0
     accepted: int = 0
@@ -425,6 +425,8 @@ def run_row(
             try:
                 check()
             except InvariantViolation as violation:
+                if exercise.first_failure is None:  # a probe's, before any example: 0
+                    exercise.first_failure = exercise.examples
                 declared = lookup(violation.invariant_id, violation.sub)
                 if (violation.invariant_id, declared.name) in exercise.off:
                     raise  # a harness bug: a switched-off sub-check failed again
