@@ -226,16 +226,18 @@ def token_shape(token: str) -> str:
 
 def control_label(shape: str, now: float) -> str:
     """What a control refused at ``now`` is counted as: its shape, and its time class when a
-    session minted then carries times past 2038's 32-bit limit (``"v1, after-2038"``) — each
-    part the name of the VALID-ACCEPTED sub-check that names such refusals. The plain session
-    then is no longer ``PLAIN``: a refusal of it may be for its instant, not undecidable."""
+    session minted then carries times past 2038's 32-bit limit (``"v1 (after-2038)"``) —
+    each part the name of the VALID-ACCEPTED sub-check that names such refusals. The plain
+    session then is no longer ``PLAIN``: a refusal of it may be for its instant, not
+    undecidable."""
     later = time_class(now)
-    return f"{shape}, {later}" if later else shape
+    return f"{shape} ({later})" if later else shape
 
 
 def label_parts(label: str) -> tuple[str, ...]:
     """The parts of a ``control_label``: its shape, then its time class if any."""
-    return tuple(label.split(", "))
+    shape, _, later = label.removesuffix(")").rpartition(" (")
+    return (shape, later) if shape and label.endswith(")") else (label,)
 
 
 def control(outcome: object, what: str, *, claims: object = None, token: str | None = None) -> bool:
