@@ -86,6 +86,12 @@ ENTRIES = (
     "bare_token",
     "lower_email",
     "null_username",
+    "all_org_claims_or_none",
+    "string_org_claims",
+    "v2_per_required",
+    "v2_fea_required",
+    "i32_times",
+    "i32_clock",
 )
 
 
