@@ -15,6 +15,9 @@ from typing import Any
 from reference import InvalidClaims, Principal, ReferenceAuthenticator, Settings
 
 VIOLATES = frozenset({"VALID-ACCEPTED/v1"})
+#: The rows whose plain session (``{sub, org_id, sid}``) it refuses; the others are decided on
+#: the v1 sessions with all four org claims, and the v2 ones.
+INCONCLUSIVE = ("TOTAL", "CACHE-ISOLATION")
 #: The four v1 org claims clerk-rs reads together.
 ORG_CLAIMS = frozenset({"org_id", "org_slug", "org_role", "org_permissions"})
 
