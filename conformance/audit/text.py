@@ -223,7 +223,7 @@ def refused_shapes(cells: list[dict[str, Any]]) -> str:
     )
     return (
         f"refused shapes: {said} (each row decided on the controls it accepted; "
-        "VALID-ACCEPTED names a shape Clerk mints)"
+        "VALID-ACCEPTED names each shape and instant Clerk mints that was refused)"
     )
 
 
