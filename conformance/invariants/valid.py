@@ -64,10 +64,14 @@ _SHAPES = (V1, V2)
 #: The plain session (``findings.PLAIN``) is a v1 session without its optional org claims.
 _PLAIN_SHAPE = V1.name
 
-#: How a session reaches each entry point: claims as verified, or its token — verified, as a
-#: Bearer API request, as a relayed login callback (``entry_point_controls``' four).
-ENTRY_POINTS = ("authenticate_claims", "authenticate_token", "authenticate_request", "callback")
-_METHODS = {"callback": "callback_subject"}
+#: The entry points a session is presented through: its claims as verified, or its token —
+#: verified, as a Bearer API request, relayed to the login callback (``entry_point_controls``).
+ENTRY_POINTS = (
+    "authenticate_claims",
+    "authenticate_token",
+    "authenticate_request",
+    "callback_subject",
+)
 #: The instants sessions are minted at: from today until a session's ``exp`` is the last
 #: second a signed 32-bit time holds; past that until 2100. Each shrinks to its first.
 _BEFORE = st.integers(timestamp(EPOCH), I32_MAX - TOKEN_LIFETIME_S)
@@ -78,7 +82,7 @@ _AFTER = st.sampled_from([I32_MAX + 1, timestamp(LAST_INSTANT)]) | st.integers(
 
 def entry_points(target: Target) -> tuple[str, ...]:
     """The entry points of ``ENTRY_POINTS`` the SUT has."""
-    return tuple(e for e in ENTRY_POINTS if target.has(_METHODS.get(e, e)))
+    return tuple(method for method in ENTRY_POINTS if target.has(method))
 
 
 def refusal_subchecks(label: str) -> tuple[SubCheck, ...]:
@@ -118,16 +122,15 @@ def minted_claims(target: Target, session: Minted, now: int) -> dict[str, Any]:
     return claims
 
 
-def _call(target: Target, entry: str, claims: Mapping[str, Any]) -> Callable[[], Any]:
+def _call(target: Target, method: str, claims: Mapping[str, Any]) -> Callable[[], Any]:
     """The call presenting ``claims`` (a token signed by a trusted key, but for the claims
-    entry point) through ``entry`` on a fresh instance."""
+    entry point) through ``method`` on a fresh instance."""
     sut = target.fresh()
-    if entry == "authenticate_claims":
+    if method == "authenticate_claims":
         return lambda: sut.authenticate_claims(claims)
     token = sign(claims, target.keys.trusted[0], add_times=False)
-    if entry == "authenticate_token":
+    if method == "authenticate_token":
         return lambda: sut.authenticate_token(token)
-    method = _METHODS.get(entry, entry)
     request = plain_request(method, token, "body" if method == "callback_subject" else "bearer")
     return lambda: getattr(sut, method)(request)
 
@@ -158,7 +161,7 @@ def check_valid_accepted(target: Target) -> None:
         def run(drawn: Drawn) -> None:
             for sub, session in zip(_SHAPES, drawn.sessions, strict=True):
                 if not _accepted_at(target, clock, sub, drawn, session, drawn.before):
-                    continue  # refused today: its shape's finding, not its instant's
+                    continue  # refused before 2038: its shape's finding, not its instant's
                 _accepted_at(target, clock, LATER, drawn, session, drawn.after)
 
         run()
