@@ -17,6 +17,7 @@ refused, is ``inconclusive``, never ``holds``.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -27,6 +28,7 @@ from typing import Any
 from reference import AuthError, Principal
 from reference.tokens import compact_segments, parse_json_object
 from strategies import claims_shape
+from strategies.clock import time_class
 from strategies.ratings import Reach, Severity
 
 
@@ -222,14 +224,31 @@ def token_shape(token: str) -> str:
         return "unreadable"
 
 
+def control_label(shape: str, now: float) -> str:
+    """What a control refused at ``now`` is counted as: its shape, and its time class when a
+    session minted then carries times past 2038's 32-bit limit (``"v1 (after-2038)"``) —
+    each part the name of the VALID-ACCEPTED sub-check that names such refusals. The plain
+    session then is no longer ``PLAIN``: a refusal of it may be for its instant, not
+    undecidable."""
+    later = time_class(now)
+    return f"{shape} ({later})" if later else shape
+
+
+def label_parts(label: str) -> tuple[str, ...]:
+    """The parts of a ``control_label``: its shape, then its time class if any."""
+    shape, _, later = label.removesuffix(")").rpartition(" (")
+    return (shape, later) if shape and label.endswith(")") else (label,)
+
+
 def control(outcome: object, what: str, *, claims: object = None, token: str | None = None) -> bool:
     """Record a control — ``what``, a session as Clerk mints it, which every correct
-    implementation accepts — by its shape (from ``claims``, or ``token``, when given), and
-    return whether it was accepted. Claims not shaped as Clerk's session tokens (a template,
-    no ``sid``) are a scenario, not a control: not recorded. A refused control is counted by
-    its shape, the first kept with the SUT's own error; what the example judges next rests on
-    its acceptance (a refusal is never a security finding), so it goes on. A control given with
-    neither is the plain session (``PLAIN``): any refusal of it leaves the row undecided."""
+    implementation accepts — by its shape (from ``claims``, or ``token``, when given) and the
+    clock's time class (``control_label``), and return whether it was accepted. Claims not
+    shaped as Clerk's session tokens (a template, no ``sid``) are a scenario, not a control: not
+    recorded. A refused control is counted by its label, the first kept with the SUT's own
+    error; what the example judges next rests on its acceptance (a refusal is never a security
+    finding), so it goes on. A control given with neither is the plain session (``PLAIN``):
+    any refusal of it leaves the row undecided."""
     accepted = isinstance(outcome, Principal)
     if isinstance(claims, str):  # a credential given as its token
         claims, token = None, claims
@@ -246,6 +265,7 @@ def control(outcome: object, what: str, *, claims: object = None, token: str | N
         exercise.controls += 1
         if not accepted:
             exercise.controls_refused += 1
+            shape = control_label(shape, time.time())  # the clock the SUT read: frozen or not
             exercise.refused_shapes[shape] = exercise.refused_shapes.get(shape, 0) + 1
             first = exercise.refused_control
             if first is None or (shape == PLAIN and first.get("shape") != PLAIN):

@@ -19,6 +19,7 @@ from collections.abc import Callable
 import pytest
 
 from .findings import HOLDS, VIOLATED, RowResult, run_row
+from .invariants.valid import VALID_ACCEPTED, refusal_subchecks
 from .registry import INVARIANTS, Invariant, lookup
 from .target import Target
 
@@ -36,8 +37,19 @@ def summary(result: RowResult) -> str:
             lines.append(finding.blob)
         parts.append("\n".join(lines))
     if result.status != VIOLATED and result.inconclusive_reason:
-        parts.append(f"{result.row} inconclusive: {result.inconclusive_reason}")
+        parts.append(f"{result.row} inconclusive: {result.inconclusive_reason}{_see(result)}")
     return "\n\n".join(parts)
+
+
+def _see(result: RowResult) -> str:
+    """Where the refused controls' shapes and instants are named: `` — see VALID-ACCEPTED/v2``
+    (its own test says whether, and shows the counterexample; the audit quotes it)."""
+    named = {
+        sub.id: None
+        for label in sorted(result.exercise.refused_shapes)
+        for sub in refusal_subchecks(label)
+    }
+    return f" — see {', '.join(named)}" if named and result.row != VALID_ACCEPTED.id else ""
 
 
 @pytest.mark.parametrize("invariant", INVARIANTS, ids=[i.id for i in INVARIANTS])

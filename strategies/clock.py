@@ -17,6 +17,8 @@ import freezegun.api
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory, StepTickTimeFactory, TickingDateTimeFactory
 
+from .tokens import TOKEN_LIFETIME_S
+
 #: Where every example's clock starts: the seed pull request's merge day.
 EPOCH = datetime(2026, 6, 29, 10, 18, tzinfo=UTC)
 IGNORED_BY_CLOCK = (
@@ -24,6 +26,25 @@ IGNORED_BY_CLOCK = (
 )  # fmt: skip
 
 Clock = FrozenDateTimeFactory | StepTickTimeFactory | TickingDateTimeFactory
+
+#: 2038-01-19T03:14:07Z: the last second a signed 32-bit Unix time holds.
+I32_MAX = 2**31 - 1
+#: The last instant Clerk's sessions reach (VALID-ACCEPTED draws from today to it).
+LAST_INSTANT = datetime(2100, 12, 31, 23, 59, 59, tzinfo=UTC)
+#: The time class of an instant whose session's times — its ``exp``, a minute on — no longer
+#: fit a signed 32-bit Unix time: a control made then is labelled with it, and the
+#: VALID-ACCEPTED sub-check that names such refusals is named after it.
+AFTER_2038 = "after-2038"
+
+
+def time_class(now: float) -> str:
+    """``AFTER_2038`` when a session minted at ``now`` carries a time past ``I32_MAX``, else
+    ``""``: what a control refused then may be refused for.
+
+    >>> time_class(timestamp(EPOCH)), time_class(I32_MAX)
+    ('', 'after-2038')
+    """
+    return AFTER_2038 if now + TOKEN_LIFETIME_S > I32_MAX else ""
 
 
 def timestamp(instant: datetime = EPOCH) -> int:

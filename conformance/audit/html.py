@@ -295,6 +295,23 @@ def render_refused(exercise: Mapping[str, Any]) -> str:
     return f"{_text(refused.get('what', 'a control'))}{' — refused: ' + error if error else ''}"
 
 
+def render_refusals(cell: Mapping[str, Any]) -> str:
+    """How many of a cell's controls were refused, and the VALID-ACCEPTED finding naming each
+    refused shape or instant, with its counterexample (``refusals.annotate``)."""
+    said = cell.get("refused")
+    if not said:
+        return ""
+    named: dict[str, Any] = {}
+    for refusal in map(_dict, _list(cell.get("refusals"))):
+        for finding in map(_dict, _list(refusal.get("findings"))):
+            named.setdefault(str(finding.get("id", "")), finding.get("counterexample"))
+    tables = "".join(
+        f"<p><b>named by</b> <code>{_text(ident, 120)}</code></p>{render_counterexample(rows)}"
+        for ident, rows in named.items()
+    )
+    return f'<p class="refused"><b>refused controls:</b> {_text(said)}</p>{tables}'
+
+
 def render_exercise(cell: Mapping[str, Any]) -> str:
     """How hard the cell was exercised: calls, accepted, controls and refusals, time."""
     exercise = _dict(cell.get("exercise"))
@@ -319,6 +336,7 @@ def render_cell(cell: Mapping[str, Any] | None) -> str:
         body += f"<p><b>reason:</b> {_text(cell['reason'])}</p>"
     if refused := render_refused(exercise):
         body += f"<p><b>refused control:</b> {refused}</p>"
+    body += render_refusals(cell)
     for unjudged in map(_dict, _list(cell.get("not_applicable"))):
         sub, why = unjudged.get("id", ""), unjudged.get("reason", "")
         body += f"<p><b>n/a:</b> <code>{_text(sub, 120)}</code> — {_text(why)}</p>"

@@ -35,8 +35,10 @@ from ..findings import (
     SubCheck,
     finding_order,
 )
+from ..invariants.valid import VALID_ACCEPTED
 from ..registry import BY_ID, INVARIANTS
 from ..target import CROWD, DEFAULT_SUT, SutLoadError, Target
+from .refusals import annotate
 
 
 @dataclass(frozen=True)
@@ -501,10 +503,12 @@ def document(
 
 
 def _annotated(audit: Audit, gate: Gate, cell: dict[str, Any]) -> dict[str, Any]:
-    """A cell's JSON, each finding with the command that reproduces it (its row's, or the
-    row's it was met while checking), whether it trips ``gate`` (judged here, so a merged
-    report judges by its own gate), and its fix hint (the declared one, for a document
-    written before hints were)."""
+    """A cell's JSON, its refused controls attributed (``refusals.annotate``), each finding with
+    the command that reproduces it (its row's, or the row's it was met while checking),
+    whether it trips ``gate`` (judged here, so a merged report judges by its own gate), and its
+    fix hint (the declared one, for a document written before hints were)."""
+    valid = audit.cells.get((cell["sut"], VALID_ACCEPTED.id))
+    annotate(cell, valid.as_json() if valid else None)
     for finding in cell["findings"]:
         where = audit.cells.get((cell["sut"], finding["found_while"]))
         finding["reproduce"] = where.reproduce if where else cell["reproduce"]

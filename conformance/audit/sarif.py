@@ -2,7 +2,8 @@
 
 A rule per declared sub-check (its help text: the fix hint), a result per finding (located at
 the SUT's module, so code scanning can show it), and the inconclusive cells as tool
-notifications: they are not findings, but nothing the audit could not decide is hidden.
+notifications: they are not findings, but nothing the audit could not decide is hidden — nor
+a decided cell's refused controls (a note), each naming the VALID-ACCEPTED finding behind it.
 
 The level says the gate's verdict: ``error`` for a finding that trips the gate (``--fail-on``),
 else ``warning`` (``note`` for a low one) — the severity is in ``security-severity`` and the
@@ -162,6 +163,8 @@ def notification(cell: Mapping[str, Any]) -> dict[str, Any]:
     properties: dict[str, Any] = {"sut": sut, "reason": str(cell.get("reason", ""))}
     if refused:
         properties["refused_control"] = refused
+    if _list(cell.get("refusals")):
+        properties["refusals"] = cell["refusals"]
     return {
         "level": "warning",
         "message": {"text": text},
@@ -171,14 +174,32 @@ def notification(cell: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def refusal_note(cell: Mapping[str, Any]) -> dict[str, Any]:
+    """A decided cell that refused some of its controls, as a note: how many, decided on the
+    rest, and the VALID-ACCEPTED finding naming them (``refusals.annotate``)."""
+    sut, row = str(cell.get("sut", "")), str(cell.get("invariant", ""))
+    return {
+        "level": "note",
+        "message": {"text": f"{row} for {sut}: {cell.get('refused', '')}"},
+        "descriptor": {"id": row},
+        "locations": [location(sut)],
+        "properties": {"sut": sut, "refusals": _list(cell.get("refusals"))},
+    }
+
+
 def invocation(document: Mapping[str, Any]) -> dict[str, Any]:
-    """The run's invocation: successful (the audit ran), its exit code, inconclusive cells."""
-    cells = map(_dict, _list(document.get("results")))
+    """The run's invocation: successful (the audit ran), its exit code, inconclusive cells,
+    and decided ones that refused some of their controls."""
+    cells = list(map(_dict, _list(document.get("results"))))
     done: dict[str, Any] = {"executionSuccessful": True}
     if isinstance(document.get("exit_code"), int):
         done["exitCode"] = document["exit_code"]
     done["toolExecutionNotifications"] = [
         notification(cell) for cell in cells if cell.get("status") == "inconclusive"
+    ] + [
+        refusal_note(cell)
+        for cell in cells
+        if cell.get("status") in ("holds", "VIOLATED") and _list(cell.get("refusals"))
     ]
     return done
 

@@ -154,8 +154,9 @@ def finding_text(finding: dict[str, Any], colour: bool = False) -> str:
 def findings_report(doc: dict[str, Any], colour: bool = False) -> str:
     """Per SUT, what it declares it cannot be configured with, the session shapes it refused
     (once, with their cost), every finding (most severe first, gated ones marked), every
-    inconclusive row with the control it could not get past, and every n/a row and sub-check
-    with why."""
+    inconclusive row with the control it could not get past and the VALID-ACCEPTED finding that
+    names it (its counterexample), every decided row that refused some of its controls (how
+    many, and where they are named), and every n/a row and sub-check with why."""
     parts = []
     cells = _cells(doc)
     for spec in doc["suts"]:
@@ -166,6 +167,7 @@ def findings_report(doc: dict[str, Any], colour: bool = False) -> str:
         unjudged = [(n["id"], n["reason"]) for c in mine for n in c.get("not_applicable") or ()]
         declared = declaration(doc, spec)
         refused = refused_shapes(mine)
+        decided = [c for c in mine if c.get("refusals") and c["status"] in (HOLDS, VIOLATED)]
         if not (found or undecided or skipped or unjudged or declared or refused):
             continue
         gated = sum(bool(f.get("gated")) for f in found)
@@ -179,13 +181,30 @@ def findings_report(doc: dict[str, Any], colour: bool = False) -> str:
         if refused:
             block.append(refused)
         block += [finding_text(f, colour) for f in found]
-        block += [f"{c['invariant']} — inconclusive: {c['reason']}" for c in undecided]
+        block += [
+            "\n".join([f"{c['invariant']} — inconclusive: {c['reason']}", *named_refusals(c)])
+            for c in undecided
+        ]
+        if decided:
+            block.append("\n".join(f"{c['invariant']} — {c['refused']}" for c in decided))
         if skipped:
             block.append("\n".join(f"{c['invariant']} — n/a: {_why(c)}" for c in skipped))
         if unjudged:
             block.append("\n".join(f"{sub} — n/a: {why}" for sub, why in unjudged))
         parts.append("\n\n".join(block))
     return "\n\n".join(parts)
+
+
+def named_refusals(cell: dict[str, Any]) -> list[str]:
+    """The counterexample of each VALID-ACCEPTED finding a cell's refusals are named by
+    (``refusals.annotate``), once each, as ``finding_text`` shows one."""
+    shown: dict[str, list[Any]] = {}
+    for refusal in cell.get("refusals") or ():
+        for finding in refusal.get("findings") or ():
+            shown.setdefault(str(finding.get("id")), finding.get("counterexample") or [])
+    return [
+        f"    | {ident} {name:<10} {value}" for ident, rows in shown.items() for name, value in rows
+    ]
 
 
 def refused_shapes(cells: list[dict[str, Any]]) -> str:
@@ -204,7 +223,7 @@ def refused_shapes(cells: list[dict[str, Any]]) -> str:
     )
     return (
         f"refused shapes: {said} (each row decided on the controls it accepted; "
-        "VALID-ACCEPTED names a shape Clerk mints)"
+        "VALID-ACCEPTED names each shape and instant Clerk mints that was refused)"
     )
 
 

@@ -94,6 +94,12 @@ ENTRIES = (
     "forgives_early",
     "any_rsa_algorithm",
     "rs_hash_from_header",
+    "all_org_claims_or_none",
+    "string_org_claims",
+    "v2_per_required",
+    "v2_fea_required",
+    "i32_times",
+    "i32_clock",
 )
 
 
