@@ -151,7 +151,8 @@ class Exercise:
     """What a row's runs did: SUT calls, acceptances, controls tried and refused, and which
     sub-checks are switched off because they were already found. ``examples`` (test-body runs
     and login-history machine runs) and ``first_failure`` (the example a violation was first
-    raised in; 0 for a probe's, tried before the examples) are for measuring (``benchmarks/run.py``), not for reports."""
+    raised in; 0 for a probe's, tried before the examples) are for measuring
+    (``benchmarks/run.py``), not for reports."""
 
     calls: int = 0
     accepted: int = 0
