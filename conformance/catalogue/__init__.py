@@ -86,6 +86,14 @@ ENTRIES = (
     "bare_token",
     "lower_email",
     "null_username",
+    "cookie_unpack",
+    "bearer_index",
+    "ascii_header",
+    "unreadable_authorization",
+    "bare_scheme_cookie",
+    "permission_split",
+    "version_compare",
+    "fpm_per_feature",
 )
 
 
