@@ -32,7 +32,7 @@ from strategies.requests import plain_request
 
 from ..findings import SubCheck
 from ..rows import CRASH, TOTAL
-from ..target import Target, attempt, mint, present_claims
+from ..target import Outcome, Target, attempt, mint, present_claims
 from ._common import entry_point_controls, for_all, is_capturing
 from .paths import entry_points
 
@@ -234,7 +234,10 @@ def check_total(target: Target) -> None:
     tokens through its request entry point (``Target.token_entry``: as Bearer, or relayed), so
     signed, mangled sessions reach the claim parsing of an HTTP service too. Then sessions with
     odd profile claims (``odd_profiles``; signed, for a SUT without ``authenticate_claims``): a
-    crash the same claims without profile claims do not cause is ``profile-claims``."""
+    crash the same claims without profile claims do not cause is ``profile-claims``. Then
+    cookie and ``Authorization`` headers as clients break them, through each request entry
+    point (``request-layer``), and v2 claims as templates break them, through every entry
+    point (``v2-claims``): every case once, then drawn ones."""
     sut_calls = []
     if target.has("authenticate_claims"):
         sut_calls.append(("authenticate_claims", any_claims()))
@@ -277,7 +280,7 @@ def check_total(target: Target) -> None:
     _broken_v2(target)
 
 
-#: The request entry points, each with the place a token reaches it alone.
+#: The request entry points broken headers are sent to.
 REQUEST_METHODS = ("authenticate_request", "callback_subject")
 #: Two plain sessions: the one a broken request's cookie carries, and another user's, which a
 #: broken ``Authorization`` value mangles.
@@ -288,9 +291,8 @@ HEADER_USER = {"sub": "user_2BrokenHeaderUser", "sid": "sess_broken_2"}
 def session_pair(target: Target) -> tuple[str, str]:
     """The tokens of ``COOKIE_USER`` and ``HEADER_USER``, valid sessions in the trusted org."""
     org = target.settings.org_id
-    return mint(target, {**COOKIE_USER, "org_id": org}), mint(
-        target, {**HEADER_USER, "org_id": org}
-    )
+    cookie, header = ({**user, "org_id": org} for user in (COOKIE_USER, HEADER_USER))
+    return mint(target, cookie), mint(target, header)
 
 
 def broken_request(method: str, broken: Broken) -> Request:
@@ -300,7 +302,7 @@ def broken_request(method: str, broken: Broken) -> Request:
     return Request(plain.method, plain.target, broken.headers)
 
 
-def send_broken(row: str, target: Target, method: str, broken: Broken) -> Any:
+def send_broken(row: str, target: Target, method: str, broken: Broken) -> Outcome:
     """``broken`` through ``method`` of a fresh instance: a crash is ``request-layer``'s."""
     request = broken_request(method, broken)
     table = (("case", broken.case.name), ("request", repr(request)[:600]))
