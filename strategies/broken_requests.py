@@ -82,13 +82,20 @@ def _inside(token: str, char: str, at: int) -> str:
     return token[:at] + char + token[at:]
 
 
-def _cookie(value: str) -> Headers:
-    return (("Cookie", value),)
+#: The cookie a browser signed in to Clerk sends beside ``__session`` (the client's last
+#: sign-in, 2026-01-01): without it, Clerk's SDKs take the browser for signed out and never
+#: read ``__session`` — the parser a broken cookie is meant for.
+CLIENT_UAT = "__client_uat=1767225600"
+
+
+def _cookie(crumbs: str) -> Headers:
+    """A ``Cookie`` field: ``__client_uat``, then ``crumbs``."""
+    return (("Cookie", f"{CLIENT_UAT}; {crumbs}"),)
 
 
 def _beside(authorization: str, token: str) -> Headers:
     """An ``Authorization`` value, and the valid ``__session`` cookie beside it."""
-    return (("Authorization", authorization), ("Cookie", f"__session={token}"))
+    return (("Authorization", authorization), *_cookie(f"__session={token}"))
 
 
 def _case(
@@ -109,7 +116,7 @@ CASES: tuple[BrokenCase, ...] = (
         "cookie",
         REFUSED,
         "a `__session` cookie with no `=`",
-        lambda t, o, c, a: _cookie("__client_uat=0; __session"),
+        lambda t, o, c, a: _cookie("__session"),
     ),
     _case(
         "no-equals-beside",
@@ -123,10 +130,14 @@ CASES: tuple[BrokenCase, ...] = (
         "cookie",
         REFUSED,
         "`__session=` with no value",
-        lambda t, o, c, a: _cookie("__session=; __client_uat=0"),
+        lambda t, o, c, a: _cookie("__session=; theme=dark"),
     ),
     _case(
-        "empty-header", "cookie", REFUSED, "an empty Cookie header", lambda t, o, c, a: _cookie("")
+        "empty-header",
+        "cookie",
+        REFUSED,
+        "an empty Cookie header",
+        lambda t, o, c, a: (("Cookie", ""),),
     ),
     _case(
         "quoted",
