@@ -7,7 +7,8 @@ cookie's (``token``, the one a browser carries in ``__session``) and another use
 implementation may answer (``expect``):
 
 * ``COOKIE_OR_REFUSED`` — the cookie's user, or a refusal (Clerk's SDKs differ: @clerk/backend
-  unquotes and percent-decodes a cookie value, Clerk's Java SDK reads it as sent);
+  percent-decodes a cookie value and reads the first of two, Clerk's Java SDK reads it as
+  sent; a quoted value @clerk/express refuses, the alternative implementation unquotes);
 * ``REFUSED`` — no usable credential at all: ``Unauthorized``;
 * ``NOT_COOKIE`` — a malformed ``Authorization: Bearer`` value (non-ASCII or control bytes, a
   bare scheme): anything but the cookie's user. Clerk's SDKs take a present ``Authorization``
