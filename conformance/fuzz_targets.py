@@ -10,7 +10,8 @@ without that variable::
     CLERK_HARNESS_FUZZ=my_pkg.auth:make hypothesis fuzz -- --pyargs conformance.fuzz_targets
 
 One test per applicable invariant, named ``test_<id>`` (``test_cache_isolation``…) — and
-``test_<id>_2`` for a check's second property (TOTAL's odd profile claims) — and the
+``test_<id>_2``, ``_3``… for a check's further properties (TOTAL's odd profile claims, broken
+request headers, broken v2 claims) — and the
 login-history machine with all its checks, ``TestLoginHistory`` (HypoFuzz fuzzes a state
 machine's ``TestCase`` too). HypoFuzz skips derandomized tests: fuzz under a random profile.
 """

@@ -34,13 +34,22 @@ def header_values(request: Request, name: str) -> list[str]:
     return values
 
 
+def readable(value: str) -> bool:
+    """Visible ASCII, spaces and tabs only: what an ``Authorization`` value is made of."""
+    return value.isascii() and all(ch == "\t" or " " <= ch < "\x7f" for ch in value)
+
+
 def bearer_token(request: Request) -> str | None:
-    """The token of the one ``Authorization: Bearer`` header (scheme case-insensitive)."""
+    """The token of the one ``Authorization: Bearer`` header (scheme case-insensitive). A value
+    with a non-ASCII character or a control byte is refused, never taken for no header: Clerk's
+    SDKs take a present value as the credential, and never read the cookie instead."""
     values = header_values(request, "authorization")
     if len(values) > 1:
         raise Unauthorized("ambiguous_authorization", "several Authorization headers")
     if not values:
         return None
+    if not readable(values[0]):
+        raise Unauthorized("malformed_authorization", "a non-ASCII or control character")
     scheme, _, token = values[0].strip().partition(" ")
     if scheme.lower() != "bearer":
         return None

@@ -24,6 +24,8 @@ from .attacks import (
     timely_tokens,
     token_attacks,
 )
+from .broken_claims import V2Case, broken_v2_claims, broken_v2_draws
+from .broken_requests import Broken, BrokenCase, broken_request_draws, broken_requests
 from .claims import (
     CLERK_ROLES,
     DRAW,
@@ -123,6 +125,8 @@ __all__ = [
     "TIME_ATTACKS",
     "TRUSTED_ORG",
     "Attack",
+    "Broken",
+    "BrokenCase",
     "ClerkIdentity",
     "Clock",
     "ConfusablePair",
@@ -132,9 +136,14 @@ __all__ = [
     "SigningKey",
     "SigningKeys",
     "Spoof",
+    "V2Case",
     "adversarial_ids",
     "any_ids",
     "api_requests",
+    "broken_request_draws",
+    "broken_requests",
+    "broken_v2_claims",
+    "broken_v2_draws",
     "callback_requests",
     "claims_shape",
     "clerk_ids",

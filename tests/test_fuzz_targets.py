@@ -12,8 +12,9 @@ from pathlib import Path
 from conformance import INVARIANTS
 
 ROOT = Path(__file__).parent.parent
-#: The checks that run a second property, and its target's name: TOTAL's odd profile claims.
-SECOND_PROPERTIES = ("test_total_2",)
+#: The checks that run further properties, and their targets' names: TOTAL's odd profile
+#: claims, broken request headers and broken v2 claims.
+SECOND_PROPERTIES = ("test_total_2", "test_total_3", "test_total_4")
 MODULE = "conformance/fuzz_targets.py"
 
 

@@ -64,6 +64,23 @@ def test_a_served_entry_is_caught_on_what_it_declares(entry: str, row: str) -> N
     assert {d for d in declared if "/" in d} <= found, found
 
 
+#: Issue 25's request layer over the wire: a crash on a cookie with no ``=`` and on a
+#: non-ASCII byte (which must reach the service as sent), the cookie read past a control byte
+#: in a Bearer value, a crash on broken v2 claims.
+BROKEN = (
+    ("cookie_unpack", "TOTAL"),
+    ("ascii_header", "TOTAL"),
+    ("unreadable_authorization", "REQ-AMBIENT-ONLY"),
+    ("permission_split", "TOTAL"),
+)
+
+
+@pytest.mark.usefixtures("unshrunk")
+@pytest.mark.parametrize(("entry", "row"), BROKEN, ids=[f"{e}-{r}" for e, r in BROKEN])
+def test_a_served_entry_is_caught_on_broken_requests_and_claims(entry: str, row: str) -> None:
+    test_a_served_entry_is_caught_on_what_it_declares(entry, row)
+
+
 @pytest.mark.parametrize("mode", ["garbage", "error", "exit", "hang"])
 def test_a_service_breaking_the_contract_is_totals_finding_with_the_request(
     mode: str, monkeypatch: pytest.MonkeyPatch

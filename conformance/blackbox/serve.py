@@ -8,8 +8,9 @@ instance, and answers ``/whoami`` (``authenticate_request``), ``/callback``
 (``callback_subject``), ``POST /__harness/reset`` (a new instance) and ``POST /__harness/clock``
 (freezegun, at the harness's instant). A method the instance lacks is a ``404``.
 
-Glue, all of it: the raw request's method, target, headers (in order, duplicates kept) and
-body become a ``reference.Request``; a ``Principal`` becomes the JSON; an ``InvalidClaims`` a
+Glue, all of it: the raw request's method, target, headers (in order, duplicates kept; their
+bytes, control bytes too, decoded as the UTF-8 the harness sends) and body become a
+``reference.Request``; a ``Principal`` becomes the JSON; an ``InvalidClaims`` a
 ``422``, any other ``AuthError`` a ``401``, anything else a ``500``. ``http.server``'s limit on
 a header line (64 KiB, then a ``431``) is raised to 2 MiB: the shim must add nothing, and the
 harness's mebibyte token reaches the code under test as it does in-process.
@@ -50,6 +51,18 @@ def settings_from_env() -> Settings:
         existing_users=tuple(LocalUser(**user) for user in data.get("existing_users", ())),
         jwt_key=os.environ.get("CLERK_HARNESS_JWT_KEY") or None,
     )
+
+
+def as_sent(value: str) -> str:
+    """A header value as the client wrote it: ``http.server`` decodes the raw bytes as
+    Latin-1; the harness (and any client writing text) encodes UTF-8 — decoded so, the value
+    the code under test gets is the one sent in-process. Bytes that are no UTF-8 stay
+    Latin-1, one character each."""
+    raw = value.encode("latin-1")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return value
 
 
 class App:
@@ -107,7 +120,7 @@ def handler(app: App) -> type[BaseHTTPRequestHandler]:
             method = getattr(app.sut, ROUTES.get(path, ""), None)
             if method is None:
                 return self._answer(404)
-            headers = tuple((name, value) for name, value in self.headers.items())
+            headers = tuple((name, as_sent(value)) for name, value in self.headers.items())
             request = Request(self.command, self.path, headers, body)
             try:
                 principal: Principal = method(request)

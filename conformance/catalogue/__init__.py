@@ -100,6 +100,14 @@ ENTRIES = (
     "v2_fea_required",
     "i32_times",
     "i32_clock",
+    "cookie_unpack",
+    "bearer_index",
+    "ascii_header",
+    "unreadable_authorization",
+    "bare_scheme_cookie",
+    "permission_split",
+    "version_compare",
+    "fpm_per_feature",
 )
 
 

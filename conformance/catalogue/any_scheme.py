@@ -1,7 +1,8 @@
 """Takes whatever follows the first space of the ``Authorization`` header as the token
 (``_, _, token = value.partition(" ")``), never reading the scheme: ``Basic <jwt>`` or
 ``Token <jwt>`` signs in as well as ``Bearer <jwt>`` (seen in a PyPI integration read for issue
-23: ``Authorization: Basic <jwt>`` authenticates)."""
+23: ``Authorization: Basic <jwt>`` authenticates). A value with no space — a bare ``Bearer``,
+``Bearer`` run into its token — has no token, and the ``__session`` cookie is read instead."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from reference.requests import header_values, session_cookie
 
 from ._base import AmbientReader
 
-VIOLATES = frozenset({"REQ-AMBIENT-ONLY/scheme"})
+VIOLATES = frozenset(
+    {
+        "CB-FALLBACK-ORDER/malformed-authorization",
+        "REQ-AMBIENT-ONLY/malformed-authorization",
+        "REQ-AMBIENT-ONLY/scheme",
+    }
+)
 
 
 class AnyScheme(AmbientReader):

@@ -14,9 +14,11 @@ VIOLATES = frozenset(
     {
         "CB-FALLBACK-ORDER/bearer-refused",
         "CB-FALLBACK-ORDER/lower-precedence",
+        "CB-FALLBACK-ORDER/malformed-authorization",
         "CB-NO-FALLBACK-ON-FAILURE",
         "REQ-AMBIENT-ONLY/bearer-refused",
         "REQ-AMBIENT-ONLY/lower-precedence",
+        "REQ-AMBIENT-ONLY/malformed-authorization",
     }
 )
 

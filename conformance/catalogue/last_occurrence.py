@@ -1,7 +1,8 @@
 """Reads the *last* occurrence of a repeated credential — the last ``Authorization: Bearer``
 header, the last ``__session`` cookie, the last ``clerk_session_token`` field — as a dict built
 from pairs does. Whoever can append a header, a cookie (cookie tossing from a sibling
-subdomain) or a field gets to choose the identity."""
+subdomain) or a field gets to choose the identity. A Bearer header with no token (a bare
+``Bearer``) is no Bearer token to it either: the cookie is read instead."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from reference.requests import (
 VIOLATES = frozenset(
     {
         "CB-FALLBACK-ORDER/later-occurrence",
+        "CB-FALLBACK-ORDER/malformed-authorization",
         "CB-RELAYED-FIRST/later-occurrence",
         "REQ-AMBIENT-ONLY/later-occurrence",
+        "REQ-AMBIENT-ONLY/malformed-authorization",
     }
 )
 

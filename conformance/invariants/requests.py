@@ -15,8 +15,10 @@ from hypothesis import strategies as st
 
 from reference import AuthError, Principal, Request, Unauthorized
 from strategies import (
+    Broken,
     Placed,
     api_requests,
+    broken_requests,
     callback_requests,
     draw_session_claims,
     invalid_session_tokens,
@@ -24,14 +26,16 @@ from strategies import (
     token_placements,
     tokens_of,
 )
+from strategies.broken_requests import NOT_COOKIE, REFUSED
 from strategies.clock import frozen_clock
 from strategies.ratings import ANYONE, CRITICAL, HIGH, LOW, MEDIUM, USER
 from strategies.requests import OTHER_SCHEMES, plain_request
 
-from ..findings import SubCheck
+from ..findings import Crashed, SubCheck
 from ..rows import CALLBACK, Row
 from ..target import Outcome, Target, attempt, control, describe, mint, violated
-from ._common import Drawn, Fingerprint, expect_rejected, fingerprint, for_all
+from ._common import Drawn, Fingerprint, expect_rejected, fingerprint, for_all, is_capturing
+from .total import send_broken, session_pair
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Rules:
     lower_precedence: SubCheck | None = None
     later_occurrence: SubCheck | None = None
     decoy_cookie: SubCheck | None = None
+    malformed_authorization: SubCheck | None = None
     without_credential: SubCheck | None = None
     bearer_refused: SubCheck | None = None
     bearer_scheme_case: SubCheck | None = None
@@ -81,6 +86,15 @@ def _ambient(row: Row) -> dict[str, SubCheck]:
             "a look-alike cookie is never read as __session",
             LOGIN_CSRF,
             fix="read the cookie named exactly __session (no prefix, suffix or case match)",
+        ),
+        "malformed_authorization": row.security(
+            "malformed-authorization",
+            USER,
+            "a malformed Authorization value (non-ASCII or control bytes, a bare scheme) never "
+            "lets the __session cookie in",
+            LOGIN_CSRF,
+            fix="take a present `Authorization: Bearer` value as the credential and refuse it "
+            "when it is malformed; read __session only when there is none",
         ),
         "without_credential": row.security(
             "without-credential",
@@ -577,7 +591,40 @@ def _check_precedence(
         _expect_place(invariant_id, outcome, seen, expected(placed), request, placed)
 
     with frozen_clock():  # the same tokens for every SUT: each signed once
+        if probes:
+            _probe_broken(invariant_id, target, method)
         run()
+
+
+def _probe_broken(row: str, target: Target, method: str) -> None:
+    """Every broken cookie and ``Authorization`` header (``strategies.broken_requests``) once
+    through ``method``, beside a valid session: never the cookie's user past a malformed
+    ``Authorization`` value, never a principal but the cookie's, never one without a usable
+    credential (then ``Unauthorized``). A crash is TOTAL's ``request-layer``."""
+    if is_capturing():
+        return
+    token, other = session_pair(target)
+    cookie = fingerprint(_send(row, target, method, plain_request(method, token, "cookie")))
+    for broken in broken_requests(token, other):
+        _judge_broken(row, broken, send_broken(row, target, method, broken), cookie)
+
+
+def _judge_broken(row: str, broken: Broken, outcome: Outcome, cookie: Fingerprint) -> None:
+    """``outcome`` of ``broken`` against what its case allows (``BrokenCase.expect``); ``cookie``:
+    whom the valid cookie signs in alone (``None``: refused, then nothing is read past it)."""
+    got, expect = fingerprint(outcome), broken.case.expect
+    table = (("case", broken.case.name), ("headers", repr(broken.headers)[:600]))
+    said = f"{broken.what} was {describe(outcome)}\n  headers {broken.headers!r:.600}"
+    if expect == NOT_COOKIE:
+        if cookie is not None and got == cookie:
+            violated(_rule(row, lambda r: r.malformed_authorization), f"the cookie's user: {said}",
+                     table=table)  # fmt: skip
+    elif got is not None and (expect == REFUSED or got != cookie):
+        violated(_rule(row, lambda r: r.without_credential), f"no usable credential: {said}",
+                 table=table)  # fmt: skip
+    elif expect == REFUSED and not isinstance(outcome, Unauthorized | Crashed | Principal):
+        violated(_rule(row, lambda r: r.error_class), f"not Unauthorized: {said}",
+                 error=outcome, table=table)  # fmt: skip
 
 
 @CB_RELAYED_FIRST.check

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -11,7 +12,14 @@ from hypothesis import strategies as st
 from reference import AuthError, Request
 from strategies import (
     RESERVED,
+    Broken,
+    V2Case,
+    broken_request_draws,
+    broken_requests,
+    broken_v2_claims,
+    broken_v2_draws,
     draw_session_claims,
+    frozen_clock,
     identities,
     json_values,
     sign,
@@ -19,18 +27,39 @@ from strategies import (
 )
 from strategies.attacks import b64url
 from strategies.claims import one_of_pool
-from strategies.ratings import ISSUER
+from strategies.ratings import ANYONE, ISSUER, USER
+from strategies.requests import plain_request
 
 from ..findings import SubCheck
 from ..rows import CRASH, TOTAL
-from ..target import Target, attempt, present_claims
-from ._common import entry_point_controls, for_all
+from ..target import Outcome, Target, attempt, mint, present_claims
+from ._common import entry_point_controls, for_all, is_capturing
+from .paths import entry_points
 
 PROFILE_CRASH = TOTAL.robustness(
     "profile-claims",
     ISSUER,
     "non-string or nested profile claims (email, name, username, metadata) never crash",
     fix="treat profile claims as untyped data: check the type before .lower(), .get(), …",
+)
+
+REQUEST_LAYER = TOTAL.robustness(
+    "request-layer",
+    ANYONE,
+    "broken Cookie and Authorization headers (no `=`, empty, quoted, percent-encoded, repeated, "
+    "non-ASCII or control bytes, a bare scheme) never crash",
+    fix="parse Cookie and Authorization defensively: a crumb without `=`, bytes that are not "
+    "ASCII, a scheme with no token are refusals or absent cookies, never exceptions",
+)
+# ``fea`` without ``o.per`` is in sessions Clerk mints (user features, no org permissions):
+# a user's own session reaches it; the wrong types and lengths need the issuer.
+V2_CLAIMS = TOTAL.robustness(
+    "v2-claims",
+    USER,
+    "broken v2 claims (`fea` without `o.per`, `per`/`fpm` of the wrong type or length, `v` a "
+    "string) never crash",
+    fix="check each v2 claim's type and length before .split() or indexing; read `v` as a "
+    "number only when it is one",
 )
 
 #: Profile data a session or a template may carry — never identity, and never sure to be a
@@ -106,19 +135,42 @@ def without_profile(claims: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in claims.items() if k not in PROFILE_CLAIMS}
 
 
+def without_v2_extras(claims: Mapping[str, Any]) -> dict[str, Any]:
+    """``claims`` without v2's permission claims (``fea``, ``o.per``, ``o.fpm``) and any ``v``
+    but the number 2: what identity is read from, without what a permission parser reads."""
+    plain = {k: v for k, v in claims.items() if k != "fea" and (k != "v" or v == 2)}
+    nested = plain.get("o")
+    if isinstance(nested, Mapping):
+        plain["o"] = {k: v for k, v in nested.items() if k not in ("per", "fpm")}
+    return plain
+
+
+#: What a crash may be due to, tried in order: the part left out, and its sub-check.
+_CAUSES = ((without_profile, PROFILE_CRASH), (without_v2_extras, V2_CLAIMS))
+
+
 def crash_cause(target: Target, claims: Any) -> SubCheck:
     """The sub-check a crash on ``claims`` fails: ``profile-claims`` when the same claims without
-    their profile claims do not crash a fresh instance, else ``crash``."""
-    if not isinstance(claims, dict) or not PROFILE_CLAIMS_SET & claims.keys():
+    their profile claims do not crash a fresh instance, ``v2-claims`` when they do not without
+    v2's permission claims (or a ``v`` that is not 2), else ``crash``."""
+    if not isinstance(claims, dict):
         return CRASH
-    plain = without_profile(claims)
+    for leave_out, sub in _CAUSES:
+        plain = leave_out(claims)
+        if plain != claims and not _crashes(target, plain):
+            return sub
+    return CRASH
+
+
+def _crashes(target: Target, claims: Mapping[str, Any]) -> bool:
+    """Whether ``claims`` make a fresh instance raise anything but an ``AuthError``."""
     try:
-        present_claims(target, target.fresh(), plain)
+        present_claims(target, target.fresh(), claims)
     except AuthError:
-        return PROFILE_CRASH
+        return False
     except Exception:
-        return CRASH
-    return PROFILE_CRASH
+        return True
+    return False
 
 
 def any_claims() -> st.SearchStrategy[Any]:
@@ -182,7 +234,10 @@ def check_total(target: Target) -> None:
     tokens through its request entry point (``Target.token_entry``: as Bearer, or relayed), so
     signed, mangled sessions reach the claim parsing of an HTTP service too. Then sessions with
     odd profile claims (``odd_profiles``; signed, for a SUT without ``authenticate_claims``): a
-    crash the same claims without profile claims do not cause is ``profile-claims``."""
+    crash the same claims without profile claims do not cause is ``profile-claims``. Then
+    cookie and ``Authorization`` headers as clients break them, through each request entry
+    point (``request-layer``), and v2 claims as templates break them, through every entry
+    point (``v2-claims``): every case once, then drawn ones."""
     sut_calls = []
     if target.has("authenticate_claims"):
         sut_calls.append(("authenticate_claims", any_claims()))
@@ -221,3 +276,100 @@ def check_total(target: Target) -> None:
 
     run()
     run_profiles()
+    _broken_requests(target)
+    _broken_v2(target)
+
+
+#: The request entry points broken headers are sent to.
+REQUEST_METHODS = ("authenticate_request", "callback_subject")
+#: Two plain sessions: the one a broken request's cookie carries, and another user's, which a
+#: broken ``Authorization`` value mangles.
+COOKIE_USER = {"sub": "user_2BrokenCookieUser", "sid": "sess_broken_1"}
+HEADER_USER = {"sub": "user_2BrokenHeaderUser", "sid": "sess_broken_2"}
+
+
+def session_pair(target: Target) -> tuple[str, str]:
+    """The tokens of ``COOKIE_USER`` and ``HEADER_USER``, valid sessions in the trusted org."""
+    org = target.settings.org_id
+    cookie, header = ({**user, "org_id": org} for user in (COOKIE_USER, HEADER_USER))
+    return mint(target, cookie), mint(target, header)
+
+
+def broken_request(method: str, broken: Broken) -> Request:
+    """``broken``'s header fields in the plain request of ``method`` (an API ``GET``, or a
+    callback ``POST`` without a relayed token)."""
+    plain = plain_request(method, "-")
+    return Request(plain.method, plain.target, broken.headers)
+
+
+def send_broken(row: str, target: Target, method: str, broken: Broken) -> Outcome:
+    """``broken`` through ``method`` of a fresh instance: a crash is ``request-layer``'s."""
+    request = broken_request(method, broken)
+    table = (("case", broken.case.name), ("request", repr(request)[:600]))
+    call = lambda: getattr(target.fresh(), method)(request)  # noqa: E731
+    return attempt(row, call, f"{method} with {broken.what}", crash=REQUEST_LAYER, table=table)
+
+
+def _broken_requests(target: Target) -> None:
+    """Every broken cookie and ``Authorization`` header once through each request entry point
+    (``strategies.broken_requests``), then drawn ones: a principal or an ``AuthError``."""
+    methods = [m for m in REQUEST_METHODS if target.has(m)]
+    if not methods:
+        return
+    with frozen_clock():  # the tokens stay valid: a broken header, not an expiry, is met
+        token, other = session_pair(target)
+        if not is_capturing():
+            for method in methods:
+                for broken in broken_requests(token, other):
+                    send_broken(TOTAL.id, target, method, broken)
+
+        @for_all(method=st.sampled_from(methods), broken=broken_request_draws(token, other))
+        def run(method: str, broken: Broken) -> None:
+            send_broken(TOTAL.id, target, method, broken)
+
+        run()
+
+
+def _through(target: Target, method: str, place: str, token: str) -> Any:
+    """``token`` through entry point ``method`` (in ``place``) of a fresh instance."""
+    sut = target.fresh()
+    if method == "authenticate_token":
+        return sut.authenticate_token(token)
+    return getattr(sut, method)(plain_request(method, token, place))
+
+
+def present_everywhere(row: str, target: Target, case: V2Case, claims: dict[str, Any]) -> None:
+    """``claims`` as claims, then minted through every entry point the SUT has (as Bearer, as
+    the ``__session`` cookie, relayed): a crash no part but v2's permission claims causes is
+    ``v2-claims``'s (``crash_cause``)."""
+    cause = functools.partial(crash_cause, target, claims)
+    what = f"{case.what}: {claims!r:.400}"
+    table = (("case", case.name), ("claims", repr(claims)[:600]))
+    if target.has("authenticate_claims"):
+        call = functools.partial(present_claims, target, target.fresh(), claims)
+        attempt(row, call, f"authenticate_claims of {what}", cause=cause, table=table)
+    token = mint(target, claims)
+    for name, method, place in entry_points(target):
+        call = functools.partial(_through, target, method, place, token)
+        attempt(row, call, f"{name} of {what}", cause=cause, table=table)
+
+
+#: A plain v2 session (the permission claims its cases add), for the probe.
+V2_SESSION = {"sub": "user_2BrokenV2User", "v": 2, "sid": "sess_broken_v2", "sts": "active",
+              "fva": [0, -1]}  # fmt: skip
+
+
+def _broken_v2(target: Target) -> None:
+    """Every broken v2 case once on a plain v2 session (``strategies.broken_v2_claims``),
+    then drawn ones, each through every entry point: a principal or an ``AuthError``."""
+    org = target.settings.org_id
+    if not is_capturing():
+        session = {**V2_SESSION, "o": {"id": org, "rol": "admin", "slg": "acme"}}
+        for case, claims in broken_v2_claims(session):
+            present_everywhere(TOTAL.id, target, case, claims)
+
+    @for_all(broken=broken_v2_draws(org))
+    def run(broken: tuple[V2Case, dict[str, Any]]) -> None:
+        present_everywhere(TOTAL.id, target, *broken)
+
+    run()

@@ -336,11 +336,15 @@ def _headers(request: Request, name: str) -> list[str]:
 
 
 def _first_bearer(request: Request) -> str | None:
-    """The token of the first ``Authorization`` header whose scheme is Bearer (any case)."""
+    """The token of the first ``Authorization`` header whose scheme is Bearer (any case). A
+    value that starts with ``Bearer`` but runs into what follows it (no whitespace between) is
+    a broken Bearer credential: refused, never skipped for the cookie."""
     for value in _headers(request, "authorization"):
         parts = value.split(None, 1)
-        if not parts or parts[0].lower() != "bearer":
+        if not parts or parts[0][:6].lower() != "bearer":
             continue
+        if parts[0].lower() != "bearer":
+            raise Unauthorized("malformed_bearer", "the Bearer scheme runs into its token")
         token = parts[1].strip() if len(parts) > 1 else ""
         if not token:
             raise Unauthorized("empty_bearer", "an Authorization: Bearer header carries no token")

@@ -305,7 +305,7 @@ CLERK_EXPRESS = Peer(
                 "TOKEN-SIGNATURE/unknown-crit",
             }
         ),
-        "TOTAL": frozenset({"TOTAL/crash"}),
+        "TOTAL": frozenset({"TOTAL/crash", "TOTAL/v2-claims"}),
         "TOKEN-TIME": frozenset(
             {"TOKEN-TIME/huge-exp", "TOKEN-TIME/huge-nbf", "TOKEN-TIME/huge-iat"}
         ),
