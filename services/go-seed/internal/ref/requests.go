@@ -29,8 +29,19 @@ func strip(text string) string {
 	return strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || 0x1c <= r && r <= 0x1f })
 }
 
+// readable is reference.requests.readable: visible ASCII, spaces and tabs only.
+func readable(value string) bool {
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; c != '\t' && (c < ' ' || c > '~') {
+			return false
+		}
+	}
+	return true
+}
+
 // BearerToken is reference.requests.bearer_token: the token of the one Authorization: Bearer
-// header (scheme case-insensitive), or "".
+// header (scheme case-insensitive), or "". A value with a non-ASCII character or a control byte
+// is refused, never taken for no header.
 func BearerToken(r *Request) (string, error) {
 	values := r.Header.Values("Authorization")
 	if len(values) > 1 {
@@ -38,6 +49,9 @@ func BearerToken(r *Request) (string, error) {
 	}
 	if len(values) == 0 {
 		return "", nil
+	}
+	if !readable(values[0]) {
+		return "", Unauthorized("malformed_authorization", "a non-ASCII or control character")
 	}
 	scheme, token, _ := strings.Cut(strip(values[0]), " ")
 	if strings.ToLower(scheme) != "bearer" {
