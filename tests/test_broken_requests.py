@@ -30,7 +30,13 @@ from strategies.broken_requests import CASES, CONTROLS, NON_ASCII, NOT_COOKIE, R
 from tests.impls import alternative_impl
 from tests.reference_helpers import auth, token_for
 
-COOKIE, HEADER = token_for("user_cookie"), token_for("user_header")
+
+def _probe() -> list[Broken]:
+    """Every broken case, around tokens minted now: a token minted at import would expire
+    before a late test of this module runs."""
+    return broken_requests(token_for("user_cookie"), token_for("user_header"))
+
+
 CORRECT: dict[str, Callable[[], Any]] = {
     "reference": auth,
     "alternative": lambda: alternative_impl.make(auth().settings),
@@ -39,7 +45,7 @@ METHODS = ("authenticate_request", "callback_subject")
 
 
 def test_the_probe_is_every_case_with_every_character_of_its_class() -> None:
-    probe = broken_requests(COOKIE, HEADER)
+    probe = _probe()
     assert {b.case.name for b in probe} == {case.name for case in CASES}
     assert {b.char for b in probe if b.case.name == "non-ascii-token"} == set(NON_ASCII)
     assert {b.char for b in probe if b.case.name == "control-separator"} == set(CONTROLS)
@@ -60,7 +66,7 @@ def _answer(sut: Any, method: str, broken: Broken) -> Principal | AuthError:
 def test_a_correct_implementation_answers_each_case_as_clerk_allows(impl: str, method: str) -> None:
     """A refusal, or the cookie's user where the case allows it — never the cookie's user past a
     malformed Bearer value, never anyone for no usable credential (then ``Unauthorized``)."""
-    for broken in broken_requests(COOKIE, HEADER):
+    for broken in _probe():
         outcome = _answer(CORRECT[impl](), method, broken)
         cookie_user = isinstance(outcome, Principal) and outcome.external_id == "user_cookie"
         if broken.case.expect == NOT_COOKIE:
@@ -72,13 +78,13 @@ def test_a_correct_implementation_answers_each_case_as_clerk_allows(impl: str, m
 
 
 def test_the_reference_refuses_a_bearer_value_it_cannot_read_rather_than_read_the_cookie() -> None:
-    for broken in broken_requests(COOKIE, HEADER):
+    for broken in _probe():
         if broken.case.kind == "authorization" and broken.char:
             outcome = _answer(auth(), "authenticate_request", broken)
             assert isinstance(outcome, Unauthorized), broken.what
             assert outcome.reason == "malformed_authorization", broken.what
     # an empty Authorization value is none at all, as @clerk/backend reads it: the cookie signs in
-    (empty,) = [b for b in broken_requests(COOKIE, HEADER) if b.case.name == "empty"]
+    (empty,) = [b for b in _probe() if b.case.name == "empty"]
     principal = auth().authenticate_request(broken_request("authenticate_request", empty))
     assert principal.external_id == "user_cookie"
 
@@ -99,7 +105,7 @@ def _crashes(entry: str) -> Callable[[Broken], bool]:
 @pytest.mark.parametrize("entry", ["cookie_unpack", "bearer_index", "ascii_header"])
 def test_the_drawn_requests_alone_reach_each_request_layer_crash(entry: str) -> None:
     found = find(
-        broken_request_draws(COOKIE, HEADER),
+        broken_request_draws(token_for("user_cookie"), token_for("user_header")),
         _crashes(entry),
         settings=settings(max_examples=500, database=None),
     )
