@@ -3,7 +3,8 @@
 2038-01-19T03:14:07Z, ``now`` wraps to 1901, every token is issued in its future, and every
 session is refused (``Unauthorized``) — through the token, request and callback entry points
 (claims given as verified carry no clock). One VALID-ACCEPTED/after-2038 finding names the
-instant; the rows that move the clock past it are decided on the controls before it."""
+instant. Audited on that row alone: ``i32_times``, the class's other entry, is the one audited
+on every row (``STRICT``)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from reference.tokens import (
 )
 
 VIOLATES = frozenset({"VALID-ACCEPTED/after-2038"})
-STRICT = "a 32-bit clock"
 
 
 def i32(seconds: float) -> int:

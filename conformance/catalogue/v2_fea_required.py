@@ -2,8 +2,8 @@
 before it reads ``o``, as a port of Clerk's own permission mapping that drops its
 ``if fea is None`` guard does — a v2 session without ``fea`` is refused (``InvalidClaims``).
 Clerk mints ``fea`` only for an instance with features (billing, plans): one
-VALID-ACCEPTED/v2 finding names the form; every other row is decided on the sessions it
-accepts (v1, and v2 with ``fea``)."""
+VALID-ACCEPTED/v2 finding names the form. Audited on that row alone: ``v2_per_required``, the
+class's other entry, is the one audited on every row (``STRICT``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from typing import Any
 from reference import InvalidClaims, Principal, ReferenceAuthenticator, Settings
 
 VIOLATES = frozenset({"VALID-ACCEPTED/v2"})
-STRICT = "requires v2's `fea`"
 
 
 class V2FeaRequired(ReferenceAuthenticator):
