@@ -151,8 +151,8 @@ class Exercise:
     """What a row's runs did: SUT calls, acceptances, controls tried and refused, and which
     sub-checks are switched off because they were already found. ``examples`` (test-body runs
     and login-history machine runs) and ``first_failure`` (the example a violation was first
-    raised in; 0 for a probe's, tried before the examples) are for measuring
-    (``benchmarks/run.py``), not for reports."""
+    raised in; a probe's, tried outside any example, counts the examples before it) are for
+    measuring (``benchmarks/run.py``), not for reports."""
 
     calls: int = 0
     accepted: int = 0
@@ -446,7 +446,7 @@ def run_row(
             try:
                 check()
             except InvariantViolation as violation:
-                if exercise.first_failure is None:  # a probe's, before any example: 0
+                if exercise.first_failure is None:  # a probe's: the examples before it
                     exercise.first_failure = exercise.examples
                 declared = lookup(violation.invariant_id, violation.sub)
                 if (violation.invariant_id, declared.name) in exercise.off:

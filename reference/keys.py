@@ -65,12 +65,13 @@ def same_key(key: PublicKey, jwk: Mapping[str, Any]) -> bool:
     return bool(published.public_numbers() == key.public_numbers())  # type: ignore[union-attr]
 
 
-def held_kid(text: str, jwks: Mapping[str, Any]) -> str:
-    """The ``kid`` under which ``jwks`` publishes the key ``text`` holds (``KeyFormError``
-    when it publishes it under none: the deployment would hold a key its JWKS does not)."""
+def held_key(text: str, jwks: Mapping[str, Any]) -> tuple[str, PublicKey]:
+    """The key ``text`` holds, and the ``kid`` under which ``jwks`` publishes it
+    (``KeyFormError`` when it publishes it under none: the deployment would hold a key its JWKS
+    does not)."""
     key = load_public_key(text)
     for jwk in jwks.get("keys", ()):
         kid = jwk.get("kid")
         if isinstance(kid, str) and same_key(key, jwk):
-            return kid
+            return kid, key
     raise KeyFormError("the held key is not a key of the JWKS")

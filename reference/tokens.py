@@ -22,7 +22,7 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from .contract import Settings
 from .errors import Unauthorized
-from .keys import held_kid, load_public_key
+from .keys import held_key
 
 _B64URL = frozenset(string.ascii_letters + string.digits + "-_")
 #: Longer tokens are refused unread: a session token is a few hundred bytes; a cookie holds 4 KiB.
@@ -62,9 +62,8 @@ def _held_jwk(text: str, jwks_json: str) -> tuple[str, jwt.PyJWK]:
     """The held key, read from its text, under the ``kid`` the JWKS publishes it with (with
     the JWKS's ``alg`` for it): ``KeyFormError`` when the text is no key of that JWKS."""
     jwks = json.loads(jwks_json)
-    kid = held_kid(text, jwks)
+    kid, key = held_key(text, jwks)
     published = next(jwk for jwk in jwks["keys"] if jwk.get("kid") == kid)
-    key = load_public_key(text)
     if isinstance(key, ec.EllipticCurvePublicKey):
         fields = ECAlgorithm.to_jwk(key, as_dict=True)
     else:

@@ -317,11 +317,11 @@ def _alg_none(draw: st.DrawFn, scene: Scene) -> str:
 )
 def _hmac_public_key(draw: st.DrawFn, scene: Scene) -> str:
     """HS256/384/512 keyed with a trusted public key in any form a deployment holds one in —
-    SPKI or PKCS#1 PEM however stored, a certificate, OpenSSH, a JWK, DER — RSA or EC
-    (algorithm confusion)."""
+    SPKI or PKCS#1 PEM however stored, a certificate, OpenSSH, a JWK, DER — RSA or EC, but the
+    exact bytes the verifier holds (``hmac_held_key``'s): algorithm confusion."""
     alg = pick(draw, sorted(HMAC_DIGESTS))
     key = pick(draw, [scene.key, scene.keys.trusted_ec])
-    forms = public_key_forms(key)
+    forms = {name: raw for name, raw in public_key_forms(key).items() if raw != scene.held_bytes}
     secret = forms[pick(draw, sorted(forms))]
     return jws(header_of(key, alg=alg), compact_json(scene.payload()), hmac_signer(secret, alg))
 

@@ -6,7 +6,6 @@ method its flaw lives in, so the flaw is the only thing that differs from the sp
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import threading
 import time
@@ -41,6 +40,7 @@ from reference.tokens import (
     verify_signature,
     verify_token,
 )
+from strategies.attacks import HMAC_DIGESTS
 
 
 class KeyedCache(ReferenceAuthenticator):
@@ -187,7 +187,8 @@ def signing_input(token: str) -> bytes:
     return token.rpartition(".")[0].encode("ascii")
 
 
-HMACS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+#: The HMAC algorithms by name, as the attacks sign them.
+HMACS = HMAC_DIGESTS
 
 
 def hmac_matches(token: str, alg: str, secret: bytes) -> bool:

@@ -28,7 +28,8 @@ from reference.tokens import (
 
 VIOLATES = frozenset(
     {
-        "TOKEN-SIGNATURE/hmac-public-key",
+        "TOKEN-SIGNATURE/hmac-public-key",  # the EC key's PEM, and the RSA key's as others hold it
+        "TOKEN-SIGNATURE/hmac-held-key",  # the RSA key's PEM: the bytes a deployment holds
     }
 )
 
@@ -72,7 +73,8 @@ class Hs256PublicKey(ReferenceAuthenticator):
     def authenticate_token(self, token: str) -> Principal:
         raw_header, raw_payload, signature = compact_segments(token)
         header = parse_json_object(raw_header, "header")
-        pem = self.pems.get(header.get("kid"))
+        kid = header.get("kid")
+        pem = self.pems.get(kid) if isinstance(kid, str) else None
         if pem is None:
             raise Unauthorized("unknown_kid", f"kid {header.get('kid')!r}")
         signing_input = token.rsplit(".", 1)[0].encode("ascii")

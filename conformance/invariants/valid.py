@@ -152,8 +152,8 @@ def _table(session: Minted, entry: str, claims: Mapping[str, Any]) -> tuple[tupl
 
 @VALID_ACCEPTED.check
 def check_valid_accepted(target: Target) -> None:
-    """A v1 or v2 session in any form Clerk mints is accepted through every entry point,
-    whenever it is minted from today to 2100."""
+    """A v1 or v2 session in any form Clerk mints is accepted through the SUT's entry points
+    (one drawn per example), whenever it is minted from today to 2100."""
     entries = entry_points(target)
     with frozen_clock() as clock:
 
