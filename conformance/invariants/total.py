@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 
 from reference import AuthError, Request
 from strategies import (
+    AUTHORIZED_PARTIES,
     RESERVED,
     Broken,
+    Scene,
     V2Case,
     broken_request_draws,
     broken_requests,
@@ -25,8 +27,10 @@ from strategies import (
     sign,
     signing_keys,
 )
-from strategies.attacks import b64url
+from strategies import ISSUER as CLERK_ISSUER
+from strategies.attacks import b64url, misspelt_tokens, unparsable_tokens
 from strategies.claims import one_of_pool
+from strategies.clock import EPOCH, timestamp
 from strategies.ratings import ANYONE, ISSUER, USER
 from strategies.requests import plain_request
 
@@ -274,10 +278,27 @@ def check_total(target: Target) -> None:
             cause=lambda: crash_cause(target, claims),
         )
 
+    _probe_tokens(target)
     run()
     run_profiles()
     _broken_requests(target)
     _broken_v2(target)
+
+
+def _probe_tokens(target: Target) -> None:
+    """Every unparsable token and every misspelling of a plain session's (TOKEN-MALFORMED's
+    probe, ``strategies.attacks``) once, through the token entry point: a decoder that crashes
+    on one is found whatever a seed draws, as a crash of its own — not only once a broken
+    header happens to carry such a token to it (``request-layer``)."""
+    if is_capturing() or not target.claims_capable:
+        return
+    with frozen_clock() as clock:
+        clock.move_to(EPOCH)
+        claims = {"sub": "user_2TotalProbe", "org_id": target.settings.org_id, "sid": "sess_3"}
+        scene = Scene(target.keys, claims, timestamp(), 5, AUTHORIZED_PARTIES, CLERK_ISSUER)
+        for _, what, bad in [*unparsable_tokens(scene), *misspelt_tokens(scene.valid())]:
+            sut = target.fresh_token_entry()
+            attempt(TOTAL.id, lambda: sut.authenticate_token(bad), f"a token with {what}")  # noqa: B023
 
 
 #: The request entry points broken headers are sent to.
