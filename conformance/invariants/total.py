@@ -287,18 +287,26 @@ def check_total(target: Target) -> None:
 
 def _probe_tokens(target: Target) -> None:
     """Every unparsable token and every misspelling of a plain session's (TOKEN-MALFORMED's
-    probe, ``strategies.attacks``) once, through the token entry point: a decoder that crashes
-    on one is found whatever a seed draws, as a crash of its own — not only once a broken
-    header happens to carry such a token to it (``request-layer``)."""
-    if is_capturing() or not target.claims_capable:
+    probe, ``strategies.attacks``) once, through the token entry point, each on a fresh
+    instance: a decoder that crashes on one is found whatever a seed draws, as a crash of its
+    own — not only once a broken header happens to carry such a token to it (``request-layer``)."""
+    tokens = ("authenticate_token", "authenticate_request", "callback_subject")
+    if is_capturing() or not any(map(target.has, tokens)):
         return
     with frozen_clock() as clock:
         clock.move_to(EPOCH)
         claims = {"sub": "user_2TotalProbe", "org_id": target.settings.org_id, "sid": "sess_3"}
         scene = Scene(target.keys, claims, timestamp(), 5, AUTHORIZED_PARTIES, CLERK_ISSUER)
         for _, what, bad in [*unparsable_tokens(scene), *misspelt_tokens(scene.valid())]:
-            sut = target.fresh_token_entry()
-            attempt(TOTAL.id, lambda: sut.authenticate_token(bad), f"a token with {what}")  # noqa: B023
+            table = (("case", what), ("token", bad[:300]))
+            call = functools.partial(_token_once, target, bad)
+            attempt(TOTAL.id, call, f"a token with {what}", table=table)
+
+
+def _token_once(target: Target, token: str) -> Any:
+    """``token`` through the token entry point of an instance dropped right after (a served
+    one goes back to its pool: a ``--url`` service is one instance)."""
+    return target.fresh_token_entry().authenticate_token(token)
 
 
 #: The request entry points broken headers are sent to.
