@@ -291,8 +291,8 @@ def _env(args: argparse.Namespace) -> int:
         print(f"clerk-harness env: {exc}", file=sys.stderr)
         return 2
     settings = Settings(org_id=TRUSTED_ORG, jwks=jwks)
-    url = f"http://127.0.0.1:{port}{JWKS_PATH}"
-    variables = service_environment(settings, url, args.port)
+    origin = f"http://127.0.0.1:{port}"  # its JWKS at JWKS_PATH, and at SDK_PATHS below it
+    variables = service_environment(settings, origin + JWKS_PATH, origin, args.port)
     for name, value in variables.items():
         print(f"export {name}={shlex.quote(value)}")
     return 0

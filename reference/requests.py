@@ -6,6 +6,8 @@ never a crash. The query string is never read.
 
 from __future__ import annotations
 
+import re
+
 from .contract import Request
 from .errors import Unauthorized
 
@@ -13,6 +15,7 @@ SESSION_COOKIE = "__session"
 RELAY_FIELD = "clerk_session_token"
 FORM_TYPE = "application/x-www-form-urlencoded"
 _HEX = frozenset("0123456789abcdefABCDEF")
+_READABLE = re.compile("[\t\x20-\x7e]*")
 
 
 def _is_header_pair(pair: object) -> bool:
@@ -36,7 +39,7 @@ def header_values(request: Request, name: str) -> list[str]:
 
 def readable(value: str) -> bool:
     """Visible ASCII, spaces and tabs only: what an ``Authorization`` value is made of."""
-    return value.isascii() and all(ch == "\t" or " " <= ch < "\x7f" for ch in value)
+    return _READABLE.fullmatch(value) is not None
 
 
 def bearer_token(request: Request) -> str | None:

@@ -3,12 +3,16 @@ what it means (README, "Black-box mode")."""
 
 from __future__ import annotations
 
+import base64
 import json
+import urllib.parse
+import urllib.request
 
 import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from conformance.blackbox.service import settings_json
+from conformance.blackbox import jwks
+from conformance.blackbox.service import service_environment, settings_json
 from conformance.blackbox.wire import OVERSIZED, Outgoing, ServiceFault, answer, outgoing
 from reference import InvalidClaims, LocalUser, Principal, Request, Role, Settings, Unauthorized
 from strategies import signing_keys
@@ -136,7 +140,7 @@ def test_the_service_gets_the_settings_and_the_key_clerk_sdks_take() -> None:
     data = json.loads(settings_json(settings))
     assert data == {
         "org_id": "org_1", "algorithms": ["RS256"], "leeway_s": 0, "cache_ttl_s": 300.0,
-        "authorized_parties": [], "issuer": "https://i",
+        "jwks_ttl_s": 300.0, "authorized_parties": [], "issuer": "https://i",
         "existing_users": [
             {"user_id": "42", "email": "ada@example.com", "username": "ada",
              "clerk_user_id": "user_1"},
@@ -147,3 +151,43 @@ def test_the_service_gets_the_settings_and_the_key_clerk_sdks_take() -> None:
     assert pem.startswith("-----BEGIN PUBLIC KEY-----")
     numbers = load_pem_public_key(pem.encode()).public_numbers()  # type: ignore[union-attr]
     assert numbers == keys.trusted[0].private_key.public_key().public_numbers()  # type: ignore[union-attr]
+
+
+def test_the_jwks_is_served_where_clerk_sdks_fetch_it_and_each_fetch_counted() -> None:
+    keys = signing_keys()
+    settings = Settings(org_id="org_1", jwks=keys.jwks, issuer="https://clerk.example.com")
+    host = jwks.JwksHost()
+    env = service_environment(settings, host.url(settings.jwks), host.api_url(settings.jwks), None)
+    base = env["CLERK_API_URL"]
+    doc = jwks.document_id(urllib.parse.urlsplit(base).path + "/v1/jwks")
+    assert doc is not None and host.fetches[doc] == 0
+    for url in (base + "/v1/jwks", base + "/jwks", env["CLERK_JWKS_URL"],
+                env["CLERK_HARNESS_JWKS_URL"]):  # fmt: skip
+        with urllib.request.urlopen(url) as got:
+            assert json.loads(got.read()) == keys.jwks, url
+    assert host.fetches[doc] == 4
+    dropped = {"keys": keys.jwks["keys"][1:]}
+    source = lambda: dropped  # noqa: E731 (a check's endpoint, dropping a key)
+    host.live(settings.jwks, source)
+    with urllib.request.urlopen(base + "/v1/jwks") as got:
+        assert json.loads(got.read()) == dropped
+    host.static(settings.jwks, source)
+    with urllib.request.urlopen(base + "/v1/jwks") as got:
+        assert json.loads(got.read()) == keys.jwks
+    assert env["CLERK_SECRET_KEY"].startswith("sk_live_")
+    publishable = env["CLERK_PUBLISHABLE_KEY"].removeprefix("pk_live_")
+    assert base64.b64decode(publishable) == b"clerk.example.com$"
+
+
+@pytest.mark.parametrize(
+    ("path", "doc"),
+    [
+        ("/jwks.json", jwks.ROOT), ("/v1/jwks", jwks.ROOT), ("/jwks", jwks.ROOT),
+        ("/.well-known/jwks.json", jwks.ROOT), ("/jwks/ab12.json", "ab12"),
+        ("/clerk/ab12/v1/jwks", "ab12"), ("/clerk/ab12/jwks?x=1", "ab12"),
+        ("/clerk/ab12/.well-known/jwks.json", "ab12"), ("/clerk/a/b/jwks", None),
+        ("/other/v1/jwks", None), ("/clerk//jwks", None), ("/v2/jwks.json", None),
+    ],
+)  # fmt: skip
+def test_each_sdk_path_names_its_document(path: str, doc: str | None) -> None:
+    assert jwks.document_id(path) == doc

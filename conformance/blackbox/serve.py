@@ -13,17 +13,22 @@ bytes, control bytes too, decoded as the UTF-8 the harness sends) and body becom
 ``reference.Request``; a ``Principal`` becomes the JSON; an ``InvalidClaims`` a
 ``422``, any other ``AuthError`` a ``401``, anything else a ``500``. ``http.server``'s limit on
 a header line (64 KiB, then a ``431``) is raised to 2 MiB: the shim must add nothing, and the
-harness's mebibyte token reaches the code under test as it does in-process.
+harness's mebibyte token reaches the code under test as it does in-process. Where the harness
+serves Clerk's API (``CLERK_API_URL``), the instance's ``Settings.jwks_source`` fetches
+``{CLERK_API_URL}/v1/jwks``, as Clerk's SDKs do; the instance is built at its first request,
+once that API is up.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import http.client
 import importlib
 import json
 import os
 import sys
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -37,9 +42,11 @@ http.client._MAXLINE = 1 << 21  # type: ignore[attr-defined]  # http.server's he
 
 
 def settings_from_env() -> Settings:
-    """The harness's ``Settings``: its JSON (existing users included), the inline JWKS, and the
-    key as the deployment holds it."""
+    """The harness's ``Settings``: its JSON (existing users included), the inline JWKS, the key
+    as the deployment holds it, and — where the harness serves Clerk's API (``CLERK_API_URL``)
+    — the JWKS endpoint the instance reads, as Clerk's SDKs read ``{CLERK_API_URL}/v1/jwks``."""
     data = json.loads(os.environ["CLERK_HARNESS_SETTINGS"])
+    api = os.environ.get("CLERK_API_URL")
     return Settings(
         org_id=data["org_id"],
         jwks=json.loads(os.environ["CLERK_HARNESS_JWKS"]),
@@ -50,7 +57,15 @@ def settings_from_env() -> Settings:
         issuer=data["issuer"],
         existing_users=tuple(LocalUser(**user) for user in data.get("existing_users", ())),
         jwt_key=os.environ.get("CLERK_HARNESS_JWT_KEY") or None,
+        jwks_source=functools.partial(fetch_jwks, api + "/v1/jwks") if api else None,
+        jwks_ttl_s=data.get("jwks_ttl_s", 300.0),
     )
+
+
+def fetch_jwks(url: str) -> Any:
+    """The JWKS document at ``url`` (the harness's, on loopback)."""
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return json.loads(answer.read())
 
 
 def as_sent(value: str) -> str:
@@ -72,7 +87,7 @@ class App:
         module, _, attr = spec.partition(":")
         self.factory = getattr(importlib.import_module(module), attr)
         self.settings = settings_from_env()
-        self.sut = self.factory(self.settings)
+        self.built: Any = None
         freezegun.api.call_stack_inspection_limit = 1
         self.clock = freeze_time(datetime.datetime.now(datetime.UTC))
         self.frozen = self.clock.start()
@@ -82,8 +97,16 @@ class App:
         fixed = getattr(self.factory, "fixed", None) or {}
         return {"fixed": fixed, "unsupported": list(getattr(self.factory, "unsupported", ()))}
 
+    @property
+    def sut(self) -> Any:
+        """The instance, built at its first request: one reading its keys from the harness's
+        endpoint (``CLERK_API_URL``) can, once the harness that serves them is running."""
+        if self.built is None:
+            self.built = self.factory(self.settings)
+        return self.built
+
     def reset(self) -> None:
-        self.sut = self.factory(self.settings)
+        self.built = self.factory(self.settings)
 
     def set_clock(self, now: float) -> None:
         self.frozen.move_to(datetime.datetime.fromtimestamp(now, datetime.UTC))

@@ -13,10 +13,12 @@ minted on the frozen clock mean the same there.
 from __future__ import annotations
 
 import atexit
+import base64
 import contextlib
 import contextvars
 import functools
 import gc
+import hashlib
 import http.client
 import itertools
 import json
@@ -36,12 +38,12 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from reference import Principal, Request, Settings
-from strategies import TRUSTED_ORG, signing_keys
+from strategies import ISSUER, TRUSTED_ORG, signing_keys
 from strategies.keys import jwt_key_pem, keys_file_extra
 
 from ..capabilities import Capabilities
 from ..findings import example_began
-from .jwks import JWKS_PATH, free_port, jwks_host, jwks_host_at
+from .jwks import JWKS_PATH, SDK_PATHS, free_port, jwks_host, jwks_host_at
 from .wire import (
     CAPABILITIES,
     CLOCK,
@@ -80,17 +82,26 @@ class ServiceStartError(Exception):
     """The service never listened on its port: one line, with the tail of its stderr."""
 
 
-def service_environment(settings: Settings, jwks_url: str, port: int | None) -> dict[str, str]:
+def service_environment(
+    settings: Settings, jwks_url: str, api_url: str, port: int | None
+) -> dict[str, str]:
     """What a served service is told (README, *Black-box mode*): its port, its settings, where
     its JWKS is served, the JWKS itself and its first RSA key as it holds it (a PEM unless it
-    declared another ``key_form``) — one place, for
-    ``--serve`` and for ``clerk-harness env`` alike."""
+    declared another ``key_form``); and, under the names Clerk's SDKs read, the API base its
+    JWKS is fetched from (``jwks.SDK_PATHS`` below it), that JWKS's URL and keys of the forms
+    the SDKs expect — one place, for ``--serve`` and for ``clerk-harness env`` alike."""
+    digest = hashlib.sha256(api_url.encode()).hexdigest()[:40]
+    frontend = urllib.parse.urlsplit(settings.issuer or ISSUER).netloc or "clerk.invalid"
     return {
         **({"CLERK_HARNESS_PORT": str(port)} if port else {}),
         "CLERK_HARNESS_SETTINGS": settings_json(settings),
         "CLERK_HARNESS_JWKS_URL": jwks_url,
         "CLERK_HARNESS_JWKS": json.dumps(settings.jwks),
         "CLERK_HARNESS_JWT_KEY": settings.jwt_key or jwt_key_pem(settings.jwks),
+        "CLERK_API_URL": api_url,
+        "CLERK_JWKS_URL": api_url + SDK_PATHS[1],
+        "CLERK_SECRET_KEY": f"sk_live_{digest}",
+        "CLERK_PUBLISHABLE_KEY": "pk_live_" + base64.b64encode(f"{frontend}$".encode()).decode(),
     }
 
 
@@ -118,9 +129,12 @@ class Service:
     def __init__(self, command: str, settings: Settings) -> None:
         TRAFFIC.add(processes=1)
         self._attach(command, settings, "127.0.0.1", free_port())
+        host = jwks_host()
         env = {
             **os.environ,
-            **service_environment(settings, jwks_host().url(settings.jwks), self.port),
+            **service_environment(
+                settings, host.url(settings.jwks), host.api_url(settings.jwks), self.port
+            ),
         }
         self.process = subprocess.Popen(
             command, shell=True, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -300,6 +314,9 @@ class ServedFactory:
         _factories.append(self)
 
     def __call__(self, settings: Settings) -> Any:
+        source = settings.jwks_source
+        if source is not None:  # served before the reset: a fresh instance may fetch at once
+            jwks_host().live(settings.jwks, source)
         service = self._lease(settings)
         if self.routes is None:
             self._probe(service)
@@ -333,6 +350,9 @@ class ServedFactory:
                 continue
             if service is None:
                 break
+            if service.alive and self.has_clock:  # the instance is built at the harness's now
+                with contextlib.suppress(ServiceFault):
+                    service.set_clock(time.time())
             if service.alive and (not self.has_reset or service.post(RESET) == 204):
                 return service
             service.stop()
@@ -352,6 +372,8 @@ class ServedFactory:
             if service.lease == lease:
                 service.lease = 0
                 self.idle.setdefault(self._key(settings), []).append(service)
+                if settings.jwks_source is not None:
+                    jwks_host().static(settings.jwks, settings.jwks_source)
 
     def _probe(self, service: Service) -> None:
         """Which routes the service provides (a ``404`` means not), and its control endpoints."""
@@ -474,6 +496,9 @@ class UrlFactory(ServedFactory):
             raise NotApplicable(
                 f"the check needs two SUT instances at once; the service at {self.url} is one"
             )
+        if self.has_clock:  # the instance is built at the harness's now
+            with contextlib.suppress(ServiceFault):
+                self.service.set_clock(time.time())
         if self.has_reset and self.service.post(RESET) != 204:
             raise ServiceFault(f"POST {RESET} to {self.url} did not answer 204")
         return self.service

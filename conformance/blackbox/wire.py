@@ -65,6 +65,7 @@ def settings_json(settings: Settings) -> str:
             "algorithms": list(settings.algorithms),
             "leeway_s": settings.leeway_s,
             "cache_ttl_s": settings.cache_ttl_s,
+            "jwks_ttl_s": settings.jwks_ttl_s,
             "authorized_parties": list(settings.authorized_parties),
             "issuer": settings.issuer,
             "existing_users": [dataclasses.asdict(user) for user in settings.existing_users],

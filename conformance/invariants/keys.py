@@ -34,12 +34,13 @@ from strategies import (
     reusing_kids,
 )
 from strategies.clock import EPOCH, Clock, frozen_clock
-from strategies.ratings import CRITICAL, HIGH, USER
+from strategies.keys import SigningKey
+from strategies.ratings import ANYONE, CRITICAL, HIGH, MEDIUM, USER
 
 from ..findings import SubCheck
 from ..rows import Row
 from ..target import Outcome, Target, attempt, control, describe, mint, present_token, violated
-from ._common import for_all
+from ._common import for_all, is_capturing
 from .tokens import show
 
 KEYS_ISOLATED = Row(
@@ -78,6 +79,14 @@ ROTATED_IN_PLACE = KEYS_ISOLATED.security(
     HIGH,
     fix="cache the fetched JWKS for the deployment's declared TTL at most, then refetch",
 )
+UNKNOWN_KID_FETCH = KEYS_ISOLATED.security(
+    "unknown-kid-fetch",
+    ANYONE,
+    "forged tokens naming unknown kids do not make the instance fetch its JWKS each time",
+    MEDIUM,
+    fix="refetch the JWKS on an unknown kid at most once per cooldown (jose's 30 s), never per "
+    "request: each forged token otherwise costs a call to Clerk's API, and its rate limit",
+)
 SHARED_CACHE = KEYS_ISOLATED.security(
     "shared-cache",
     USER,
@@ -88,6 +97,10 @@ SHARED_CACHE = KEYS_ISOLATED.security(
 
 #: The JWKS cache TTLs a deployment declares: half a minute to half an hour.
 JWKS_TTLS = (30.0, 300.0, 1800.0)
+#: Forged tokens naming unknown kids sent at one instant, and the JWKS fetches they may cause:
+#: a refetch on an unknown kid once, and one to spare (a refresh falling due meanwhile).
+UNKNOWN_KIDS = 8
+FETCHES_ALLOWED = 2
 
 
 def _login(target: Target, sut: Any, token: str, what: str) -> Outcome:
@@ -163,11 +176,56 @@ def _rotated_in_place(target: Target, clock: Clock, claims: dict[str, Any], ttl:
     )
 
 
+def _probe_unknown_kids(target: Target) -> None:
+    """``UNKNOWN_KIDS`` tokens, each signed by a key no JWKS lists under a kid of its own, at
+    one instant on an instance reading its keys from the deployment's endpoint
+    (``Settings.jwks_source``; served, the harness's API at ``CLERK_API_URL``): they may make
+    it fetch the JWKS ``FETCHES_ALLOWED`` times, not once each — anyone can send them, and each
+    fetch is a call to Clerk's API. Judged only on an instance that reads the endpoint at all
+    (its first login, or its construction, fetched)."""
+    if is_capturing():
+        return
+    listed, fetched = target.settings.jwks, [0]
+
+    def endpoint() -> dict[str, Any]:
+        fetched[0] += 1
+        return dict(listed)
+
+    claims = {"sub": "user_2KidProbe", "org_id": target.settings.org_id, "sid": "sess_1"}
+    stranger = other_deployment_keys()[0]
+    with frozen_clock() as clock:
+        clock.move_to(EPOCH)
+        sut = target.fresh(jwks_source=endpoint)
+        valid = mint(target, claims)
+        control(_login(target, sut, valid, "a valid session"), "a plain session", token=valid)
+        if not fetched[0]:
+            return  # it never reads the endpoint: what an unknown kid makes it fetch is moot
+        before, tokens = fetched[0], []
+        for number in range(UNKNOWN_KIDS):
+            unknown = SigningKey(f"ins_kid_probe_{number}", stranger.private_key)
+            forged = mint(target, claims, unknown)
+            tokens.append(forged)
+            _login(target, sut, forged, f"a token naming unknown kid #{number + 1}")
+        caused = fetched[0] - before
+        if caused > FETCHES_ALLOWED:
+            violated(
+                UNKNOWN_KID_FETCH,
+                f"{UNKNOWN_KIDS} tokens signed by a stranger's key, each naming a kid the JWKS "
+                f"lacks, sent at one instant, made the instance fetch its JWKS {caused} times "
+                f"(after {before} fetch{'es' * (before > 1)} for its construction and a valid "
+                "session): anyone can make it call Clerk's API once per request",
+                table=(("fetches", str(caused)), ("token", show(tokens[-1], 300))),
+            )
+
+
 @KEYS_ISOLATED.check
 def check_keys_isolated(target: Target) -> None:
     """Another deployment's tokens are refused, in either order of construction, whatever kids
     its JWKS uses and whether or not they share a cache backend; a key a rotation retired is
-    refused by the instances built after it, and by one whose endpoint dropped it, in time."""
+    refused by the instances built after it, and by one whose endpoint dropped it, in time;
+    forged tokens naming unknown kids do not make it fetch its JWKS once each
+    (``_probe_unknown_kids``, first)."""
+    _probe_unknown_kids(target)
     with frozen_clock() as clock:
         _check_keys_isolated(target, clock)
 
