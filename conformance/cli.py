@@ -162,6 +162,14 @@ def parser() -> argparse.ArgumentParser:
         "in `env`'s environment for `audit --url`): `clerk-harness serve module:factory`",
     )
     serve.add_argument("factory", metavar="MODULE:FACTORY")
+    serve.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        choices=("clock", "reset", "capabilities"),
+        help="leave out that /__harness route, as a service shipped without it (repeatable): "
+        "without the clock route, the instance reads the process's clock",
+    )
     report = commands.add_parser(
         "report", help="merge the JSON of an audit's shards (or of several audits) into one"
     )
@@ -243,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from .blackbox.serve import serve  # the served shim: http.server, freezegun, the factory
 
-        serve(args.factory)
+        serve(args.factory, frozenset(args.without))
         return 0
     if args.keys:
         os.environ[KEYS_ENV] = str(args.keys.resolve())  # for xdist workers and services too

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from conformance import BY_ID, INVARIANTS, Invariant, Target, catalogue
-from conformance.blackbox import jwks, service
+from conformance.blackbox import clock, jwks, service
 from conformance.blackbox.wire import answer
 from conformance.findings import HOLDS, INCONCLUSIVE, VIOLATED, run_row
 from conformance.registry import lookup
@@ -30,7 +30,9 @@ PYTHON = shlex.quote(sys.executable)
 
 
 def served(spec: str, script: str = "served.py") -> str:
-    return f"serve={PYTHON} {shlex.quote(str(IMPLS / script))} {shlex.quote(spec)}"
+    path, _, options = script.partition(" ")
+    command = f"{PYTHON} {shlex.quote(str(IMPLS / path))} {options} {shlex.quote(spec)}"
+    return "serve=" + " ".join(command.split())
 
 
 REFERENCE = served("reference:make")
@@ -205,3 +207,46 @@ def test_a_url_that_is_not_one_is_a_usage_error(tmp_path: Path) -> None:
             capture_output=True, text=True, cwd=tmp_path, timeout=60, check=False,
         )  # fmt: skip
         assert done.returncode == 2 and says in done.stderr, done.stderr
+
+
+#: Rows whose verdicts turn on the clock: token times, a cache's TTL, a JWKS endpoint's TTL,
+#: sessions minted up to 2100.
+CLOCK_ROWS = ("TOKEN-TIME", "CACHE-FRESH", "KEYS-ISOLATED", "VALID-ACCEPTED")
+NO_CLOCK = served("reference:make", "served.py --without clock")
+needs_libfaketime = pytest.mark.skipif(
+    clock.libfaketime() is None, reason="needs libfaketime (apt-get install libfaketime)"
+)
+
+
+@needs_libfaketime
+@pytest.mark.parametrize("row", CLOCK_ROWS)
+def test_a_service_without_a_clock_route_follows_a_preloaded_clock(row: str) -> None:
+    """No ``POST /__harness/clock``: the harness preloads libfaketime and moves the service's
+    clock through its file; the reference so served decides each row as it does with the
+    route, and a flaw on the clock is still caught."""
+    target = Target.load(NO_CLOCK)
+    assert not target.limits, target.limits
+    result = run_row(row, lambda: BY_ID[row].check(target), lookup)
+    assert result.status == HOLDS, (result.findings, result.inconclusive_reason)
+    assert result.exercise.accepted > 0 and result.exercise.controls_refused == 0
+
+
+@needs_libfaketime
+@pytest.mark.usefixtures("unshrunk")
+@pytest.mark.parametrize(("entry", "row"), [("inclusive_exp", "TOKEN-TIME"),
+                                            ("hour_jwks_cache", "KEYS-ISOLATED")])  # fmt: skip
+def test_a_flaw_on_the_clock_is_caught_without_a_clock_route(entry: str, row: str) -> None:
+    target = Target.load(served(catalogue.sut_spec(entry), "served.py --without clock"))
+    result = run_row(row, lambda: BY_ID[row].check(target), lookup)
+    declared = {d for d in catalogue.violations(entry) if d.partition("/")[0] == row}
+    assert result.status == VIOLATED and declared <= {f.id for f in result.own}, result.findings
+
+
+@needs_libfaketime
+def test_a_service_not_following_the_preloaded_clock_is_judged_on_no_row() -> None:
+    """A process that drops the preload (as a static binary ignores it) is probed: a session
+    minted twenty years on is refused at that instant, and every row is n/a with why."""
+    target = Target.load(f"serve=env -u LD_PRELOAD {NO_CLOCK.removeprefix('serve=')}")
+    assert set(target.limits) == {inv.id for inv in INVARIANTS}
+    why = target.limits["TOKEN-TIME"]
+    assert "does not follow" in why and "libfaketime" in why and "twenty years on" in why

@@ -81,16 +81,18 @@ def as_sent(value: str) -> str:
 
 
 class App:
-    """The served instance, replaced on reset; the frozen clock, moved on request."""
+    """The served instance, replaced on reset; the frozen clock, moved on request — or, served
+    ``without`` the clock route, the process's own (libfaketime's, under the harness)."""
 
-    def __init__(self, spec: str) -> None:
+    def __init__(self, spec: str, without: frozenset[str] = frozenset()) -> None:
+        self.without = without
         module, _, attr = spec.partition(":")
         self.factory = getattr(importlib.import_module(module), attr)
         self.settings = settings_from_env()
         self.built: Any = None
-        freezegun.api.call_stack_inspection_limit = 1
-        self.clock = freeze_time(datetime.datetime.now(datetime.UTC))
-        self.frozen = self.clock.start()
+        if "clock" not in without:
+            freezegun.api.call_stack_inspection_limit = 1
+            self.frozen = freeze_time(datetime.datetime.now(datetime.UTC)).start()
 
     def capabilities(self) -> dict[str, Any]:
         """What the factory declares (``make.fixed``, ``make.unsupported``), as the wire says."""
@@ -132,6 +134,9 @@ def handler(app: App) -> type[BaseHTTPRequestHandler]:
         def _route(self) -> None:
             body = self._body()
             path = self.path.partition("?")[0]
+            route = path.removeprefix("/__harness/")
+            if route in app.without:
+                return self._answer(404)
             if self.command == "POST" and path == "/__harness/reset":
                 app.reset()
                 return self._answer(204)
@@ -179,11 +184,11 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 511
 
 
-def serve(spec: str) -> None:
+def serve(spec: str, without: frozenset[str] = frozenset()) -> None:
     """Serve ``spec`` (``module:factory``, importable from the working directory) on
-    ``CLERK_HARNESS_PORT`` until killed."""
+    ``CLERK_HARNESS_PORT`` until killed, ``without`` the ``/__harness`` routes named."""
     sys.path.insert(0, os.getcwd())
-    app = App(spec)
+    app = App(spec, without)
     Server(("127.0.0.1", int(os.environ["CLERK_HARNESS_PORT"])), handler(app)).serve_forever()
 
 

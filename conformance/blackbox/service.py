@@ -37,12 +37,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from reference import Principal, Request, Settings
-from strategies import ISSUER, TRUSTED_ORG, signing_keys
+from reference import AuthError, Principal, Request, Settings
+from strategies import ISSUER, TRUSTED_ORG, sign, signing_keys, with_times
 from strategies.keys import jwt_key_pem, keys_file_extra
+from strategies.requests import plain_request
 
 from ..capabilities import Capabilities
 from ..findings import example_began
+from .clock import PreloadedClock, libfaketime
 from .jwks import JWKS_PATH, SDK_PATHS, free_port, jwks_host, jwks_host_at
 from .wire import (
     CAPABILITIES,
@@ -126,15 +128,19 @@ TRAFFIC = Traffic()
 class Service:
     """One running service process for one ``Settings``."""
 
-    def __init__(self, command: str, settings: Settings) -> None:
+    def __init__(self, command: str, settings: Settings, preload: str | None = None) -> None:
         TRAFFIC.add(processes=1)
         self._attach(command, settings, "127.0.0.1", free_port())
         host = jwks_host()
+        # its clock, set through a file (``clock``), not a route
+        preloaded = PreloadedClock(preload, time.time()) if preload is not None else None
+        self.preloaded = preloaded
         env = {
             **os.environ,
             **service_environment(
                 settings, host.url(settings.jwks), host.api_url(settings.jwks), self.port
             ),
+            **(preloaded.environment() if preloaded else {}),
         }
         self.process = subprocess.Popen(
             command, shell=True, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -144,6 +150,7 @@ class Service:
 
     def _attach(self, command: str, settings: Settings, host: str, port: int) -> None:
         """The state of a service at ``host:port``, whether the harness started it or not."""
+        self.preloaded = None
         self.command, self.settings = command, settings
         self.port, self.host = port, f"{host}:{port}"
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115 (the process's lifetime)
@@ -183,6 +190,9 @@ class Service:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+        if self.preloaded is not None:
+            self.preloaded.remove()
+            self.preloaded = None
 
     def post(self, path: str, body: bytes = b"") -> int:
         """A harness-control request's status (``0``: no answer)."""
@@ -212,6 +222,9 @@ class Service:
             raise ServiceFault(f"{fault} — the request: {_said(out)}") from fault
 
     def set_clock(self, now: float) -> None:
+        if now != self.clock_sent and self.preloaded is not None:
+            self.preloaded.set(now)
+            self.clock_sent = now
         if now != self.clock_sent:
             status = self.post(CLOCK, json.dumps({"now": now}).encode())
             if status != 204:
@@ -311,6 +324,10 @@ class ServedFactory:
         self.routes: frozenset[str] | None = None
         self.has_reset = self.has_clock = False
         self.declared: tuple[int, bytes] = (404, b"")
+        #: libfaketime, preloaded into every process the service's clock has no route for;
+        #: and, when a process so started does not follow it, why (every row is then n/a).
+        self.preload: str | None = None
+        self.unfollowed = ""
         _factories.append(self)
 
     def __call__(self, settings: Settings) -> Any:
@@ -320,6 +337,13 @@ class ServedFactory:
         service = self._lease(settings)
         if self.routes is None:
             self._probe(service)
+            library = libfaketime()
+            if not self.has_clock and library is not None and self.routes:
+                self._retire(settings, service)  # started plain: again, its clock preloaded
+                self.preload = library
+                service = self._lease(settings)
+                self.unfollowed = self._follows(service, settings)
+                self.has_clock = not self.unfollowed
         service.lease = lease = next(_LEASES)
         client: Any = _CLIENTS[self.routes or frozenset()](self, service, lease)
         weakref.finalize(client, self._give_back, settings, service, lease)
@@ -358,11 +382,43 @@ class ServedFactory:
             service.stop()
             with self.lock:
                 self.running[key] -= 1
-        service = Service(self.command, settings)
+        service = Service(self.command, settings, self.preload)
         with self.lock:
             self.every.append(service)
             self.running[key] = self.running.get(key, 0) + 1
         return service
+
+    def _retire(self, settings: Settings, service: Service) -> None:
+        """Stop a leased process for good."""
+        service.stop()
+        with self.lock:
+            self.running[self._key(settings)] -= 1
+
+    def _follows(self, service: Service, settings: Settings) -> str:
+        """Whether the service's clock follows the preloaded one: a plain session minted now
+        and one minted twenty years on, each sent at its own instant, are both accepted
+        (``""``); else why not."""
+        method = sorted(self.routes or ())[0]
+        claims = {"sub": "user_2ClockProbe", "org_id": settings.org_id, "sid": "sess_clock"}
+        parties = settings.authorized_parties
+        key = signing_keys().trusted[0]
+        now = float(int(time.time()))
+        refused = []
+        for instant, when in ((now, "now"), (now + 20 * 365 * 86_400, "twenty years on")):
+            minted = with_times(claims, instant, issuer=settings.issuer,
+                                party=parties[0] if parties else None)  # fmt: skip
+            service.set_clock(instant)
+            try:
+                service.call(method, plain_request(method, sign(minted, key, add_times=False)),
+                             clock=False)  # fmt: skip
+            except (AuthError, ServiceFault) as exc:
+                refused.append(f"a plain session minted {when} was refused at that instant "
+                               f"({type(exc).__name__}: {exc})")  # fmt: skip
+        if not refused:
+            return ""
+        return ("its clock does not follow the harness's, preloaded with libfaketime (a binary "
+                "reading the clock without libc — a static Go one, say — cannot): "
+                + "; ".join(refused))  # fmt: skip
 
     def _give_back(self, settings: Settings, service: Service, lease: int) -> None:
         """An instance was dropped, or its example ended: its process is idle — once, for the
@@ -407,9 +463,13 @@ class ServedFactory:
 
     def limits(self, rows: tuple[str, ...]) -> dict[str, str]:
         """The rows this service cannot be judged on, each with the reason."""
+        if self.unfollowed:
+            return dict.fromkeys(rows, self.unfollowed)
         if not self.has_clock:
-            why = (f"the service has no POST {CLOCK}: the harness mints its tokens on a frozen "
-                   "clock it moves, which this service cannot follow")  # fmt: skip
+            why = (f"the service has no POST {CLOCK}, and no libfaketime is installed to set "
+                   "its clock (apt-get install libfaketime, or CLERK_HARNESS_FAKETIME): the "
+                   "harness mints its tokens on a frozen clock it moves, which this service "
+                   "cannot follow")  # fmt: skip
             return dict.fromkeys(rows, why)
         if not self.has_reset:
             why = (f"the service has no POST {RESET}: this row judges what an instance "

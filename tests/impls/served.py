@@ -1,6 +1,6 @@
 """``clerk-harness serve``, as a script the tests start by path:
-``python tests/impls/served.py SPEC`` (the shim is ``conformance.blackbox.serve``, in the
-wheel)."""
+``python tests/impls/served.py [--without ROUTE]… SPEC`` (the shim is
+``conformance.blackbox.serve``, in the wheel)."""
 
 from __future__ import annotations
 
@@ -9,4 +9,5 @@ import sys
 from conformance.blackbox.serve import serve
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    args = sys.argv[1:]
+    serve(args[-1], frozenset(args[i + 1] for i, a in enumerate(args[:-1]) if a == "--without"))
