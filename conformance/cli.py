@@ -170,6 +170,12 @@ def parser() -> argparse.ArgumentParser:
         help="leave out that /__harness route, as a service shipped without it (repeatable): "
         "without the clock route, the instance reads the process's clock",
     )
+    serve.add_argument(
+        "--fetch-keys",
+        action="store_true",
+        help="read the keys from CLERK_API_URL's /v1/jwks, as Clerk's SDKs do (at each "
+        "instance, and again once jwks_ttl_s has passed), not from CLERK_HARNESS_JWKS",
+    )
     report = commands.add_parser(
         "report", help="merge the JSON of an audit's shards (or of several audits) into one"
     )
@@ -251,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from .blackbox.serve import serve  # the served shim: http.server, freezegun, the factory
 
-        serve(args.factory, frozenset(args.without))
+        serve(args.factory, frozenset(args.without), args.fetch_keys)
         return 0
     if args.keys:
         os.environ[KEYS_ENV] = str(args.keys.resolve())  # for xdist workers and services too

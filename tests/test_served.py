@@ -50,15 +50,23 @@ def test_the_served_reference_holds_every_row(invariant: Invariant) -> None:
 
 #: One entry per family, each on what it declares: the seed's bug (claims and cache rows), a
 #: forged signature accepted (token), a token read from the query (callback), a client-sent
-#: org header trusted (request).
-FAMILIES = ("upstream_before_fix", "hs256_public_key", "query_token", "org_header_fallback")
+#: org header trusted (request); and one fetching its keys from Clerk's API as the harness
+#: serves it (``CLERK_API_URL``), again for every unknown kid (the fetches counted there).
+FAMILIES = (
+    "upstream_before_fix",
+    "hs256_public_key",
+    "query_token",
+    "org_header_fallback",
+    "jwks_refetch_on_miss",
+)
 CASES = [(e, row) for e in FAMILIES for row in sorted(catalogue.violated_rows(e))]
 
 
 @pytest.mark.usefixtures("unshrunk")  # a finding list compared, not its counterexamples
 @pytest.mark.parametrize(("entry", "row"), CASES, ids=[f"{e}-{r}" for e, r in CASES])
 def test_a_served_entry_is_caught_on_what_it_declares(entry: str, row: str) -> None:
-    target = Target.load(served(catalogue.sut_spec(entry)))
+    script = "served.py --fetch-keys" if entry == "jwks_refetch_on_miss" else "served.py"
+    target = Target.load(served(catalogue.sut_spec(entry), script))
     result = run_row(row, lambda: BY_ID[row].check(target), lookup)
     declared = {d for d in catalogue.violations(entry) if d.partition("/")[0] == row}
     found = {f.id for f in result.own}
@@ -236,7 +244,9 @@ def test_a_service_without_a_clock_route_follows_a_preloaded_clock(row: str) -> 
 @pytest.mark.parametrize(("entry", "row"), [("inclusive_exp", "TOKEN-TIME"),
                                             ("hour_jwks_cache", "KEYS-ISOLATED")])  # fmt: skip
 def test_a_flaw_on_the_clock_is_caught_without_a_clock_route(entry: str, row: str) -> None:
-    target = Target.load(served(catalogue.sut_spec(entry), "served.py --without clock"))
+    # the JWKS cache's entry reads its keys from the harness's API, as Clerk's SDKs do
+    script = "served.py --without clock" + (" --fetch-keys" if row == "KEYS-ISOLATED" else "")
+    target = Target.load(served(catalogue.sut_spec(entry), script))
     result = run_row(row, lambda: BY_ID[row].check(target), lookup)
     declared = {d for d in catalogue.violations(entry) if d.partition("/")[0] == row}
     assert result.status == VIOLATED and declared <= {f.id for f in result.own}, result.findings

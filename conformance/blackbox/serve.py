@@ -13,10 +13,10 @@ bytes, control bytes too, decoded as the UTF-8 the harness sends) and body becom
 ``reference.Request``; a ``Principal`` becomes the JSON; an ``InvalidClaims`` a
 ``422``, any other ``AuthError`` a ``401``, anything else a ``500``. ``http.server``'s limit on
 a header line (64 KiB, then a ``431``) is raised to 2 MiB: the shim must add nothing, and the
-harness's mebibyte token reaches the code under test as it does in-process. Where the harness
-serves Clerk's API (``CLERK_API_URL``), the instance's ``Settings.jwks_source`` fetches
-``{CLERK_API_URL}/v1/jwks``, as Clerk's SDKs do; the instance is built at its first request,
-once that API is up.
+harness's mebibyte token reaches the code under test as it does in-process. Served with
+``--fetch-keys``, the instance's ``Settings.jwks_source`` fetches ``{CLERK_API_URL}/v1/jwks``,
+as Clerk's SDKs do (else its keys are the inline ``CLERK_HARNESS_JWKS``); the instance is built
+at its first request, once that API is up.
 """
 
 from __future__ import annotations
@@ -41,12 +41,13 @@ ROUTES = {"/whoami": "authenticate_request", "/callback": "callback_subject"}
 http.client._MAXLINE = 1 << 21  # type: ignore[attr-defined]  # http.server's header limit
 
 
-def settings_from_env() -> Settings:
+def settings_from_env(fetch_keys: bool = False) -> Settings:
     """The harness's ``Settings``: its JSON (existing users included), the inline JWKS, the key
-    as the deployment holds it, and — where the harness serves Clerk's API (``CLERK_API_URL``)
-    — the JWKS endpoint the instance reads, as Clerk's SDKs read ``{CLERK_API_URL}/v1/jwks``."""
+    as the deployment holds it, and — ``fetch_keys``, where the harness serves Clerk's API
+    (``CLERK_API_URL``) — the JWKS endpoint the instance reads, as Clerk's SDKs read
+    ``{CLERK_API_URL}/v1/jwks``."""
     data = json.loads(os.environ["CLERK_HARNESS_SETTINGS"])
-    api = os.environ.get("CLERK_API_URL")
+    api = os.environ.get("CLERK_API_URL") if fetch_keys else None
     return Settings(
         org_id=data["org_id"],
         jwks=json.loads(os.environ["CLERK_HARNESS_JWKS"]),
@@ -84,11 +85,13 @@ class App:
     """The served instance, replaced on reset; the frozen clock, moved on request — or, served
     ``without`` the clock route, the process's own (libfaketime's, under the harness)."""
 
-    def __init__(self, spec: str, without: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, spec: str, without: frozenset[str] = frozenset(), fetch_keys: bool = False
+    ) -> None:
         self.without = without
         module, _, attr = spec.partition(":")
         self.factory = getattr(importlib.import_module(module), attr)
-        self.settings = settings_from_env()
+        self.settings = settings_from_env(fetch_keys)
         self.built: Any = None
         if "clock" not in without:
             freezegun.api.call_stack_inspection_limit = 1
@@ -184,11 +187,12 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 511
 
 
-def serve(spec: str, without: frozenset[str] = frozenset()) -> None:
+def serve(spec: str, without: frozenset[str] = frozenset(), fetch_keys: bool = False) -> None:
     """Serve ``spec`` (``module:factory``, importable from the working directory) on
-    ``CLERK_HARNESS_PORT`` until killed, ``without`` the ``/__harness`` routes named."""
+    ``CLERK_HARNESS_PORT`` until killed, ``without`` the ``/__harness`` routes named; its
+    instances reading their keys from ``CLERK_API_URL`` if ``fetch_keys``."""
     sys.path.insert(0, os.getcwd())
-    app = App(spec, without)
+    app = App(spec, without, fetch_keys)
     Server(("127.0.0.1", int(os.environ["CLERK_HARNESS_PORT"])), handler(app)).serve_forever()
 
 

@@ -1,5 +1,5 @@
 """``clerk-harness serve``, as a script the tests start by path:
-``python tests/impls/served.py [--without ROUTE]… SPEC`` (the shim is
+``python tests/impls/served.py [--without ROUTE]… [--fetch-keys] SPEC`` (the shim is
 ``conformance.blackbox.serve``, in the wheel)."""
 
 from __future__ import annotations
@@ -10,4 +10,5 @@ from conformance.blackbox.serve import serve
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    serve(args[-1], frozenset(args[i + 1] for i, a in enumerate(args[:-1]) if a == "--without"))
+    without = frozenset(args[i + 1] for i, a in enumerate(args[:-1]) if a == "--without")
+    serve(args[-1], without, "--fetch-keys" in args)
