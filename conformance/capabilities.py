@@ -37,6 +37,7 @@ FIXABLE = {
     "leeway_s": "a whole number of seconds >= 0",
     "algorithms": "a non-empty list of names",
     "key_form": f"one of {', '.join(KEY_FORMS)}",
+    "jwks_ttl_s": "a number of seconds > 0 (how long a fetched JWKS is used)",
 }
 #: Settings a SUT may declare unsupported, each with the sub-checks that need it.
 UNSUPPORTABLE: Mapping[str, tuple[str, ...]] = {
@@ -68,6 +69,9 @@ def _fixed_value(name: str, value: object, where: str) -> Any:
     elif name == "key_form":
         if value in KEY_FORMS:
             return value
+    elif name == "jwks_ttl_s":
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1e9:
+            return float(value)
     else:
         raise CapabilityError(
             f"{where}: fixed {name!r} is not a setting that can be fixed; use {sorted(FIXABLE)}"

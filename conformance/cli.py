@@ -46,8 +46,10 @@ from .audit.text import (
     slowest,
     write_junit,
 )
+from .blackbox.app import APP_ENV, AppProfile, AppProfileError, parse_pairs
 from .blackbox.jwks import JWKS_PATH, free_port
 from .blackbox.service import serve_spec, service_environment, url_spec
+from .capabilities import Capabilities
 from .options import parse_crowd, parse_shard
 from .registry import BY_ID
 from .target import SutLoadError
@@ -92,6 +94,34 @@ def parser() -> argparse.ArgumentParser:
         help="a service under test already running at http://127.0.0.1:PORT, started with "
         "`clerk-harness env`'s environment (repeatable; rows needing other settings are n/a; "
         "the audit then runs in one process)",
+    )
+    app = audit.add_argument_group(
+        "a service as it ships (--serve, --url)",
+        "its own current-user route instead of /whoami, its JSON mapped to the principal, and "
+        "the settings it cannot take, instead of /__harness/capabilities",
+    )
+    app.add_argument("--whoami", metavar="PATH", help="the route answering who is signed in")
+    app.add_argument(
+        "--principal",
+        action="append",
+        default=[],
+        metavar="FIELD=PATH",
+        help="where the route's JSON names user_id (required), external_id, org_id, role and "
+        "session_id: a dotted path, userId or auth.userId (repeatable)",
+    )
+    app.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        metavar="VALUE=ROLE",
+        help="an app's role value as the principal's guest, viewer or admin: org:admin=admin "
+        "(repeatable)",
+    )
+    app.add_argument(
+        "--declare",
+        metavar="JSON",
+        help='what the service cannot be configured with: {"fixed": {"leeway_s": 5}, '
+        '"unsupported": ["issuer"]}',
     )
     audit.add_argument(
         "--keys",
@@ -259,6 +289,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         serve(args.factory, frozenset(args.without), args.fetch_keys)
         return 0
+    try:
+        profile = _app_profile(args)
+    except (AppProfileError, ValueError) as exc:
+        print(f"clerk-harness: {exc}", file=sys.stderr)
+        return 2
+    if profile is not None:
+        os.environ[APP_ENV] = profile.to_env()  # for xdist workers too
     if args.keys:
         os.environ[KEYS_ENV] = str(args.keys.resolve())  # for xdist workers and services too
     here = os.getcwd()  # --sut names modules of the project it is run in, for workers too
@@ -288,6 +325,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     print()
     return _conclude(args, audit, time.perf_counter() - started, colour)
+
+
+def _app_profile(args: argparse.Namespace) -> AppProfile | None:
+    """The service's own route and JSON (``--whoami``, ``--principal``, ``--role``,
+    ``--declare``), or None when none is given."""
+    if not (args.whoami or args.principal or args.role or args.declare):
+        return None
+    declared = None
+    if args.declare:
+        try:
+            declared = json.loads(args.declare)
+        except ValueError as exc:
+            raise AppProfileError(f"--declare: not JSON ({exc})") from exc
+        Capabilities.from_json(declared, "--declare")  # a CapabilityError: its one line
+    return AppProfile(
+        args.whoami or "/whoami",
+        parse_pairs(args.principal, "--principal"),
+        parse_pairs(args.role, "--role"),
+        declared,
+    ).check()
 
 
 def _env(args: argparse.Namespace) -> int:

@@ -434,3 +434,22 @@ def test_a_bad_shard_is_a_usage_error(tmp_path: Path) -> None:
     for bad in ("0/3", "4/3", "2", "a/b"):
         done = audit("--sut", "reference:make", "--shard", bad, cwd=tmp_path)
         assert done.returncode == 2 and "--shard" in done.stderr, (bad, done.stderr)
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        (("--principal", "user_id"), "expected NAME=VALUE"),
+        (("--principal", "org_id=orgId"), "user_id=PATH is required"),
+        (("--principal", "user_id=id", "--role", "org:admin=root"), "guest, viewer or admin"),
+        (("--whoami", "me"), "expected a path"),
+        (("--declare", "{"), "--declare: not JSON"),
+        (("--declare", '{"fixed": {"leeway": 5}}'), "is not a setting that can be fixed"),
+    ],
+)
+def test_a_service_profile_that_cannot_be_used_is_one_usage_line(
+    tmp_path: Path, options: tuple[str, ...], says: str
+) -> None:
+    done = audit("--serve", "true", *options, cwd=tmp_path)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert says in done.stderr, done.stderr

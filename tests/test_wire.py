@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from conformance.blackbox import jwks
+from conformance.blackbox.app import APP_ENV, AppProfile, AppProfileError
 from conformance.blackbox.service import service_environment, settings_json
 from conformance.blackbox.wire import OVERSIZED, Outgoing, ServiceFault, answer, outgoing
 from reference import InvalidClaims, LocalUser, Principal, Request, Role, Settings, Unauthorized
@@ -191,3 +192,63 @@ def test_the_jwks_is_served_where_clerk_sdks_fetch_it_and_each_fetch_counted() -
 )  # fmt: skip
 def test_each_sdk_path_names_its_document(path: str, doc: str | None) -> None:
     assert jwks.document_id(path) == doc
+
+
+APP = AppProfile(
+    "/me",
+    {"user_id": "auth.userId", "org_id": "auth.orgId", "role": "auth.orgRole",
+     "session_id": "auth.sessionId"},
+    {"org:admin": "admin", "org:member": "viewer"},
+)  # fmt: skip
+
+
+def test_an_apps_own_route_and_json_name_the_principal() -> None:
+    body = {"auth": {"userId": "user_1", "orgId": "org_1", "orgRole": "org:admin",
+                     "sessionId": "sess_1"}}  # fmt: skip
+    got = answer(200, json.dumps(body).encode(), method="GET", app=APP)
+    assert got == Principal("user_1", "user_1", "org_1", Role.ADMIN, "sess_1")
+    member = {"auth": {"userId": "user_1", "orgRole": "org:member"}}
+    assert answer(200, json.dumps(member).encode(), method="GET", app=APP).role is Role.VIEWER
+    odd = {"auth": {"userId": "user_1", "orgId": 0, "orgRole": ["org:admin"]}}
+    named = answer(200, json.dumps(odd).encode(), method="GET", app=APP)
+    assert (named.org_id, named.role) == ("0", Role.GUEST)  # ID-FAITHFUL's to judge, no crash
+    for signed_out in ({"auth": {"userId": None}}, {"auth": {}}, {}):
+        with pytest.raises(Unauthorized):
+            answer(200, json.dumps(signed_out).encode(), method="GET", app=APP)
+    for broken in (b"not json", b"[1]"):
+        with pytest.raises(ServiceFault):
+            answer(200, broken, method="GET", app=APP)
+    with pytest.raises(Unauthorized):
+        answer(401, b"", method="GET", app=APP)
+
+
+def test_an_apps_own_route_is_sent_each_request_as_get() -> None:
+    out = outgoing("authenticate_request", Request("PUT", "/x?a=1", (), b"{}"), HOST, APP)
+    assert (out.method, out.target) == ("GET", "/me?a=1")
+    assert any("sent as GET" in change for change in out.changes)
+    assert outgoing("authenticate_request", Request("GET", "/", (), b""), HOST, APP).changes == (
+        f"Host: {HOST} added (HTTP/1.1 requires one)",
+    )
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        AppProfile("me", {"user_id": "id"}),
+        AppProfile("/me", {"org_id": "org"}),
+        AppProfile("/me", {"user_id": "id", "name": "n"}),
+        AppProfile("/me", {"user_id": "id"}, {"org:admin": "root"}),
+    ],
+)
+def test_a_mapping_that_cannot_be_used_is_one_line(bad: AppProfile) -> None:
+    with pytest.raises(AppProfileError):
+        bad.check()
+
+
+def test_the_profile_reaches_every_worker_through_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(APP_ENV, APP.to_env())
+    assert AppProfile.from_env() == APP
+    monkeypatch.delenv(APP_ENV)
+    assert AppProfile.from_env() == AppProfile() and AppProfile().contract

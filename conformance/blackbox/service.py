@@ -44,11 +44,13 @@ from strategies.requests import plain_request
 
 from ..capabilities import Capabilities
 from ..findings import example_began
+from .app import AppProfile
 from .clock import PreloadedClock, libfaketime
 from .jwks import JWKS_PATH, SDK_PATHS, free_port, jwks_host, jwks_host_at
 from .wire import (
     CAPABILITIES,
     CLOCK,
+    CONTRACT,
     OVERSIZED,
     RESET,
     ROUTES,
@@ -206,15 +208,18 @@ class Service:
             return 0
         return status
 
-    def call(self, method: str, request: Request, clock: bool) -> Principal:
-        """``request`` to ``method``'s route, the clock set first: its principal, or raises."""
+    def call(
+        self, method: str, request: Request, clock: bool, app: AppProfile = CONTRACT
+    ) -> Principal:
+        """``request`` to ``method``'s route (the ``app``'s own), the clock set first: its
+        principal, or raises."""
         if clock:
             self.set_clock(time.time())  # the harness's clock: frozen inside a check
-        out = outgoing(method, request, self.host)
+        out = outgoing(method, request, self.host, app)
         oversized = out.header_bytes + len(out.body) > OVERSIZED
         try:
             status, body = self.send(out.method, out.target, out.headers, out.body, oversized)
-            return answer(status, body, method=out.method)
+            return answer(status, body, method=out.method, app=app)
         except ServiceFault as fault:
             if oversized and "dropped" in str(fault):
                 raise layer_refusal(f"it closed the connection on {len(out.body)} body bytes "
@@ -328,6 +333,7 @@ class ServedFactory:
         #: and, when a process so started does not follow it, why (every row is then n/a).
         self.preload: str | None = None
         self.unfollowed = ""
+        self.app = AppProfile.from_env()  # the app's own route and JSON, if given
         _factories.append(self)
 
     def __call__(self, settings: Settings) -> Any:
@@ -409,8 +415,8 @@ class ServedFactory:
                                 party=parties[0] if parties else None)  # fmt: skip
             service.set_clock(instant)
             try:
-                service.call(method, plain_request(method, sign(minted, key, add_times=False)),
-                             clock=False)  # fmt: skip
+                token = sign(minted, key, add_times=False)
+                service.call(method, plain_request(method, token), False, self.app)
             except (AuthError, ServiceFault) as exc:
                 refused.append(f"a plain session minted {when} was refused at that instant "
                                f"({type(exc).__name__}: {exc})")  # fmt: skip
@@ -434,7 +440,7 @@ class ServedFactory:
     def _probe(self, service: Service) -> None:
         """Which routes the service provides (a ``404`` means not), and its control endpoints."""
         provided = set()
-        for method, route in ROUTES.items():
+        for method, route in {**ROUTES, "authenticate_request": self.app.whoami}.items():
             verb = "GET" if method == "authenticate_request" else "POST"
             status, _ = service.send(verb, route, (("Host", service.host),), b"")
             if status != 404:
@@ -451,6 +457,8 @@ class ServedFactory:
     def capabilities(self) -> Capabilities:
         """What the service declares at ``GET /__harness/capabilities`` (a ``200``'s JSON; any
         other answer: nothing); ``CapabilityError`` when that JSON is not a declaration."""
+        if self.app.declared is not None:  # given on the command line (``--declare``)
+            return Capabilities.from_json(self.app.declared, f"--declare for {self.command!r}")
         status, body = self.declared
         if status != 200:
             return Capabilities()
@@ -480,6 +488,17 @@ class ServedFactory:
 
     def stop(self) -> None:
         for service in self.every:
+            service.stop()
+
+    def drain(self) -> None:
+        """Stop every idle process, so the next instance starts on a new one: state a service
+        without a reset keeps from one row cannot reach the next."""
+        with self.lock:
+            idle = [service for pool in self.idle.values() for service in pool]
+            self.idle.clear()
+            for service in idle:
+                self.running[self._key(service.settings)] -= 1
+        for service in idle:
             service.stop()
 
 
@@ -582,7 +601,7 @@ class _Client:
             why = self.service.broken or f"it exited with code {self.service.process.returncode}"
             raise ServiceFault(f"the service is down ({why}); its stderr ends: "
                                f"{self.service.tail()}")  # fmt: skip
-        return self.service.call(method, request, self.factory.has_clock)
+        return self.service.call(method, request, self.factory.has_clock, self.factory.app)
 
 
 class _RequestClient(_Client):

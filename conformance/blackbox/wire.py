@@ -20,6 +20,11 @@ from typing import Any
 
 from reference import InvalidClaims, Principal, Request, Role, Settings, Unauthorized
 
+from .app import AppProfile
+
+#: The contract's own route and JSON (README, "Black-box mode").
+CONTRACT = AppProfile()
+
 #: The route of each request entry point.
 ROUTES = {"authenticate_request": "/whoami", "callback_subject": "/callback"}
 RESET = "/__harness/reset"
@@ -74,14 +79,19 @@ def settings_json(settings: Settings) -> str:
     )
 
 
-def outgoing(method: str, request: Request, host: str) -> Outgoing:
-    """``request`` for entry point ``method``, as HTTP/1.1 lets it be sent to ``host``."""
+def outgoing(method: str, request: Request, host: str, app: AppProfile = CONTRACT) -> Outgoing:
+    """``request`` for entry point ``method``, as HTTP/1.1 lets it be sent to ``host`` (at the
+    app's own ``whoami`` route)."""
     changes: list[str] = []
     verb = request.method if _TOKEN.fullmatch(request.method or "") else "POST"
     if verb != request.method:
         changes.append(f"method {request.method!r} is not an HTTP token: sent as POST")
+    if app.own_route and method == "authenticate_request" and verb != "GET":
+        changes.append(f"method {verb} sent as GET: the app's own route {app.whoami} takes GET")
+        verb = "GET"
     _, sep, query = request.target.partition("?")
-    target = ROUTES[method] + (sep + _quoted(query) if sep else "")
+    route = app.whoami if method == "authenticate_request" else ROUTES[method]
+    target = route + (sep + _quoted(query) if sep else "")
     headers: list[tuple[str, bytes]] = []
     seen_host = False
     for name, value in request.headers:
@@ -128,13 +138,21 @@ def _unsendable(name: str, value: str) -> str:
 METHOD_REFUSALS = {405: "Method Not Allowed", 501: "Not Implemented"}
 
 
-def answer(status: int, body: bytes, *, method: str) -> Principal:
+def answer(status: int, body: bytes, *, method: str, app: AppProfile = CONTRACT) -> Principal:
     """The principal a ``200`` names; else the ``AuthError`` the status means (``401``/``403``
     ``Unauthorized``, ``422`` ``InvalidClaims``, ``400``/``431`` the HTTP layer's refusal,
     ``405``/``501`` its refusal of ``method``, a ``3xx`` a redirect to sign in); else
     ``ServiceFault``."""
     if status == 200:
-        return _principal(body)
+        if app.contract:
+            return _principal(body)
+        data = _json(body)
+        if not isinstance(data, Mapping):
+            raise ServiceFault(f"200 with a body that is not a JSON object: {_shown(body)}")
+        named = app.principal(data)
+        if named is None:
+            raise Unauthorized("signed_out", f"200 naming no user at {app.fields['user_id']}")
+        return named
     if status in (401, 403, 422):
         reason, message = _error(body, status)
         raise (InvalidClaims if status == 422 else Unauthorized)(reason, message)

@@ -145,7 +145,9 @@ def _shared_cache(
 
 def _rotated_in_place(target: Target, clock: Clock, claims: dict[str, Any], ttl: float) -> None:
     """An instance whose JWKS endpoint drops a key refuses its tokens ``ttl`` seconds later —
-    judged only on an instance that reads the endpoint at all."""
+    judged only on an instance that reads the endpoint at all (``ttl`` as the SUT runs it: a
+    fixed ``jwks_ttl_s`` it declares, else the one drawn)."""
+    ttl = target.configured(jwks_ttl_s=ttl).jwks_ttl_s
     home: SigningKeys = target.keys
     retiring, kept = home.trusted
     listed = jwks_of(retiring, kept, home.trusted_ec)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from conformance import BY_ID, Target
 from conformance.audit.run import Gate
+from conformance.blackbox.app import AppProfile
 from conformance.findings import HOLDS, INCONCLUSIVE, VIOLATED, Finding, run_row
 from conformance.registry import lookup
 from strategies import sign
@@ -103,11 +104,11 @@ def assert_partition(target: Target, peer: Peer) -> None:
     """Every invariant of the registry is violated, holds, is undecided or is not applicable,
     and the not-applicable ones are exactly what the target lacks methods for — so a new
     invariant, or a change in what an adapter provides, needs the findings updated."""
-    seen = [*peer.findings, *peer.holds, *peer.undecided, *NOT_APPLICABLE]
+    seen = [*peer.findings, *peer.holds, *peer.undecided, *NOT_APPLICABLE, *peer.limited]
     assert sorted(seen) == sorted(BY_ID), "each invariant must be in exactly one group"
     assert {id_ for id_, inv in BY_ID.items() if inv.missing(target)} == NOT_APPLICABLE
     if peer.methods is not None:
-        assert target.methods == peer.methods and not target.limits
+        assert target.methods == peer.methods and set(target.limits) == peer.limited
 
 
 def assert_undecided(target: Target, row: str, says: tuple[str, ...]) -> None:
@@ -148,7 +149,10 @@ class Peer:
     what it needs to run here (Python ``modules``, a ``file`` built by ``services/build``, a
     ``program`` on ``PATH``). ``undecided`` rows must be inconclusive, each reason saying the
     given words; ``skipped`` rows are not run here, each for the reason given; ``slow`` rows are
-    marked ``slow``; ``methods``: the entry points a served peer must offer."""
+    marked ``slow``; ``methods``: the entry points a served peer must offer; ``app``: the
+    service's own route and JSON (``clerk-harness audit --whoami …``); ``limited``: the rows it
+    cannot be judged on (``n/a`` with the service's reason); ``fresh_per_row``: each row on new
+    processes (a service without a reset keeps what one row taught it)."""
 
     name: str
     spec: str
@@ -162,6 +166,9 @@ class Peer:
     skipped: Mapping[str, str] = field(default_factory=dict)
     slow: frozenset[str] = frozenset()
     methods: frozenset[str] | None = None
+    app: AppProfile | None = None
+    limited: frozenset[str] = frozenset()
+    fresh_per_row: bool = False
 
     @property
     def rows(self) -> list[str]:
@@ -420,10 +427,77 @@ CLERK_SDK_GO = Peer(
     undecided={"PATH-CONSISTENT": ("through 2 entry point(s)", "signed_out")},
     methods=frozenset({"authenticate_request"}),
 )
+#: docs/findings.md §3d: an Express app as Clerk's quickstart writes it, audited unchanged —
+#: started on the harness's port, its clock preloaded (libfaketime), its keys fetched from the
+#: harness's API with the secret key, its own ``GET /me`` mapped to the principal; the fixed
+#: settings of ``clerkMiddleware()``'s defaults declared (a 5 s skew, a 5 min JWKS cache).
+EXPRESS_QUICKSTART = Peer(
+    "express quickstart",
+    f"serve=PORT=$CLERK_HARNESS_PORT node {SERVICES / 'express-quickstart' / 'server.js'}",
+    {
+        # the app pins no organization (the quickstart leaves orgs to the app): one root
+        "ID-FAITHFUL": frozenset({"ID-FAITHFUL/org-configured", "ID-FAITHFUL/org-from-token"}),
+        "ID-REQUIRED": frozenset({"ID-REQUIRED/error-class", "ID-REQUIRED/missing-org"}),
+        "ID-ORG-PINNED": frozenset({"ID-ORG-PINNED/foreign-org"}),
+        # the SDK's, as for the pinned-key service (§3b)
+        **{row: CLERK_EXPRESS.findings[row] for row in _MAPPING},
+        "TOTAL": frozenset({"TOTAL/crash", "TOTAL/v2-claims"}),
+        "TOKEN-SIGNATURE": frozenset({"TOKEN-SIGNATURE/unknown-crit"}),
+        "TOKEN-TIME": CLERK_EXPRESS.findings["TOKEN-TIME"],
+        "TOKEN-MALFORMED": CLERK_EXPRESS.findings["TOKEN-MALFORMED"],
+        "REQ-AMBIENT-ONLY": CLERK_EXPRESS.findings["REQ-AMBIENT-ONLY"],
+        # no authorizedParties (the quickstart passes none): azp is not checked
+        "TOKEN-AUDIENCE": frozenset(
+            {
+                "TOKEN-AUDIENCE/azp-missing",
+                "TOKEN-AUDIENCE/azp-not-a-string",
+                "TOKEN-AUDIENCE/azp-unlisted",
+                "TOKEN-AUDIENCE/iss-mismatch",
+            }
+        ),
+        # the networked configuration: every unknown kid is a fetch of Clerk's API
+        "KEYS-ISOLATED": frozenset({"KEYS-ISOLATED/unknown-kid-fetch"}),
+    },
+    frozenset(
+        {
+            "SESSION-PENDING",
+            "SID-INDEPENDENT",
+            "CB-NO-QUERY",
+            "PATH-CONSISTENT",
+            "SESSION-TOKENS-ONLY",
+            "VALID-ACCEPTED",
+            "REQ-NO-SPOOF",
+        }
+    ),
+    frozenset(
+        {
+            "ID-FAITHFUL/org-configured",
+            "ID-FAITHFUL/org-from-token",
+            "ID-REQUIRED/missing-org",
+            "ID-ORG-PINNED/foreign-org",
+        }
+    ),
+    program="node",
+    file=SERVICES / "express-quickstart" / "node_modules",
+    methods=frozenset({"authenticate_request"}),
+    app=AppProfile(
+        "/me",
+        {"user_id": "userId", "org_id": "orgId", "role": "orgRole", "session_id": "sessionId"},
+        {"org:admin": "admin", "org:member": "viewer"},
+        {"fixed": {"leeway_s": 5, "jwks_ttl_s": 300}},
+    ),
+    limited=frozenset(
+        {"CACHE-ISOLATION", "CACHE-KEY-INJECTIVE", "CACHE-NO-POISON", "CACHE-FRESH"}
+        | {"CACHE-CONCURRENT", "IDENTITY-NOT-LINKED"}
+    ),
+    fresh_per_row=True,
+)
+
 PEERS = (
     CLERK_BACKEND_API,
     CLERK_BACKEND_API_SERVED,
     FASTAPI_CLERK_AUTH,
     CLERK_EXPRESS,
     CLERK_SDK_GO,
+    EXPRESS_QUICKSTART,
 )

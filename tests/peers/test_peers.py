@@ -6,9 +6,15 @@ package, Node, a service not built) is skipped, saying what is missing."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
+
 import pytest
 
 from conformance import Target
+from conformance.blackbox.app import APP_ENV, AppProfile
+from conformance.blackbox.service import ServedFactory
 from tests.peers.findings import (
     PEERS,
     Peer,
@@ -30,8 +36,27 @@ def target_of(peer: Peer) -> Target:
     if missing:
         pytest.skip(f"{peer.name} needs {missing}")
     if peer.name not in _LOADED:
-        _LOADED[peer.name] = Target.load(peer.spec)
+        with _app_env(peer.app):
+            _LOADED[peer.name] = Target.load(peer.spec)
     return _LOADED[peer.name]
+
+
+@contextlib.contextmanager
+def _app_env(app: AppProfile | None) -> Iterator[None]:
+    """``CLERK_HARNESS_APP`` as ``clerk-harness audit --whoami …`` sets it, while the peer's
+    target loads (its factory reads it once)."""
+    if app is None:
+        yield
+        return
+    previous = os.environ.get(APP_ENV)
+    os.environ[APP_ENV] = app.to_env()
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(APP_ENV)
+        else:
+            os.environ[APP_ENV] = previous
 
 
 def _cases() -> list[object]:
@@ -52,6 +77,9 @@ def test_every_invariant_is_accounted_for(peer: str) -> None:
 def test_each_row_finds_what_the_findings_list(peer: str, row: str) -> None:
     listed = BY_NAME[peer]
     target = target_of(listed)
+    if listed.fresh_per_row:
+        assert isinstance(target.factory, ServedFactory)
+        target.factory.drain()
     if row in listed.undecided:
         assert_undecided(target, row, listed.undecided[row])
     else:
