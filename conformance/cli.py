@@ -118,6 +118,12 @@ def parser() -> argparse.ArgumentParser:
         "(repeatable)",
     )
     app.add_argument(
+        "--fresh-processes",
+        action="store_true",
+        help="without a /__harness/reset route, start a new process for every SUT instance, so "
+        "the cache rows and IDENTITY-NOT-LINKED are decided (else n/a): a process start each",
+    )
+    app.add_argument(
         "--declare",
         metavar="JSON",
         help='what the service cannot be configured with: {"fixed": {"leeway_s": 5}, '
@@ -330,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _app_profile(args: argparse.Namespace) -> AppProfile | None:
     """The service's own route and JSON (``--whoami``, ``--principal``, ``--role``,
     ``--declare``), or None when none is given."""
-    if not (args.whoami or args.principal or args.role or args.declare):
+    if not (args.whoami or args.principal or args.role or args.declare or args.fresh_processes):
         return None
     declared = None
     if args.declare:
@@ -344,6 +350,7 @@ def _app_profile(args: argparse.Namespace) -> AppProfile | None:
         parse_pairs(args.principal, "--principal"),
         parse_pairs(args.role, "--role"),
         declared,
+        args.fresh_processes,
     ).check()
 
 

@@ -20,10 +20,13 @@ import pytest
 
 from conformance import BY_ID, INVARIANTS, Invariant, Target, catalogue
 from conformance.blackbox import clock, jwks, service
+from conformance.blackbox.app import APP_ENV, AppProfile
 from conformance.blackbox.wire import answer
 from conformance.findings import HOLDS, INCONCLUSIVE, VIOLATED, run_row
 from conformance.registry import lookup
+from conformance.target import present_claims
 from reference import Request, Unauthorized
+from strategies import TRUSTED_ORG
 
 IMPLS = Path(__file__).parent / "impls"
 PYTHON = shlex.quote(sys.executable)
@@ -260,3 +263,46 @@ def test_a_service_not_following_the_preloaded_clock_is_judged_on_no_row() -> No
     assert set(target.limits) == {inv.id for inv in INVARIANTS}
     why = target.limits["TOKEN-TIME"]
     assert "does not follow" in why and "libfaketime" in why and "twenty years on" in why
+
+
+NO_RESET = served("reference:make", "served.py --without reset")
+
+
+def _loaded(spec: str, app: AppProfile) -> Target:
+    """``spec`` loaded under ``app`` (``CLERK_HARNESS_APP``, as the command sets it)."""
+    previous = os.environ.get(APP_ENV)
+    os.environ[APP_ENV] = app.to_env()
+    try:
+        return Target.load(spec)
+    finally:
+        if previous is None:
+            del os.environ[APP_ENV]
+        else:
+            os.environ[APP_ENV] = previous
+
+
+def test_without_a_reset_route_the_rows_of_what_an_instance_remembers_are_n_a() -> None:
+    target = _loaded(NO_RESET, AppProfile())
+    assert set(target.limits) == set(service.STATEFUL_ROWS)
+    assert "--fresh-processes" in target.limits["CACHE-ISOLATION"]
+
+
+def test_fresh_processes_keep_one_instances_memory_from_the_next() -> None:
+    """``--fresh-processes``: without a reset route, every instance is a process of its own
+    (started ahead), so the rows of what an instance remembers are decided. The reference's
+    user store numbers the users it creates: a reused process numbers the second instance's
+    user after the first's; a fresh one starts again."""
+    made = {}
+    for fresh in (False, True):
+        target = _loaded(NO_RESET, AppProfile(fresh_processes=fresh))
+        assert bool(target.limits) is not fresh
+        users, pids = [], []
+        for sub in ("user_a", "user_b"):
+            sut = target.fresh()
+            users.append(present_claims(target, sut, {"sub": sub, "org_id": TRUSTED_ORG}))
+            pids.append(sut.service.process.pid)
+            del sut  # its process goes back (reused), or is stopped (fresh)
+        assert (pids[0] != pids[1]) is fresh
+        made[fresh] = [user.user_id for user in users]
+    assert made[False][0] != made[False][1]  # the reused process remembered its first user
+    assert made[True][0] == made[True][1]  # each a first user, in a process of its own

@@ -35,12 +35,14 @@ class AppProfileError(ValueError):
 @dataclass(frozen=True)
 class AppProfile:
     """Where the service answers ``authenticate_request``, how its JSON names the principal,
-    and what it declares (``Capabilities``' JSON; ``None``: ask ``/__harness/capabilities``)."""
+    what it declares (``Capabilities``' JSON; ``None``: ask ``/__harness/capabilities``), and
+    whether, lacking a reset route, each instance is a process of its own."""
 
     whoami: str = CONTRACT_ROUTE
     fields: Mapping[str, str] = field(default_factory=dict)
     roles: Mapping[str, str] = field(default_factory=dict)
     declared: Mapping[str, Any] | None = None
+    fresh_processes: bool = False
 
     @property
     def own_route(self) -> bool:
@@ -90,6 +92,7 @@ class AppProfile:
                 "fields": dict(self.fields),
                 "roles": dict(self.roles),
                 "declared": self.declared,
+                "fresh_processes": self.fresh_processes,
             }
         )
 
@@ -100,7 +103,10 @@ class AppProfile:
         if not raw:
             return cls()
         data = json.loads(raw)
-        return cls(data["whoami"], data["fields"], data["roles"], data["declared"]).check()
+        return cls(
+            data["whoami"], data["fields"], data["roles"], data["declared"],
+            bool(data.get("fresh_processes")),
+        ).check()  # fmt: skip
 
 
 def parse_pairs(pairs: list[str], what: str) -> dict[str, str]:

@@ -70,8 +70,11 @@ TIMEOUT_S = 10.0
 START_S = 30.0
 #: Processes one ``Settings`` may run before the cycle collector frees dropped instances.
 POOL_BEFORE_COLLECTING = 2
+#: Processes started ahead for a service without a reset route, each for one instance.
+SPARES = 2
 #: Rows that judge what an instance remembers: without a reset, state carried from one example
-#: to the next could pass for a flaw (or hide one), so they are ``n/a`` for such a service.
+#: to the next could pass for a flaw (or hide one), so they are ``n/a`` for such a service —
+#: unless every instance is a fresh process (``--fresh-processes``).
 STATEFUL_ROWS = (
     "CACHE-ISOLATION",
     "CACHE-KEY-INJECTIVE",
@@ -334,6 +337,9 @@ class ServedFactory:
         self.preload: str | None = None
         self.unfollowed = ""
         self.app = AppProfile.from_env()  # the app's own route and JSON, if given
+        #: Without a reset route, every instance is a process of its own: started ahead here.
+        self.spares: dict[str, list[Service]] = {}
+        self.filling: set[str] = set()
         _factories.append(self)
 
     def __call__(self, settings: Settings) -> Any:
@@ -367,6 +373,8 @@ class ServedFactory:
         """An idle process for ``settings``, reset; else a new one. A dropped instance caught in
         a reference cycle (an error's traceback holds the frame that held it) is given back
         only by the cycle collector: it runs before a third process for one ``Settings``."""
+        if self.fresh_only:
+            return self._fresh(settings)
         key = self._key(settings)
         collected = 0
         while True:
@@ -393,6 +401,64 @@ class ServedFactory:
             self.every.append(service)
             self.running[key] = self.running.get(key, 0) + 1
         return service
+
+    @property
+    def fresh_only(self) -> bool:
+        """Whether every instance is a process of its own (no reset route, and
+        ``--fresh-processes``): what one remembers never reaches another."""
+        return self.routes is not None and not self.has_reset and self.app.fresh_processes
+
+    def _fresh(self, settings: Settings) -> Service:
+        """A process no instance has used, for a service without a reset route: a spare started
+        ahead, else a new one; ``SPARES`` more are started meanwhile."""
+        key = self._key(settings)
+        with self.lock:
+            spares = self.spares.setdefault(key, [])
+            service = spares.pop(0) if spares else None
+        if service is None or not service.alive:
+            service = self._started(settings)
+        self._refill(settings, key)
+        return service
+
+    def _started(self, settings: Settings) -> Service:
+        service = Service(self.command, settings, self.preload)
+        with self.lock:
+            self.every.append(service)
+        return service
+
+    def _refill(self, settings: Settings, key: str) -> None:
+        """Start spares for ``settings`` in the background, up to ``SPARES``."""
+        with self.lock:
+            if key in self.filling:
+                return
+            self.filling.add(key)
+
+        def fill() -> None:
+            try:
+                while len(self.spares.get(key, ())) < SPARES:
+                    spare = self._started(settings)
+                    with self.lock:
+                        self.spares.setdefault(key, []).append(spare)
+            except ServiceStartError:
+                pass  # the next lease starts one itself, and reports why it cannot
+            finally:
+                with self.lock:
+                    self.filling.discard(key)
+
+        threading.Thread(target=fill, daemon=True).start()
+
+    def _discard(self, service: Service) -> None:
+        """A used process of a service without a reset: stopped, in the background (this runs
+        in a finalizer), its output closed."""
+        with self.lock:
+            if service in self.every:
+                self.every.remove(service)
+
+        def stop() -> None:
+            service.stop()
+            service.stderr.close()
+
+        threading.Thread(target=stop, daemon=True).start()
 
     def _retire(self, settings: Settings, service: Service) -> None:
         """Stop a leased process for good."""
@@ -433,7 +499,10 @@ class ServedFactory:
         with self.lock:
             if service.lease == lease:
                 service.lease = 0
-                self.idle.setdefault(self._key(settings), []).append(service)
+                if self.fresh_only:
+                    self._discard(service)  # what it remembers must not reach another example
+                else:
+                    self.idle.setdefault(self._key(settings), []).append(service)
                 if settings.jwks_source is not None:
                     jwks_host().static(settings.jwks, settings.jwks_source)
 
@@ -479,10 +548,11 @@ class ServedFactory:
                    "harness mints its tokens on a frozen clock it moves, which this service "
                    "cannot follow")  # fmt: skip
             return dict.fromkeys(rows, why)
-        if not self.has_reset:
+        if not self.has_reset and not self.fresh_only:
             why = (f"the service has no POST {RESET}: this row judges what an instance "
                    "remembers, and state carried from one example to the next would pass for a "
-                   "flaw")  # fmt: skip
+                   "flaw (--fresh-processes: a new process for every instance decides it, at the "
+                   "cost of a process start each)")  # fmt: skip
             return dict.fromkeys((r for r in rows if r in STATEFUL_ROWS), why)
         return {}
 
@@ -587,6 +657,10 @@ class UrlFactory(ServedFactory):
             if service.lease == lease:
                 service.lease = 0
 
+    @property
+    def fresh_only(self) -> bool:
+        return False  # the one service running there: it cannot be started afresh
+
 
 class _Client:
     """One SUT instance: a service process, reached through the routes it provides."""
@@ -649,10 +723,12 @@ def example_scope() -> Iterator[None]:
 
 
 def served_factory(command: str) -> ServedFactory:
-    """The process's one factory for ``command`` (``url=URL``: the service running there):
-    every target of that command shares its pool of processes, instead of starting its own."""
+    """The process's one factory for ``command`` (``url=URL``: the service running there) and
+    the app profile in force (``CLERK_HARNESS_APP``): every target of that command shares its
+    pool of processes, instead of starting its own."""
+    app = AppProfile.from_env()
     for factory in _factories:
-        if factory.command == command:
+        if factory.command == command and factory.app == app:
             return factory
     if command.startswith(URL_PREFIX):
         return UrlFactory(command[len(URL_PREFIX) :])
