@@ -116,9 +116,9 @@ def test_a_method_the_http_layer_refuses_is_a_refusal_not_a_crash(
     HTTP layer's refusals, each naming the method — TOTAL holds, with no crash finding."""
     refused: list[tuple[int, str]] = []
 
-    def recorded(status: int, body: bytes, *, method: str) -> Any:
+    def recorded(status: int, body: bytes, *, method: str, app: AppProfile) -> Any:
         try:
-            return answer(status, body, method=method)
+            return answer(status, body, method=method, app=app)
         except Unauthorized as exc:
             if exc.reason == "http_layer":
                 refused.append((status, exc.detail))
