@@ -54,7 +54,7 @@ class JwksHost:
         self.documents: dict[str, bytes] = {}
         self.sources: dict[str, JwksSource] = {}
         self.fetches: collections.Counter[str] = collections.Counter()
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # static() runs in finalizers too
         host = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -96,8 +96,8 @@ class JwksHost:
         return doc
 
     def url(self, jwks: Mapping[str, Any], path: str = "") -> str:
-        """Where ``jwks`` is served as a document (registered on first use; at ``path`` if
-        given: that path is then ``ROOT``)."""
+        """Where ``jwks`` is served as a document (registered on first use); given ``path``
+        (``JWKS_PATH``, the only one served so), as ``ROOT``."""
         if path:
             self.register(jwks, ROOT)
             return self.origin + path

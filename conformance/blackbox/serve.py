@@ -28,6 +28,7 @@ import importlib
 import json
 import os
 import sys
+import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -93,6 +94,7 @@ class App:
         self.factory = getattr(importlib.import_module(module), attr)
         self.settings = settings_from_env(fetch_keys)
         self.built: Any = None
+        self.building = threading.Lock()
         if "clock" not in without:
             freezegun.api.call_stack_inspection_limit = 1
             self.frozen = freeze_time(datetime.datetime.now(datetime.UTC)).start()
@@ -104,10 +106,13 @@ class App:
 
     @property
     def sut(self) -> Any:
-        """The instance, built at its first request: one reading its keys from the harness's
-        endpoint (``CLERK_API_URL``) can, once the harness that serves them is running."""
+        """The instance, built at its first request (once, whichever of concurrent first
+        requests comes first): one reading its keys from the harness's endpoint
+        (``CLERK_API_URL``) can, once the harness that serves them is running."""
         if self.built is None:
-            self.built = self.factory(self.settings)
+            with self.building:
+                if self.built is None:
+                    self.built = self.factory(self.settings)
         return self.built
 
     def reset(self) -> None:

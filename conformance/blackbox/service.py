@@ -39,6 +39,7 @@ from typing import Any
 
 from reference import AuthError, Principal, Request, Settings
 from strategies import ISSUER, TRUSTED_ORG, sign, signing_keys, with_times
+from strategies.clock import I32_MAX
 from strategies.keys import jwt_key_pem, keys_file_extra
 from strategies.requests import plain_request
 
@@ -340,22 +341,21 @@ class ServedFactory:
         #: Without a reset route, every instance is a process of its own: started ahead here.
         self.spares: dict[str, list[Service]] = {}
         self.filling: set[str] = set()
+        self.stopping = False
         _factories.append(self)
 
     def __call__(self, settings: Settings) -> Any:
         source = settings.jwks_source
         if source is not None:  # served before the reset: a fresh instance may fetch at once
             jwks_host().live(settings.jwks, source)
-        service = self._lease(settings)
-        if self.routes is None:
-            self._probe(service)
-            library = libfaketime()
-            if not self.has_clock and library is not None and self.routes:
-                self._retire(settings, service)  # started plain: again, its clock preloaded
-                self.preload = library
-                service = self._lease(settings)
-                self.unfollowed = self._follows(service, settings)
-                self.has_clock = not self.unfollowed
+        try:
+            service = self._lease(settings)
+            if self.routes is None:
+                service = self._first(service, settings)
+        except BaseException:
+            if source is not None:
+                jwks_host().static(settings.jwks, source)
+            raise
         service.lease = lease = next(_LEASES)
         client: Any = _CLIENTS[self.routes or frozenset()](self, service, lease)
         weakref.finalize(client, self._give_back, settings, service, lease)
@@ -363,6 +363,25 @@ class ServedFactory:
         if scope is not None:
             scope.append(functools.partial(self._give_back, settings, service, lease))
         return client
+
+    def _first(self, service: Service, settings: Settings) -> Service:
+        """The routes the first process provides; without a clock route, the service started
+        again with libfaketime preloaded, probed for following it, and a process the probe has
+        not touched leased instead."""
+        self._probe(service)
+        library = libfaketime()
+        if self.has_clock or library is None or not self.routes or not self.restartable:
+            return service
+        self._retire(settings, service)  # started plain: again, its clock preloaded
+        self.preload = library
+        probed = self._lease(settings)
+        self.unfollowed = self._follows(probed, settings)
+        self.has_clock = not self.unfollowed
+        self._retire(settings, probed)  # it has seen the probe's sessions, five years on
+        return self._lease(settings)
+
+    #: Whether the harness starts the service's processes (and may start them again).
+    restartable = True
 
     def _key(self, settings: Settings) -> str:
         return settings_json(settings) + json.dumps(
@@ -410,12 +429,21 @@ class ServedFactory:
 
     def _fresh(self, settings: Settings) -> Service:
         """A process no instance has used, for a service without a reset route: a spare started
-        ahead, else a new one; ``SPARES`` more are started meanwhile."""
+        ahead, else a new one; ``SPARES`` more are started meanwhile — for these settings only
+        (the spares of others are stopped: a check drawing settings per example would leave
+        them idle)."""
         key = self._key(settings)
         with self.lock:
-            spares = self.spares.setdefault(key, [])
+            others = [s for k, pool in self.spares.items() if k != key for s in pool]
+            self.spares = {key: self.spares.get(key, [])}
+            spares = self.spares[key]
             service = spares.pop(0) if spares else None
-        if service is None or not service.alive:
+        for other in others:
+            self._discard(other)
+        if service is not None and not service.alive:
+            self._discard(service)
+            service = None
+        if service is None:
             service = self._started(settings)
         self._refill(settings, key)
         return service
@@ -424,12 +452,16 @@ class ServedFactory:
         service = Service(self.command, settings, self.preload)
         with self.lock:
             self.every.append(service)
+            stopping = self.stopping
+        if stopping:  # started while the harness stops: it must not outlive it
+            service.stop()
+            raise ServiceStartError(f"--serve {self.command!r}: the harness is stopping")
         return service
 
     def _refill(self, settings: Settings, key: str) -> None:
         """Start spares for ``settings`` in the background, up to ``SPARES``."""
         with self.lock:
-            if key in self.filling:
+            if key in self.filling or self.stopping:
                 return
             self.filling.add(key)
 
@@ -438,7 +470,11 @@ class ServedFactory:
                 while len(self.spares.get(key, ())) < SPARES:
                     spare = self._started(settings)
                     with self.lock:
-                        self.spares.setdefault(key, []).append(spare)
+                        if key in self.spares:
+                            self.spares[key].append(spare)
+                            continue
+                    self._discard(spare)  # other settings are leased now
+                    return
             except ServiceStartError:
                 pass  # the next lease starts one itself, and reports why it cannot
             finally:
@@ -448,15 +484,14 @@ class ServedFactory:
         threading.Thread(target=fill, daemon=True).start()
 
     def _discard(self, service: Service) -> None:
-        """A used process of a service without a reset: stopped, in the background (this runs
-        in a finalizer), its output closed."""
-        with self.lock:
-            if service in self.every:
-                self.every.remove(service)
+        """A process no instance may use again (a service without a reset): stopped in the
+        background (this runs in a finalizer), listed until it is."""
 
         def stop() -> None:
             service.stop()
-            service.stderr.close()
+            with self.lock:
+                if service in self.every:
+                    self.every.remove(service)
 
         threading.Thread(target=stop, daemon=True).start()
 
@@ -468,15 +503,16 @@ class ServedFactory:
 
     def _follows(self, service: Service, settings: Settings) -> str:
         """Whether the service's clock follows the preloaded one: a plain session minted now
-        and one minted twenty years on, each sent at its own instant, are both accepted
-        (``""``); else why not."""
+        and one minted five years on (before 2038: a 32-bit time is VALID-ACCEPTED's finding),
+        each sent at its own instant, are both accepted (``""``); else why not."""
         method = sorted(self.routes or ())[0]
         claims = {"sub": "user_2ClockProbe", "org_id": settings.org_id, "sid": "sess_clock"}
         parties = settings.authorized_parties
         key = signing_keys().trusted[0]
         now = float(int(time.time()))
         refused = []
-        for instant, when in ((now, "now"), (now + 20 * 365 * 86_400, "twenty years on")):
+        later = min(now + 5 * 365 * 86_400, I32_MAX - 86_400)  # not a 2038 bug's to decide
+        for instant, when in ((now, "now"), (later, "five years on")):
             minted = with_times(claims, instant, issuer=settings.issuer,
                                 party=parties[0] if parties else None)  # fmt: skip
             service.set_clock(instant)
@@ -557,18 +593,23 @@ class ServedFactory:
         return {}
 
     def stop(self) -> None:
-        for service in self.every:
+        with self.lock:
+            self.stopping = True
+            every = list(self.every)
+        for service in every:
             service.stop()
 
     def drain(self) -> None:
-        """Stop every idle process, so the next instance starts on a new one: state a service
-        without a reset keeps from one row cannot reach the next."""
+        """Stop every idle process and spare, so the next instance starts on a new one: state a
+        service without a reset keeps from one row cannot reach the next."""
         with self.lock:
             idle = [service for pool in self.idle.values() for service in pool]
+            spares = [service for pool in self.spares.values() for service in pool]
             self.idle.clear()
+            self.spares.clear()
             for service in idle:
                 self.running[self._key(service.settings)] -= 1
-        for service in idle:
+        for service in (*idle, *spares):
             service.stop()
 
 
@@ -660,6 +701,9 @@ class UrlFactory(ServedFactory):
     @property
     def fresh_only(self) -> bool:
         return False  # the one service running there: it cannot be started afresh
+
+    #: It runs as it was started: its clock cannot be preloaded.
+    restartable = False
 
 
 class _Client:

@@ -427,7 +427,7 @@ CLERK_SDK_GO = Peer(
     undecided={"PATH-CONSISTENT": ("through 2 entry point(s)", "signed_out")},
     methods=frozenset({"authenticate_request"}),
 )
-#: docs/findings.md §3d: an Express app as Clerk's quickstart writes it, audited unchanged —
+#: docs/findings.md §3e: an Express app as Clerk's quickstart writes it, audited unchanged —
 #: started on the harness's port, its clock preloaded (libfaketime), its keys fetched from the
 #: harness's API with the secret key, its own ``GET /me`` mapped to the principal; the fixed
 #: settings of ``clerkMiddleware()``'s defaults declared (a 5 s skew, a 5 min JWKS cache).
