@@ -496,10 +496,11 @@ class ServedFactory:
         threading.Thread(target=stop, daemon=True).start()
 
     def _retire(self, settings: Settings, service: Service) -> None:
-        """Stop a leased process for good."""
+        """Stop a leased process for good (a fresh one, ``_fresh``'s, was never counted)."""
         service.stop()
+        key = self._key(settings)
         with self.lock:
-            self.running[self._key(settings)] -= 1
+            self.running[key] = max(0, self.running.get(key, 0) - 1)
 
     def _follows(self, service: Service, settings: Settings) -> str:
         """Whether the service's clock follows the preloaded one: a plain session minted now
@@ -579,10 +580,13 @@ class ServedFactory:
         if self.unfollowed:
             return dict.fromkeys(rows, self.unfollowed)
         if not self.has_clock:
-            why = (f"the service has no POST {CLOCK}, and no libfaketime is installed to set "
-                   "its clock (apt-get install libfaketime, or CLERK_HARNESS_FAKETIME): the "
-                   "harness mints its tokens on a frozen clock it moves, which this service "
-                   "cannot follow")  # fmt: skip
+            instead = (
+                "no libfaketime is installed to set its clock (apt-get install libfaketime, or "
+                "CLERK_HARNESS_FAKETIME)" if self.restartable else
+                "one started elsewhere cannot be started again with its clock preloaded"
+            )  # fmt: skip
+            why = (f"the service has no POST {CLOCK}, and {instead}: the harness mints "
+                   "its tokens on a frozen clock it moves, which it cannot follow")  # fmt: skip
             return dict.fromkeys(rows, why)
         if not self.has_reset and not self.fresh_only:
             why = (f"the service has no POST {RESET}: this row judges what an instance "
