@@ -55,6 +55,12 @@ def timestamp(instant: datetime = EPOCH) -> int:
 _active: list[Clock] = []  # the clock frozen_clock() froze, while it is frozen
 
 
+def is_frozen() -> bool:
+    """Whether ``frozen_clock()`` has frozen the clock (a check moving time): only then does
+    the instant an instance is built at differ from the one its requests are made at."""
+    return bool(_active)
+
+
 @contextmanager
 def frozen_clock() -> Iterator[Clock]:
     """Freeze the clock at ``EPOCH`` for the SUT only; ``clock.move_to(EPOCH)`` per example.

@@ -39,7 +39,7 @@ from typing import Any
 
 from reference import AuthError, Principal, Request, Settings
 from strategies import ISSUER, TRUSTED_ORG, sign, signing_keys, with_times
-from strategies.clock import I32_MAX
+from strategies.clock import I32_MAX, is_frozen
 from strategies.keys import jwt_key_pem, keys_file_extra
 from strategies.requests import plain_request
 
@@ -407,7 +407,7 @@ class ServedFactory:
                 continue
             if service is None:
                 break
-            if service.alive and self.has_clock:  # the instance is built at the harness's now
+            if service.alive and self.has_clock and is_frozen():  # built at the harness's now
                 with contextlib.suppress(ServiceFault):
                     service.set_clock(time.time())
             if service.alive and (not self.has_reset or service.post(RESET) == 204):
@@ -690,7 +690,7 @@ class UrlFactory(ServedFactory):
             raise NotApplicable(
                 f"the check needs two SUT instances at once; the service at {self.url} is one"
             )
-        if self.has_clock:  # the instance is built at the harness's now
+        if self.has_clock and is_frozen():  # the instance is built at the harness's now
             with contextlib.suppress(ServiceFault):
                 self.service.set_clock(time.time())
         if self.has_reset and self.service.post(RESET) != 204:
