@@ -214,7 +214,7 @@ def _probe_unknown_kids(target: Target) -> None:
                 UNKNOWN_KID_FETCH,
                 f"{UNKNOWN_KIDS} tokens signed by a stranger's key, each naming a kid the JWKS "
                 f"lacks, sent at one instant, made the instance fetch its JWKS {caused} times "
-                f"(after {before} fetch{'es' * (before > 1)} for its construction and a valid "
+                f"(after {before} fetch{'es' * (before != 1)} for its construction and a valid "
                 "session): anyone can make it call Clerk's API once per request",
                 table=(("fetches", str(caused)), ("token", show(tokens[-1], 300))),
             )
