@@ -47,6 +47,7 @@ from .audit.text import (
     write_junit,
 )
 from .blackbox.app import APP_ENV, AppProfile, AppProfileError, parse_pairs
+from .blackbox.clock import FAKETIME_ENV, PreloadedClock, clock_file, libfaketime
 from .blackbox.jwks import JWKS_PATH, free_port
 from .blackbox.service import serve_spec, service_environment, url_spec
 from .capabilities import Capabilities
@@ -191,6 +192,12 @@ def parser() -> argparse.ArgumentParser:
         default=0,
         metavar="PORT",
         help="where `audit --url` serves the JWKS (default: a free port, chosen now)",
+    )
+    env.add_argument(
+        "--preload-clock",
+        action="store_true",
+        help="also preload libfaketime, for a service without POST /__harness/clock: its clock "
+        "reads KEYS.clock, which `audit --url` drives (the real time otherwise)",
     )
     serve = commands.add_parser(
         "serve",
@@ -371,6 +378,15 @@ def _env(args: argparse.Namespace) -> int:
     settings = Settings(org_id=TRUSTED_ORG, jwks=jwks)
     origin = f"http://127.0.0.1:{port}"  # its JWKS at JWKS_PATH, and at SDK_PATHS below it
     variables = service_environment(settings, origin + JWKS_PATH, origin, args.port)
+    if args.preload_clock:
+        library = libfaketime()
+        if library is None:
+            print(f"clerk-harness env: --preload-clock: no libfaketime here (apt-get install "
+                  f"libfaketime, or {FAKETIME_ENV}=PATH)", file=sys.stderr)  # fmt: skip
+            return 2
+        clock = PreloadedClock(library, None, str(clock_file(keys)))
+        clock.set(None)  # the real time, until an audit drives it
+        variables.update(clock.environment())
     for name, value in variables.items():
         print(f"export {name}={shlex.quote(value)}")
     return 0

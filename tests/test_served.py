@@ -160,10 +160,13 @@ def test_a_service_that_never_starts_is_one_line_with_its_stderr(tmp_path: Path)
     assert "exited with code 3" in lines[0] and "no CLERK_JWT_KEY here" in lines[0]
 
 
-def _running(tmp_path: Path, spec: str, port: int) -> subprocess.Popen[bytes]:
+def _running(
+    tmp_path: Path, spec: str, port: int, preload: bool = False
+) -> subprocess.Popen[bytes]:
     """A service started as a user starts one for ``--url``: in ``clerk-harness env``'s
-    environment, before the audit, outside the harness."""
+    environment (``preload``: its clock too), before the audit, outside the harness."""
     env = f"{PYTHON} -m conformance env --keys {tmp_path / 'keys.json'} --port {port}"
+    env += " --preload-clock" if preload else ""
     script = f'eval "$({env})" && exec {PYTHON} {shlex.quote(str(IMPLS / "served.py"))} {spec}'
     started = subprocess.Popen(["bash", "-c", script], cwd=tmp_path, start_new_session=True)
     for _ in range(500):  # counted, not timed
@@ -328,3 +331,33 @@ def test_a_running_service_without_a_clock_route_is_judged_on_no_row(tmp_path: P
     cells = json.loads((tmp_path / "out.json").read_text())["results"]
     assert [cell["status"] for cell in cells] == ["n/a"]
     assert "no POST /__harness/clock" in cells[0]["reason"], cells[0]["reason"]
+
+
+@needs_libfaketime
+@pytest.mark.parametrize(
+    ("spec", "status"),
+    [("reference:make", HOLDS), ("conformance.catalogue.i32_clock:make", VIOLATED)],
+)
+def test_a_running_service_follows_the_clock_env_preloaded(
+    tmp_path: Path, spec: str, status: str
+) -> None:
+    """``--url``: a service without a clock route, started in ``clerk-harness env
+    --preload-clock``'s environment, follows the harness's clock — judged on sessions minted up
+    to 2100, a clock read as 32 bits caught — and its clock reads the real time once the audit
+    ends."""
+    port = jwks.free_port()
+    running = _running(tmp_path, f"--without clock {spec}", port, preload=True)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "conformance", "audit", "--url", f"http://127.0.0.1:{port}",
+             "--keys", str(tmp_path / "keys.json"), "--invariant", "VALID-ACCEPTED",
+             "--json", str(tmp_path / "out.json")],
+            capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False,
+        )  # fmt: skip
+    finally:
+        os.killpg(running.pid, signal.SIGKILL)
+        running.wait()
+    cells = json.loads((tmp_path / "out.json").read_text())["results"]
+    assert [cell["status"] for cell in cells] == [status], done.stdout[-2000:] + done.stderr
+    assert cells[0]["exercise"]["accepted"]
+    assert clock.clock_file(tmp_path / "keys.json").read_text() == clock.REAL_TIME

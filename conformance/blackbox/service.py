@@ -19,7 +19,6 @@ import contextvars
 import functools
 import gc
 import hashlib
-import http.client
 import itertools
 import json
 import os
@@ -40,13 +39,14 @@ from typing import Any
 from reference import AuthError, Principal, Request, Settings
 from strategies import ISSUER, TRUSTED_ORG, sign, signing_keys, with_times
 from strategies.clock import I32_MAX, is_frozen
-from strategies.keys import jwt_key_pem, keys_file_extra
+from strategies.keys import KEYS_ENV, jwt_key_pem, keys_file_extra
 from strategies.requests import plain_request
 
 from ..capabilities import Capabilities
 from ..findings import example_began
+from . import http1
 from .app import AppProfile
-from .clock import PreloadedClock, libfaketime
+from .clock import PreloadedClock, clock_file, libfaketime
 from .jwks import JWKS_PATH, SDK_PATHS, free_port, jwks_host, jwks_host_at
 from .wire import (
     CAPABILITIES,
@@ -255,24 +255,20 @@ class Service:
         if oversized:  # on a connection of its own: a closed one is then this request's doing
             self._drop()
         for attempt in (1, 2):
-            connection = self._connection()
             reused = getattr(self.local, "used", False)
             try:
-                connection.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
-                for name, value in headers:
-                    connection.putheader(name, value)
-                connection.endheaders(body or None)
-                response = connection.getresponse()
-                data = response.read()
-                self.local.used = not response.will_close
-                if response.will_close:
+                connection = self._connection()  # connects, if it must: its errors are faults
+                connection.write(method, target, headers, body)
+                got = connection.read(method)
+                self.local.used = not got.will_close
+                if got.will_close:
                     self._drop()
-                return response.status, data
+                return got.status, got.body
             except TimeoutError as exc:
                 self._drop()
                 self.broken = f"no answer within {TIMEOUT_S:g} s"
                 raise ServiceFault(self.broken) from exc
-            except (ConnectionError, http.client.HTTPException, OSError) as exc:
+            except OSError as exc:  # BadAnswer and the socket's errors alike
                 self._drop()
                 if oversized:
                     raise ServiceFault(f"the connection was dropped ({exc!r})") from exc
@@ -291,10 +287,10 @@ class Service:
                     f"{self.process.returncode}; its stderr ends: {self.tail()}")  # fmt: skip
         return f"the connection was dropped ({type(exc).__name__}: {exc})"
 
-    def _connection(self) -> http.client.HTTPConnection:
+    def _connection(self) -> http1.Connection:
         connection = getattr(self.local, "connection", None)
         if connection is None:
-            connection = _Connection("127.0.0.1", self.port, timeout=TIMEOUT_S)
+            connection = http1.Connection("127.0.0.1", self.port, TIMEOUT_S)
             self.local.connection, self.local.used = connection, False
         return connection
 
@@ -303,15 +299,6 @@ class Service:
         if connection is not None:
             connection.close()
         self.local.connection, self.local.used = None, False
-
-
-class _Connection(http.client.HTTPConnection):
-    """Keep-alive HTTP/1.1 with Nagle's algorithm off: headers and body go out as written, not
-    held for the delayed ACK of the service's last answer (40 ms a request on Linux)."""
-
-    def connect(self) -> None:
-        super().connect()
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _said(out: Outgoing) -> str:
@@ -583,7 +570,8 @@ class ServedFactory:
             instead = (
                 "no libfaketime is installed to set its clock (apt-get install libfaketime, or "
                 "CLERK_HARNESS_FAKETIME)" if self.restartable else
-                "one started elsewhere cannot be started again with its clock preloaded"
+                "it was started elsewhere without the clock `clerk-harness env "
+                "--preload-clock` prints"
             )  # fmt: skip
             why = (f"the service has no POST {CLOCK}, and {instead}: the harness mints "
                    "its tokens on a frozen clock it moves, which it cannot follow")  # fmt: skip
@@ -671,6 +659,26 @@ class UrlFactory(ServedFactory):
             except OSError as exc:
                 why = f"--url {url!r}: cannot serve the JWKS on port {port}: {exc}"
                 raise OSError(why) from exc
+
+    def _first(self, service: Service, settings: Settings) -> Service:
+        """The routes it provides; without a clock route, the clock file ``clerk-harness env
+        --preload-clock`` preloaded it with (beside the keys file), if it did — probed for
+        being followed, as a process the harness preloads is."""
+        self._probe(service)
+        keys = os.environ.get(KEYS_ENV)
+        path = clock_file(keys) if keys else None
+        if self.has_clock or path is None or not path.is_file() or not self.routes:
+            return service
+        service.preloaded = PreloadedClock("", None, str(path))  # its owner preloaded it
+        self.unfollowed = self._follows(service, settings)
+        self.has_clock = not self.unfollowed
+        return service
+
+    def stop(self) -> None:
+        """Its clock file, if the audit drove one, reads the real time again."""
+        super().stop()
+        if self.service.preloaded is not None:
+            self.service.preloaded.remove()
 
     def _lease(self, settings: Settings) -> Service:
         # the key it holds follows from its JWKS, in the form it was given (`clerk-harness env`)
