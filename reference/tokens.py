@@ -11,7 +11,7 @@ import base64
 import functools
 import json
 import math
-import string
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -24,7 +24,7 @@ from .contract import Settings
 from .errors import Unauthorized
 from .keys import held_key
 
-_B64URL = frozenset(string.ascii_letters + string.digits + "-_")
+_B64URL = re.compile("[A-Za-z0-9_-]*")
 #: Longer tokens are refused unread: a session token is a few hundred bytes; a cookie holds 4 KiB.
 MAX_TOKEN_CHARS = 16 * 1024
 #: Deeper JSON is refused: session claims nest two or three levels.
@@ -118,7 +118,7 @@ def b64url_encode(raw: bytes) -> str:
 def b64url_decode(segment: str) -> bytes:
     """Strict, canonical unpadded base64url (RFC 7515 §2): the URL-safe alphabet only, no
     ``=``, and no stray bits — one string per byte sequence, so a token cannot be re-spelt."""
-    if not set(segment) <= _B64URL or len(segment) % 4 == 1:
+    if not _B64URL.fullmatch(segment) or len(segment) % 4 == 1:
         raise Unauthorized("malformed", "a segment is not base64url")
     raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
     if b64url_encode(raw) != segment:
@@ -126,7 +126,7 @@ def b64url_decode(segment: str) -> bytes:
     return raw
 
 
-def compact_segments(token: str) -> list[bytes]:
+def compact_segments(token: str) -> tuple[bytes, bytes, bytes]:
     """The three decoded segments of a compact JWS no longer than ``MAX_TOKEN_CHARS``."""
     if not isinstance(token, str):
         raise Unauthorized("malformed", "a token is a string")
@@ -134,7 +134,14 @@ def compact_segments(token: str) -> list[bytes]:
         raise Unauthorized("too_large", f"longer than {MAX_TOKEN_CHARS} characters")
     if token.count(".") != 2:
         raise Unauthorized("malformed", "not a compact JWS (three segments)")
-    return [b64url_decode(segment) for segment in token.split(".")]
+    return _decoded(token)
+
+
+@functools.lru_cache(maxsize=256)
+def _decoded(token: str) -> tuple[bytes, bytes, bytes]:
+    """A token's segments, decoded once: its header is read before its signature is checked."""
+    header, payload, signature = (b64url_decode(segment) for segment in token.split("."))
+    return header, payload, signature
 
 
 def read_header(token: str) -> dict[str, Any]:
