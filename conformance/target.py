@@ -114,6 +114,12 @@ class Target:
         settings = declared.applied(settings)
         return cls(spec, factory, keys, settings, methods, limits, declared, crowd)
 
+    @property
+    def served(self) -> bool:
+        """Whether the SUT runs in a process of its own (``--serve``, ``--url``), not in this
+        interpreter."""
+        return isinstance(self.factory, ServedFactory)
+
     def configured(self, **overrides: Any) -> Settings:
         """The settings an instance is built with: the target's, ``overrides`` replaced, but for
         the settings the SUT declares fixed (it cannot be configured otherwise), holding its
