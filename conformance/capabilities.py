@@ -38,6 +38,7 @@ FIXABLE = {
     "algorithms": "a non-empty list of names",
     "key_form": f"one of {', '.join(KEY_FORMS)}",
     "jwks_ttl_s": "a number of seconds > 0 (how long a fetched JWKS is used)",
+    "authorized_parties": "a non-empty list of origins (an app listing its own front end)",
 }
 #: Settings a SUT may declare unsupported, each with the sub-checks that need it.
 UNSUPPORTABLE: Mapping[str, tuple[str, ...]] = {
@@ -69,6 +70,13 @@ def _fixed_value(name: str, value: object, where: str) -> Any:
     elif name == "key_form":
         if value in KEY_FORMS:
             return value
+    elif name == "authorized_parties":
+        if (
+            isinstance(value, list | tuple)
+            and value
+            and all(isinstance(v, str) and v for v in value)
+        ):
+            return tuple(value)
     elif name == "jwks_ttl_s":
         if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1e9:
             return float(value)

@@ -33,6 +33,7 @@ from conformance.options import parse_crowd
 from conformance.registry import lookup
 from conformance.target import SutLoadError
 from reference import ReferenceAuthenticator, Settings
+from tests.impls.front_end import FRONT_END
 
 README = Path(__file__).parent.parent / "README.md"
 
@@ -237,3 +238,47 @@ def test_the_plugin_sizes_the_crowd() -> None:
         if crowd == "1025":
             assert "CACHE-ISOLATION/crowd" in done.stdout, done.stdout[-2000:]
     assert codes == {"1024": 0, "1025": 1, "1": 4}, codes
+
+
+def _pinning(name: str, parties: tuple[str, ...], **declared: Any) -> str:
+    """A module holding the reference listing ``parties`` whatever it is configured with."""
+    spec = _module(name, **declared)
+    module = sys.modules[name]
+    made = module.make
+
+    def make(settings: Settings) -> ReferenceAuthenticator:
+        return made(replace(settings, authorized_parties=parties))  # type: ignore[no-any-return]
+
+    for attr, value in declared.items():
+        setattr(make, attr, value)
+    module.make = make  # type: ignore[attr-defined]
+    return spec
+
+
+def test_an_app_listing_its_own_front_end_declares_it_fixed() -> None:
+    """An app pinning its authorized parties in its code: declared fixed, every token row
+    mints for that party and holds, every control accepted; undeclared, the one finding is
+    the parties it was configured with refused (completeness, never a security finding);
+    pinning them and reading no ``azp`` is caught."""
+    declared = Target.load("tests.impls.front_end:make")
+    assert declared.settings.authorized_parties == FRONT_END
+    for row in (
+        "TOKEN-AUDIENCE",
+        "TOKEN-SIGNATURE",
+        "TOKEN-MALFORMED",
+        "TOKEN-TIME",
+        "VALID-ACCEPTED",
+    ):
+        held = run_row(row, functools.partial(BY_ID[row].check, declared), lookup)
+        assert held.status == HOLDS and not held.findings, held
+        assert held.exercise.accepted and not held.exercise.controls_refused, held.exercise
+    audience = BY_ID["TOKEN-AUDIENCE"]
+    undeclared = Target.load(_pinning("caps_front_end_undeclared", FRONT_END))
+    refused = run_row(audience.id, lambda: audience.check(undeclared), lookup)
+    assert {f.id for f in refused.findings} == {"TOKEN-AUDIENCE/listed-party"}, refused  # only
+    blind = Target.load(
+        _pinning("caps_front_end_blind", (), fixed={"authorized_parties": list(FRONT_END)})
+    )
+    caught = run_row(audience.id, lambda: audience.check(blind), lookup)
+    assert caught.status == VIOLATED
+    assert "TOKEN-AUDIENCE/azp-unlisted" in {f.id for f in caught.findings}

@@ -234,6 +234,17 @@ needs_libfaketime = pytest.mark.skipif(
 
 
 @needs_libfaketime
+def test_the_clock_probe_mints_for_the_parties_a_service_declares() -> None:
+    """The preloaded clock's probe mints its sessions as the service declares its deployment:
+    an app listing only its own front end follows the clock and is judged (a probe minted for
+    another party was refused, read as a clock not followed, and every row left n/a)."""
+    target = Target.load(served("tests.impls.front_end:make", "served.py --without clock"))
+    assert not target.limits, target.limits
+    result = run_row("TOKEN-TIME", lambda: BY_ID["TOKEN-TIME"].check(target), lookup)
+    assert result.status == HOLDS and result.exercise.accepted, result
+
+
+@needs_libfaketime
 @pytest.mark.parametrize("row", CLOCK_ROWS)
 def test_a_service_without_a_clock_route_follows_a_preloaded_clock(row: str) -> None:
     """No ``POST /__harness/clock``: the harness preloads libfaketime and moves the service's

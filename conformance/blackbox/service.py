@@ -42,7 +42,7 @@ from strategies.clock import I32_MAX, is_frozen
 from strategies.keys import KEYS_ENV, jwt_key_pem, keys_file_extra
 from strategies.requests import plain_request
 
-from ..capabilities import Capabilities
+from ..capabilities import Capabilities, CapabilityError
 from ..findings import example_began
 from . import http1
 from .app import AppProfile
@@ -494,6 +494,8 @@ class ServedFactory:
         and one minted five years on (before 2038: a 32-bit time is VALID-ACCEPTED's finding),
         each sent at its own instant, are both accepted (``""``); else why not."""
         method = sorted(self.routes or ())[0]
+        with contextlib.suppress(CapabilityError):  # a bad declaration stops the load, after
+            settings = self.capabilities().applied(settings)  # its parties: the probe's azp
         claims = {"sub": "user_2ClockProbe", "org_id": settings.org_id, "sid": "sess_clock"}
         parties = settings.authorized_parties
         key = signing_keys().trusted[0]

@@ -329,6 +329,13 @@ def _plain_sessions(draw: st.DrawFn, org_id: str) -> dict[str, Any]:
     )
 
 
+def _parties(target: Target, wanted: tuple[str, ...] = AUTHORIZED_PARTIES) -> tuple[str, ...]:
+    """The parties a scene's tokens are minted for: the ones the SUT lists whatever it is
+    configured with (declared fixed: an app naming its own front end), else ``wanted``."""
+    fixed = target.capabilities.value("authorized_parties")
+    return tuple(fixed) if fixed else wanted
+
+
 def _scene(
     target: Target,
     data: st.DataObject,
@@ -346,7 +353,7 @@ def _scene(
     # where it comes from and goes to are the deployment's: the scene sets them
     claims = {name: value for name, value in drawn.items() if name not in ("azp", "iss")}
     instant = timestamp() if now is None else now
-    return Scene(target.keys, claims, instant, leeway, parties, issuer, held)
+    return Scene(target.keys, claims, instant, leeway, _parties(target, parties), issuer, held)
 
 
 def _probe_signature(target: Target) -> None:
@@ -362,7 +369,7 @@ def _probe_signature(target: Target) -> None:
         clock.move_to(EPOCH)
         claims = {"sub": "user_2KeyProbe", "org_id": target.settings.org_id, "sid": "sess_1"}
         scene = Scene(
-            target.keys, claims, timestamp(), 5, AUTHORIZED_PARTIES, ISSUER, settings.jwt_key
+            target.keys, claims, timestamp(), 5, _parties(target), ISSUER, settings.jwt_key
         )
         first = target.fresh_token_entry(algorithms=SIGNATURE_ALGORITHMS)
         valid = _present(TOKEN_SIGNATURE.id, first, scene.valid(), "a valid token")
@@ -400,7 +407,7 @@ def _probe_compound(target: Target) -> None:
         clock.move_to(EPOCH)
         claims = {"sub": "user_2CompoundProbe", "org_id": settings.org_id, "sid": "sess_2"}
         scene = Scene(
-            target.keys, claims, timestamp(), int(settings.leeway_s), AUTHORIZED_PARTIES, ISSUER,
+            target.keys, claims, timestamp(), int(settings.leeway_s), _parties(target), ISSUER,
             settings.jwt_key,
         )  # fmt: skip
         sut = target.fresh_token_entry(**needed)
@@ -591,6 +598,7 @@ def check_token_audience(target: Target) -> None:
         @for_all(parties=PARTY_SETS, issuer=ISSUERS, data=st.data())
         def run(parties: tuple[str, ...], issuer: str, data: st.DataObject) -> None:
             clock.move_to(EPOCH)
+            parties = _parties(target, parties)  # an app's own, if it declares them fixed
             scene = _scene(target, data, parties=parties, issuer=issuer)
             configured = {"authorized_parties": parties, "issuer": issuer}
             sut, story, _ = _prepared(TOKEN_AUDIENCE.id, target, scene, data, **configured)
@@ -625,7 +633,7 @@ def _probe_malformed(target: Target) -> None:
     with frozen_clock() as clock:
         clock.move_to(EPOCH)
         claims = {"sub": "user_2Base64Probe", "org_id": target.settings.org_id, "sid": "sess_1"}
-        scene = Scene(target.keys, claims, timestamp(), 5, AUTHORIZED_PARTIES, ISSUER)
+        scene = Scene(target.keys, claims, timestamp(), 5, _parties(target), ISSUER)
         token = scene.valid()
         valid = _present(TOKEN_MALFORMED.id, target.fresh_token_entry(), token, "a valid token")
         if not control(valid, "a plain session's token, before its malformations", claims=claims):
