@@ -10,7 +10,7 @@ import importlib
 import unittest
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypedDict
 
 from reference import CONTRACT_METHODS, AuthError, Principal, Settings
 from strategies import TRUSTED_ORG, SigningKey, SigningKeys, sign, signing_keys
@@ -178,18 +178,29 @@ class TokenEntry:
         return getattr(self.sut, self.method)(plain_request(self.method, token, place))
 
 
+class Deployment(TypedDict):
+    """Where a deployment's tokens come from and go to, as ``sign`` takes them."""
+
+    issuer: str | None
+    party: str | None
+
+
+def deployment(target: Target) -> Deployment:
+    """The target's: its pinned ``iss`` (None: Clerk's form) and its first listed party (None:
+    Clerk's default ``azp``)."""
+    parties = target.settings.authorized_parties
+    return {"issuer": target.settings.issuer, "party": parties[0] if parties else None}
+
+
 def mint(target: Target, claims: Mapping[str, Any], key: SigningKey | None = None) -> str:
     """``claims`` as the token Clerk would mint for the target's deployment: signed by a trusted
     key (or ``key``), with fresh times, its pinned ``iss`` (else Clerk's form) and a listed
-    ``azp`` (each unless the claims carry their own)."""
-    settings = target.settings
-    parties = settings.authorized_parties
-    return sign(
-        claims,
-        key or target.keys.trusted[0],
-        issuer=settings.issuer,
-        party=parties[0] if parties else None,
-    )
+    ``azp`` (each unless the claims carry their own — but an ``azp`` a deployment listing its
+    parties does not list: Clerk mints for the app's own origin)."""
+    parties = target.settings.authorized_parties
+    if parties and claims.get("azp") not in parties:
+        claims = {**claims, "azp": parties[0]}
+    return sign(claims, key or target.keys.trusted[0], **deployment(target))
 
 
 def present_claims(target: Target, sut: Any, claims: Mapping[str, Any]) -> Principal:

@@ -200,16 +200,19 @@ def token_placements(
     required: Collection[str] = (),
     optional: Collection[str] = (),
     org_id: str = TRUSTED_ORG,
+    issuer: str | None = None,
+    party: str | None = None,
 ) -> st.SearchStrategy[dict[str, Placed]]:
     """A valid, signed session token for a *different* identity in every ``required`` place and
     in any subset of the ``optional`` ones — so the principal returned names the place read.
+    Each is minted by ``issuer`` for ``party`` (None: Clerk's defaults, as ``sign``'s).
 
     >>> placed = token_placements(keys, required=["body"], optional=["bearer"]).example()
     ... # doctest: +SKIP
     >>> callback_requests(tokens_of(placed))  # doctest: +SKIP
     """
     _check_places([*required, *optional])
-    return _token_placements(keys, tuple(required), tuple(optional), org_id)
+    return _token_placements(keys, tuple(required), tuple(optional), org_id, issuer, party)
 
 
 @st.composite
@@ -219,6 +222,8 @@ def _token_placements(
     required: tuple[str, ...],
     optional: tuple[str, ...],
     org_id: str,
+    issuer: str | None,
+    party: str | None,
 ) -> dict[str, Placed]:
     places = [*required, *(p for p in optional if draw(st.booleans()))]
     places = [p for p in places if DUPLICATES.get(p, p) in places]  # a second needs a first
@@ -232,9 +237,11 @@ def _token_placements(
         # ``user_id`` beside ``sub``: even an implementation reading only one of them tells
         # the places apart.
         claims = {**draw_session_claims(draw, identity, role=role, noise=False), "user_id": user}
+        if party is not None:  # minted for that party, not one the draw named
+            claims["azp"] = party
         # Signed as Clerk signs a session: with the instance's current key (a rotation is the
         # key checks' concern, not the request checks').
-        placed[place] = Placed(identity, sign(claims, keys.trusted[0]))
+        placed[place] = Placed(identity, sign(claims, keys.trusted[0], issuer=issuer, party=party))
     return placed
 
 

@@ -33,7 +33,7 @@ from strategies.requests import OTHER_SCHEMES, plain_request
 
 from ..findings import Crashed, SubCheck
 from ..rows import CALLBACK, Row
-from ..target import Outcome, Target, attempt, control, describe, mint, violated
+from ..target import Outcome, Target, attempt, control, deployment, describe, mint, violated
 from ._common import Drawn, Fingerprint, expect_rejected, fingerprint, for_all, is_capturing
 from .total import send_broken, session_pair
 
@@ -580,7 +580,9 @@ def _check_precedence(
     the token in the ``expected`` place (or, when that is None, be ``Unauthorized``); with
     ``probes``, the ambient places a plain valid token must work in (``_place_control``)."""
 
-    placements = token_placements(target.keys, required=required, optional=optional)
+    placements = token_placements(
+        target.keys, required=required, optional=optional, **deployment(target)
+    )
 
     @for_all(scenario=_placed_requests(((method, requests),), placements))
     def run(scenario: Drawn[tuple[str, dict[str, Placed], Request]]) -> None:
@@ -651,7 +653,7 @@ def check_cb_no_query(target: Target) -> None:
     if target.has("authenticate_request"):
         calls.append(("authenticate_request", api_requests))
     placements = token_placements(
-        target.keys, required=["query"], optional=["body", "bearer", "cookie"]
+        target.keys, required=["query"], optional=["body", "bearer", "cookie"], **deployment(target)
     )
 
     @for_all(scenario=_placed_requests(tuple(calls), placements))
@@ -696,7 +698,9 @@ def _failing_choice(
     chosen = draw(st.sampled_from(["body", "bearer"]))
     lower = ["bearer", "cookie"] if chosen == "body" else ["cookie"]
     placed = draw(
-        token_placements(target.keys, required=[chosen, *lower[-1:]], optional=lower[:-1])
+        token_placements(
+            target.keys, required=[chosen, *lower[-1:]], optional=lower[:-1], **deployment(target)
+        )
     )
     victim = placed[chosen].identity
     claims = draw_session_claims(draw, victim, noise=False)
@@ -753,7 +757,7 @@ def _machine_callbacks(draw: st.DrawFn, target: Target) -> tuple[str, str, Reque
     """A machine token, the place it is put in, a callback carrying it there, and a valid
     session token (the control)."""
     token, place = draw(machine_tokens()), draw(st.sampled_from(["body", "bearer", "cookie"]))
-    placed = draw(token_placements(target.keys, required=["bearer"]))
+    placed = draw(token_placements(target.keys, required=["bearer"], **deployment(target)))
     return token, place, draw(callback_requests({place: token})), placed["bearer"].token
 
 
