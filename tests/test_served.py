@@ -179,6 +179,26 @@ def _running(
     raise AssertionError("the service did not listen")
 
 
+def _audited_by_url(
+    tmp_path: Path, spec: str, rows: tuple[str, ...], preload: bool = False
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    """``spec`` started as a user starts a service for ``--url`` (``_running``), audited on
+    ``rows`` at its URL, then stopped: the audit's process and its cells."""
+    port = jwks.free_port()
+    running = _running(tmp_path, spec, port, preload)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "conformance", "audit", "--url", f"http://127.0.0.1:{port}",
+             "--keys", str(tmp_path / "keys.json"), *(w for r in rows for w in ("--invariant", r)),
+             "--json", str(tmp_path / "out.json")],
+            capture_output=True, text=True, cwd=tmp_path, timeout=600, check=False,
+        )  # fmt: skip
+    finally:
+        os.killpg(running.pid, signal.SIGKILL)
+        running.wait()
+    return done, json.loads((tmp_path / "out.json").read_text())["results"]
+
+
 URL_ROWS = ("TOTAL", "REQ-AMBIENT-ONLY", "KEYS-ISOLATED", "CACHE-ISOLATION")
 
 
@@ -190,20 +210,8 @@ def test_a_running_service_is_audited_by_url(tmp_path: Path, spec: str, violated
     """``--url``: a service already running is audited on what it can be judged on — a flaw
     caught as served — and every row it cannot (other settings, two instances at once) is
     ``n/a`` with that reason, never ``holds``."""
-    port = jwks.free_port()
-    running = _running(tmp_path, spec, port)
-    try:
-        rows = [word for row in URL_ROWS for word in ("--invariant", row)]
-        done = subprocess.run(
-            [sys.executable, "-m", "conformance", "audit", "--url", f"http://127.0.0.1:{port}",
-             "--keys", str(tmp_path / "keys.json"), *rows, "--json", str(tmp_path / "out.json")],
-            capture_output=True, text=True, cwd=tmp_path, timeout=600, check=False,
-        )  # fmt: skip
-    finally:
-        os.killpg(running.pid, signal.SIGKILL)
-        running.wait()
+    done, results = _audited_by_url(tmp_path, spec, URL_ROWS)
     assert done.returncode == (1 if violated else 0), done.stdout[-2000:] + done.stderr
-    results = json.loads((tmp_path / "out.json").read_text())["results"]
     cells = {cell["invariant"]: cell for cell in results}
     assert {row for row, c in cells.items() if c["status"] == VIOLATED} == violated
     assert cells["TOTAL"]["status"] == HOLDS and cells["TOTAL"]["exercise"]["accepted"]
@@ -326,20 +334,8 @@ def test_fresh_processes_keep_one_instances_memory_from_the_next() -> None:
 def test_a_running_service_without_a_clock_route_is_judged_on_no_row(tmp_path: Path) -> None:
     """``--url``: a service the harness did not start cannot be started again with a preloaded
     clock — every row is ``n/a`` with that reason, never a crash of the audit."""
-    port = jwks.free_port()
-    running = _running(tmp_path, "--without clock reference:make", port)
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "conformance", "audit", "--url", f"http://127.0.0.1:{port}",
-             "--keys", str(tmp_path / "keys.json"), "--invariant", "TOKEN-TIME",
-             "--json", str(tmp_path / "out.json")],
-            capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False,
-        )  # fmt: skip
-    finally:
-        os.killpg(running.pid, signal.SIGKILL)
-        running.wait()
+    done, cells = _audited_by_url(tmp_path, "--without clock reference:make", ("TOKEN-TIME",))
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr
-    cells = json.loads((tmp_path / "out.json").read_text())["results"]
     assert [cell["status"] for cell in cells] == ["n/a"]
     assert "no POST /__harness/clock" in cells[0]["reason"], cells[0]["reason"]
 
@@ -356,19 +352,8 @@ def test_a_running_service_follows_the_clock_env_preloaded(
     --preload-clock``'s environment, follows the harness's clock — judged on sessions minted up
     to 2100, a clock read as 32 bits caught — and its clock reads the real time once the audit
     ends."""
-    port = jwks.free_port()
-    running = _running(tmp_path, f"--without clock {spec}", port, preload=True)
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "conformance", "audit", "--url", f"http://127.0.0.1:{port}",
-             "--keys", str(tmp_path / "keys.json"), "--invariant", "VALID-ACCEPTED",
-             "--json", str(tmp_path / "out.json")],
-            capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False,
-        )  # fmt: skip
-    finally:
-        os.killpg(running.pid, signal.SIGKILL)
-        running.wait()
-    cells = json.loads((tmp_path / "out.json").read_text())["results"]
+    spec = f"--without clock {spec}"
+    done, cells = _audited_by_url(tmp_path, spec, ("VALID-ACCEPTED",), preload=True)
     assert [cell["status"] for cell in cells] == [status], done.stdout[-2000:] + done.stderr
     assert cells[0]["exercise"]["accepted"]
     assert clock.clock_file(tmp_path / "keys.json").read_text() == clock.REAL_TIME
