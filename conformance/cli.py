@@ -47,7 +47,13 @@ from .audit.text import (
     write_junit,
 )
 from .blackbox.app import APP_ENV, AppProfile, AppProfileError, parse_pairs
-from .blackbox.clock import FAKETIME_ENV, PreloadedClock, clock_file, libfaketime
+from .blackbox.clock import (
+    FAKETIME_ENV,
+    NO_CLOCK_LIBRARY,
+    PreloadedClock,
+    clock_file,
+    clock_library,
+)
 from .blackbox.jwks import JWKS_PATH, free_port
 from .blackbox.service import serve_spec, service_environment, url_spec
 from .capabilities import Capabilities
@@ -196,7 +202,8 @@ def parser() -> argparse.ArgumentParser:
     env.add_argument(
         "--preload-clock",
         action="store_true",
-        help="also preload libfaketime, for a service without POST /__harness/clock: its clock "
+        help="also preload the wall-clock shim (or libfaketime), for a service without POST "
+        "/__harness/clock: its clock "
         "reads KEYS.clock, which `audit --url` drives (the real time otherwise)",
     )
     serve = commands.add_parser(
@@ -379,10 +386,10 @@ def _env(args: argparse.Namespace) -> int:
     origin = f"http://127.0.0.1:{port}"  # its JWKS at JWKS_PATH, and at SDK_PATHS below it
     variables = service_environment(settings, origin + JWKS_PATH, origin, args.port)
     if args.preload_clock:
-        library = libfaketime()
+        library = clock_library()
         if library is None:
-            print(f"clerk-harness env: --preload-clock: no libfaketime here (apt-get install "
-                  f"libfaketime, or {FAKETIME_ENV}=PATH)", file=sys.stderr)  # fmt: skip
+            print(f"clerk-harness env: --preload-clock: {NO_CLOCK_LIBRARY}, or {FAKETIME_ENV}=PATH",
+                  file=sys.stderr)  # fmt: skip
             return 2
         clock = PreloadedClock(library, None, str(clock_file(keys)))
         clock.set(None)  # the real time, until an audit drives it

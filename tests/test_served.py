@@ -236,12 +236,12 @@ def test_a_url_that_is_not_one_is_a_usage_error(tmp_path: Path) -> None:
 #: 23 s here, for what these three already show of the preloaded clock.)
 CLOCK_ROWS = ("TOKEN-TIME", "KEYS-ISOLATED", "VALID-ACCEPTED")
 NO_CLOCK = served("reference:make", "served.py --without clock")
-needs_libfaketime = pytest.mark.skipif(
-    clock.libfaketime() is None, reason="needs libfaketime (apt-get install libfaketime)"
+needs_clock_library = pytest.mark.skipif(
+    clock.clock_library() is None, reason=f"needs a clock library: {clock.NO_CLOCK_LIBRARY}"
 )
 
 
-@needs_libfaketime
+@needs_clock_library
 def test_the_clock_probe_mints_for_the_parties_a_service_declares() -> None:
     """The preloaded clock's probe mints its sessions as the service declares its deployment:
     an app listing only its own front end follows the clock and is judged (a probe minted for
@@ -252,12 +252,12 @@ def test_the_clock_probe_mints_for_the_parties_a_service_declares() -> None:
     assert result.status == HOLDS and result.exercise.accepted, result
 
 
-@needs_libfaketime
+@needs_clock_library
 @pytest.mark.parametrize("row", CLOCK_ROWS)
 def test_a_service_without_a_clock_route_follows_a_preloaded_clock(row: str) -> None:
-    """No ``POST /__harness/clock``: the harness preloads libfaketime and moves the service's
-    clock through its file; the reference so served decides each row as it does with the
-    route, and a flaw on the clock is still caught."""
+    """No ``POST /__harness/clock``: the harness preloads its wall-clock shim and moves the
+    service's clock through its file; the reference so served decides each row as it does with
+    the route, and a flaw on the clock is still caught."""
     target = Target.load(NO_CLOCK)
     assert not target.limits, target.limits
     result = run_row(row, lambda: BY_ID[row].check(target), lookup)
@@ -265,7 +265,7 @@ def test_a_service_without_a_clock_route_follows_a_preloaded_clock(row: str) -> 
     assert result.exercise.accepted > 0 and result.exercise.controls_refused == 0
 
 
-@needs_libfaketime
+@needs_clock_library
 @pytest.mark.usefixtures("unshrunk")
 @pytest.mark.parametrize(("entry", "row"), [("inclusive_exp", "TOKEN-TIME"),
                                             ("hour_jwks_cache", "KEYS-ISOLATED")])  # fmt: skip
@@ -278,14 +278,14 @@ def test_a_flaw_on_the_clock_is_caught_without_a_clock_route(entry: str, row: st
     assert result.status == VIOLATED and declared <= {f.id for f in result.own}, result.findings
 
 
-@needs_libfaketime
+@needs_clock_library
 def test_a_service_not_following_the_preloaded_clock_is_judged_on_no_row() -> None:
     """A process that drops the preload (as a static binary ignores it) is probed: a session
     minted five years on is refused at that instant, and every row is n/a with why."""
     target = Target.load(f"serve=env -u LD_PRELOAD {NO_CLOCK.removeprefix('serve=')}")
     assert set(target.limits) == {inv.id for inv in INVARIANTS}
     why = target.limits["TOKEN-TIME"]
-    assert "does not follow" in why and "libfaketime" in why and "five years on" in why
+    assert "does not follow" in why and "wall-clock shim" in why and "five years on" in why
 
 
 NO_RESET = served("reference:make", "served.py --without reset")
@@ -340,7 +340,7 @@ def test_a_running_service_without_a_clock_route_is_judged_on_no_row(tmp_path: P
     assert "no POST /__harness/clock" in cells[0]["reason"], cells[0]["reason"]
 
 
-@needs_libfaketime
+@needs_clock_library
 @pytest.mark.parametrize(
     ("spec", "status"),
     [("reference:make", HOLDS), ("conformance.catalogue.i32_clock:make", VIOLATED)],

@@ -85,7 +85,8 @@ def as_sent(value: str) -> str:
 
 class App:
     """The served instance, replaced on reset; the frozen clock, moved on request — or, served
-    ``without`` the clock route, the process's own (libfaketime's, under the harness)."""
+    ``without`` the clock route, the process's own (the preloaded wall clock, under the
+    harness)."""
 
     def __init__(
         self, spec: str, without: frozenset[str] = frozenset(), fetch_keys: bool = False

@@ -46,7 +46,14 @@ from ..capabilities import Capabilities, CapabilityError
 from ..findings import example_began
 from . import http1
 from .app import AppProfile
-from .clock import PreloadedClock, clock_file, libfaketime
+from .clock import (
+    FAKETIME_ENV,
+    NO_CLOCK_LIBRARY,
+    PreloadedClock,
+    clock_file,
+    clock_library,
+    library_name,
+)
 from .jwks import JWKS_PATH, SDK_PATHS, free_port, jwks_host, jwks_host_at
 from .wire import (
     CAPABILITIES,
@@ -320,7 +327,8 @@ class ServedFactory:
         self.routes: frozenset[str] | None = None
         self.has_reset = self.has_clock = False
         self.declared: tuple[int, bytes] = (404, b"")
-        #: libfaketime, preloaded into every process the service's clock has no route for;
+        #: The wall-clock library (``clock.clock_library``), preloaded into every process the
+        #: service's clock has no route for;
         #: and, when a process so started does not follow it, why (every row is then n/a).
         self.preload: str | None = None
         self.unfollowed = ""
@@ -353,10 +361,10 @@ class ServedFactory:
 
     def _first(self, service: Service, settings: Settings) -> Service:
         """The routes the first process provides; without a clock route, the service started
-        again with libfaketime preloaded, probed for following it, and a process the probe has
+        again with its wall clock preloaded, probed for following it, and a process the probe has
         not touched leased instead."""
         self._probe(service)
-        library = libfaketime()
+        library = clock_library()
         if self.has_clock or library is None or not self.routes or not self.restartable:
             return service
         self._retire(settings, service)  # started plain: again, its clock preloaded
@@ -514,8 +522,9 @@ class ServedFactory:
                                f"({type(exc).__name__}: {exc})")  # fmt: skip
         if not refused:
             return ""
-        return ("its clock does not follow the harness's, preloaded with libfaketime (a binary "
-                "reading the clock without libc — a static Go one, say — cannot): "
+        return (f"its clock does not follow the harness's, preloaded with "
+                f"{library_name(self.preload or '')} (a binary reading the clock without libc — "
+                "a static Go one, say — cannot): "
                 + "; ".join(refused))  # fmt: skip
 
     def _give_back(self, settings: Settings, service: Service, lease: int) -> None:
@@ -570,8 +579,8 @@ class ServedFactory:
             return dict.fromkeys(rows, self.unfollowed)
         if not self.has_clock:
             instead = (
-                "no libfaketime is installed to set its clock (apt-get install libfaketime, or "
-                "CLERK_HARNESS_FAKETIME)" if self.restartable else
+                f"there is nothing to set its clock with: {NO_CLOCK_LIBRARY}, or "
+                f"{FAKETIME_ENV}" if self.restartable else
                 "it was started elsewhere without the clock `clerk-harness env "
                 "--preload-clock` prints"
             )  # fmt: skip
