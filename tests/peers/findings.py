@@ -493,6 +493,62 @@ EXPRESS_QUICKSTART = Peer(
     fresh_per_row=True,
 )
 
+#: docs/findings.md §3f: a FastAPI app as Clerk's Python guide writes it, audited unchanged —
+#: uvicorn on the harness's port, its clock preloaded, networkless (``CLERK_JWT_KEY``, as the
+#: guide reads it), its own ``GET /me`` mapped to the principal; what the guide fixes in code
+#: declared (its front end as the one authorized party, the SDK's 5 s skew).
+FASTAPI_QUICKSTART = Peer(
+    "fastapi quickstart",
+    "serve=CLERK_JWT_KEY=\"$CLERK_HARNESS_JWT_KEY\" "
+    f"{SERVICES / 'fastapi-quickstart' / '.venv' / 'bin' / 'uvicorn'} "
+    f"--app-dir {SERVICES / 'fastapi-quickstart'} app:app --port $CLERK_HARNESS_PORT",
+    {
+        # the app pins no organization, as the Express quickstart (§3e)
+        "ID-FAITHFUL": EXPRESS_QUICKSTART.findings["ID-FAITHFUL"],
+        "ID-ORG-PINNED": EXPRESS_QUICKSTART.findings["ID-ORG-PINNED"],
+        # every refusal a 500: HTTPException(detail=state.reason), an enum JSON cannot encode
+        "ID-REQUIRED": frozenset({"ID-REQUIRED/error-class", "ID-REQUIRED/missing-org"}),
+        "TOTAL": frozenset({"TOTAL/crash", "TOTAL/request-layer"}),
+        "TOKEN-MALFORMED": frozenset(
+            {
+                "TOKEN-MALFORMED/bad-base64url",
+                "TOKEN-MALFORMED/non-utf8",
+                "TOKEN-MALFORMED/error-class",
+            }
+        ),
+        "REQ-AMBIENT-ONLY": CLERK_BACKEND_API.findings["REQ-AMBIENT-ONLY"]
+        | {"REQ-AMBIENT-ONLY/error-class"},
+        # the SDK's, as in-process (§2)
+        **{row: COMMON[row] for row in _MAPPING},
+        "SESSION-PENDING": COMMON["SESSION-PENDING"],
+        "TOKEN-TIME": COMMON["TOKEN-TIME"],
+        "TOKEN-SIGNATURE": CLERK_BACKEND_API.findings["TOKEN-SIGNATURE"],
+        "TOKEN-AUDIENCE": CLERK_BACKEND_API.findings["TOKEN-AUDIENCE"],
+    },
+    frozenset(
+        {
+            "SID-INDEPENDENT",
+            "CB-NO-QUERY",
+            "PATH-CONSISTENT",
+            "SESSION-TOKENS-ONLY",
+            "VALID-ACCEPTED",
+            "REQ-NO-SPOOF",
+            "KEYS-ISOLATED",
+        }
+    ),
+    EXPRESS_QUICKSTART.gate | {"SESSION-PENDING/pending-refused"},
+    file=SERVICES / "fastapi-quickstart" / ".venv" / "bin" / "uvicorn",
+    methods=frozenset({"authenticate_request"}),
+    app=AppProfile(
+        "/me",
+        {"user_id": "userId", "org_id": "orgId", "role": "orgRole", "session_id": "sessionId"},
+        {"org:admin": "admin", "org:member": "viewer"},
+        {"fixed": {"leeway_s": 5, "authorized_parties": ["http://localhost:3000"]}},
+    ),
+    limited=EXPRESS_QUICKSTART.limited,
+    fresh_per_row=True,
+)
+
 PEERS = (
     CLERK_BACKEND_API,
     CLERK_BACKEND_API_SERVED,
@@ -500,4 +556,5 @@ PEERS = (
     CLERK_EXPRESS,
     CLERK_SDK_GO,
     EXPRESS_QUICKSTART,
+    FASTAPI_QUICKSTART,
 )
