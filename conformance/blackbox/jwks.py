@@ -52,6 +52,9 @@ class JwksHost:
 
     def __init__(self, port: int = 0) -> None:
         self.documents: dict[str, bytes] = {}
+        #: Each API base's secret key (``secret_key``), to the document served under it: how
+        #: a host that serves one path for every deployment tells them apart (``clerk_api``).
+        self.secrets: dict[str, str] = {}
         self.sources: dict[str, JwksSource] = {}
         self.fetches: collections.Counter[str] = collections.Counter()
         self.lock = threading.RLock()  # static() runs in finalizers too
@@ -104,8 +107,13 @@ class JwksHost:
         return f"{self.origin}/jwks/{self.register(jwks)}.json"
 
     def api_url(self, jwks: Mapping[str, Any]) -> str:
-        """The API base URL under which ``jwks`` is served at each of ``SDK_PATHS``."""
-        return f"{self.origin}{_API}{self.register(jwks)}"
+        """The API base URL under which ``jwks`` is served at each of ``SDK_PATHS`` (its secret
+        key remembered)."""
+        doc = self.register(jwks)
+        url = f"{self.origin}{_API}{doc}"
+        with self.lock:
+            self.secrets[secret_key(url)] = doc
+        return url
 
     def live(self, jwks: Mapping[str, Any], source: JwksSource) -> None:
         """From now on, ``jwks``'s paths serve what ``source`` returns at each fetch — a
@@ -120,6 +128,12 @@ class JwksHost:
         with self.lock:
             if self.sources.get(doc) is source:
                 del self.sources[doc]
+
+
+def secret_key(api_url: str) -> str:
+    """The secret key of the deployment at ``api_url``, of the form Clerk's SDKs expect: they
+    send it on every fetch of the JWKS."""
+    return "sk_live_" + hashlib.sha256(api_url.encode()).hexdigest()[:40]
 
 
 def _encoded(jwks: Mapping[str, Any]) -> bytes:

@@ -18,7 +18,6 @@ import contextlib
 import contextvars
 import functools
 import gc
-import hashlib
 import itertools
 import json
 import os
@@ -46,6 +45,7 @@ from ..capabilities import Capabilities, CapabilityError
 from ..findings import example_began
 from . import http1
 from .app import AppProfile
+from .clerk_api import clerk_api
 from .clock import (
     FAKETIME_ENV,
     NO_CLOCK_LIBRARY,
@@ -54,7 +54,7 @@ from .clock import (
     clock_library,
     library_name,
 )
-from .jwks import JWKS_PATH, SDK_PATHS, free_port, jwks_host, jwks_host_at
+from .jwks import JWKS_PATH, SDK_PATHS, free_port, jwks_host, jwks_host_at, secret_key
 from .wire import (
     CAPABILITIES,
     CLOCK,
@@ -105,7 +105,6 @@ def service_environment(
     declared another ``key_form``); and, under the names Clerk's SDKs read, the API base its
     JWKS is fetched from (``jwks.SDK_PATHS`` below it), that JWKS's URL and keys of the forms
     the SDKs expect — one place, for ``--serve`` and for ``clerk-harness env`` alike."""
-    digest = hashlib.sha256(api_url.encode()).hexdigest()[:40]
     frontend = urllib.parse.urlsplit(settings.issuer or ISSUER).netloc or "clerk.invalid"
     return {
         **({"CLERK_HARNESS_PORT": str(port)} if port else {}),
@@ -115,7 +114,7 @@ def service_environment(
         "CLERK_HARNESS_JWT_KEY": settings.jwt_key or jwt_key_pem(settings.jwks),
         "CLERK_API_URL": api_url,
         "CLERK_JWKS_URL": api_url + SDK_PATHS[1],
-        "CLERK_SECRET_KEY": f"sk_live_{digest}",
+        "CLERK_SECRET_KEY": secret_key(api_url),
         "CLERK_PUBLISHABLE_KEY": "pk_live_" + base64.b64encode(f"{frontend}$".encode()).decode(),
     }
 
@@ -154,6 +153,7 @@ class Service:
                 settings, host.url(settings.jwks), host.api_url(settings.jwks), self.port
             ),
             **(preloaded.environment() if preloaded else {}),
+            **(api.environment() if (api := clerk_api()) else {}),  # a JVM's api.clerk.com
         }
         self.process = subprocess.Popen(
             command, shell=True, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

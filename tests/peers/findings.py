@@ -16,6 +16,7 @@ from pathlib import Path
 from conformance import BY_ID, Target
 from conformance.audit.run import Gate
 from conformance.blackbox.app import AppProfile
+from conformance.blackbox.clerk_api import clerk_api
 from conformance.findings import HOLDS, INCONCLUSIVE, VIOLATED, Finding, run_row
 from conformance.registry import lookup
 from strategies import sign
@@ -152,7 +153,8 @@ class Peer:
     marked ``slow``; ``methods``: the entry points a served peer must offer; ``app``: the
     service's own route and JSON (``clerk-harness audit --whoami …``); ``limited``: the rows it
     cannot be judged on (``n/a`` with the service's reason); ``fresh_per_row``: each row on new
-    processes (a service without a reset keeps what one row taught it)."""
+    processes (a service without a reset keeps what one row taught it); ``clerk_api``: it
+    fetches its keys from ``https://api.clerk.com``, served on loopback port 443."""
 
     name: str
     spec: str
@@ -169,6 +171,7 @@ class Peer:
     app: AppProfile | None = None
     limited: frozenset[str] = frozenset()
     fresh_per_row: bool = False
+    clerk_api: bool = False
 
     @property
     def rows(self) -> list[str]:
@@ -185,6 +188,8 @@ class Peer:
             return f"{self.program} on PATH"
         if self.file is not None and not self.file.exists():
             return f"{self.file} (run services/build)"
+        if self.clerk_api and clerk_api() is None:
+            return "port 443 on loopback for api.clerk.com (root, or a user namespace: unshare -rn)"
         return ""
 
 
@@ -499,7 +504,7 @@ EXPRESS_QUICKSTART = Peer(
 #: declared (its front end as the one authorized party, the SDK's 5 s skew).
 FASTAPI_QUICKSTART = Peer(
     "fastapi quickstart",
-    "serve=CLERK_JWT_KEY=\"$CLERK_HARNESS_JWT_KEY\" "
+    'serve=CLERK_JWT_KEY="$CLERK_HARNESS_JWT_KEY" '
     f"{SERVICES / 'fastapi-quickstart' / '.venv' / 'bin' / 'uvicorn'} "
     f"--app-dir {SERVICES / 'fastapi-quickstart'} app:app --port $CLERK_HARNESS_PORT",
     {
@@ -549,6 +554,71 @@ FASTAPI_QUICKSTART = Peer(
     fresh_per_row=True,
 )
 
+#: docs/findings.md §3g: a JVM service on Clerk's Java SDK as its README writes request
+#: authentication, audited unchanged — networked: the SDK fetches https://api.clerk.com/v1/jwks,
+#: which the harness serves on loopback (``clerk_api``: JAVA_TOOL_OPTIONS names its host file
+#: and trust store); its clock preloaded; its own ``GET /me`` mapped to the principal; what the
+#: SDK and the app fix declared (a 5 s skew, a 5 min JWKS cache, the app's front end).
+JAVA_QUICKSTART = Peer(
+    "java quickstart",
+    "serve=PORT=$CLERK_HARNESS_PORT java -Dsun.net.httpserver.nodelay=true "
+    f"-jar {SERVICES / 'java-quickstart' / 'target' / 'app.jar'}",
+    {
+        # the app pins no organization, as the Express quickstart (§3e)
+        "ID-FAITHFUL": EXPRESS_QUICKSTART.findings["ID-FAITHFUL"],
+        "ID-ORG-PINNED": EXPRESS_QUICKSTART.findings["ID-ORG-PINNED"],
+        "ID-REQUIRED": frozenset({"ID-REQUIRED/error-class", "ID-REQUIRED/missing-org"}),
+        **{row: COMMON[row] for row in _MAPPING},
+        "SESSION-PENDING": COMMON["SESSION-PENDING"],
+        "SESSION-TOKENS-ONLY": COMMON["SESSION-TOKENS-ONLY"],
+        # the SDK's own, over its networked path
+        "TOTAL": frozenset({"TOTAL/crash", "TOTAL/request-layer", "TOTAL/v2-claims"}),
+        "VALID-ACCEPTED": frozenset({"VALID-ACCEPTED/v2"}),
+        "TOKEN-SIGNATURE": frozenset({"TOKEN-SIGNATURE/other-algorithm"}),
+        "TOKEN-TIME": COMMON["TOKEN-TIME"]
+        | {"TOKEN-TIME/huge-iat", "TOKEN-TIME/huge-nbf", "TOKEN-TIME/exp-boundary"},
+        "TOKEN-AUDIENCE": frozenset({"TOKEN-AUDIENCE/azp-missing", "TOKEN-AUDIENCE/iss-mismatch"}),
+        "TOKEN-MALFORMED": frozenset(
+            {
+                "TOKEN-MALFORMED/bad-base64url",
+                "TOKEN-MALFORMED/non-utf8",
+                "TOKEN-MALFORMED/whitespace",
+                "TOKEN-MALFORMED/error-class",
+            }
+        ),
+        "REQ-AMBIENT-ONLY": frozenset(
+            {
+                "REQ-AMBIENT-ONLY/bearer-scheme-case",
+                "REQ-AMBIENT-ONLY/cookie-split",
+                "REQ-AMBIENT-ONLY/decoy-cookie",
+                "REQ-AMBIENT-ONLY/scheme",
+            }
+        ),
+        # the networked configuration: every unknown kid is a fetch of Clerk's API
+        "KEYS-ISOLATED": frozenset({"KEYS-ISOLATED/unknown-kid-fetch"}),
+    },
+    frozenset({"SID-INDEPENDENT", "CB-NO-QUERY", "PATH-CONSISTENT", "REQ-NO-SPOOF"}),
+    EXPRESS_QUICKSTART.gate | VULNERABILITIES,
+    program="java",
+    file=SERVICES / "java-quickstart" / "target" / "app.jar",
+    methods=frozenset({"authenticate_request"}),
+    app=AppProfile(
+        "/me",
+        {"user_id": "userId", "org_id": "orgId", "role": "orgRole", "session_id": "sessionId"},
+        {"org:admin": "admin", "org:member": "viewer"},
+        {
+            "fixed": {
+                "leeway_s": 5,
+                "jwks_ttl_s": 300,
+                "authorized_parties": ["http://localhost:3000"],
+            }
+        },
+    ),
+    limited=EXPRESS_QUICKSTART.limited,
+    fresh_per_row=True,
+    clerk_api=True,
+)
+
 PEERS = (
     CLERK_BACKEND_API,
     CLERK_BACKEND_API_SERVED,
@@ -557,4 +627,5 @@ PEERS = (
     CLERK_SDK_GO,
     EXPRESS_QUICKSTART,
     FASTAPI_QUICKSTART,
+    JAVA_QUICKSTART,
 )
