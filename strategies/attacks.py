@@ -987,10 +987,29 @@ def with_unused_bits(segment: str, bits: int) -> str:
 def _whitespace(draw: st.DrawFn, scene: Scene) -> str:
     """A valid token with a space, tab, CR, LF or no-break space inside it."""
     token = scene.valid()
-    char = pick(draw, [" ", "\t", "\n", "\r\n", "\u00a0"])
-    inside = [token.index("."), token.index(".") + 1, token.rindex(".") + 1, len(token) // 2]
-    at = pick(draw, inside)
-    return token[:at] + char + token[at:]
+    at = pick(draw, _inside(token))
+    return token[:at] + pick(draw, WHITESPACE) + token[at:]
+
+
+#: What ``whitespace`` puts inside a token.
+WHITESPACE = (" ", "\t", "\n", "\r\n", "\u00a0")
+
+
+def _inside(token: str) -> list[int]:
+    """Where ``whitespace`` puts it: at each end of the payload, at the signature's start, and
+    in the middle."""
+    return [token.index("."), token.index(".") + 1, token.rindex(".") + 1, len(token) // 2]
+
+
+def whitespaced_tokens(token: str) -> list[tuple[str, str, str]]:
+    """Every token ``whitespace`` may draw from ``token``, each as (attack, what it is, token):
+    a lenient decoder may skip one character in one place only (a no-break space where a
+    signature starts, say), which a seed's draws can miss."""
+    return [
+        ("whitespace", f"{char!r} at character {at}", token[:at] + char + token[at:])
+        for at in _inside(token)
+        for char in WHITESPACE
+    ]
 
 
 @attack(

@@ -147,3 +147,27 @@ def test_a_crash_is_profile_claims_only_when_the_profile_claims_cause_it() -> No
     trusting = Target.load(catalogue.sut_spec("trusting_parser"))  # crashes on a string `o`
     assert crash_cause(trusting, {**claims, "o": "org"}).name == "crash"
     assert crash_cause(lower_email, ["not", "an", "object"]).name == "crash"
+
+
+class SkipsOneSpace(ReferenceAuthenticator):
+    """The reference behind jjwt's leniency (docs/findings.md §3g): a no-break space where the
+    signature starts is skipped, and nothing else."""
+
+    def authenticate_token(self, token: str) -> Principal:
+        at = token.rfind(".") + 1
+        if token[at : at + 1] == "\u00a0":
+            token = token[:at] + token[at + 1 :]
+        return super().authenticate_token(token)
+
+
+def test_one_whitespace_in_one_place_is_caught_whatever_the_draws() -> None:
+    """One of the twenty tokens ``whitespace`` may draw is accepted: TOKEN-MALFORMED's probe
+    sends each once before any example, so the probe finds it (a drawn one hit it in some runs
+    and missed it in others)."""
+    base = Target.load("reference:make")
+    target = Target("skips one space", SkipsOneSpace, base.keys, base.settings, base.methods)
+    with profile("one-example", max_examples=1, phases=[Phase.generate]):
+        result = run_row("TOKEN-MALFORMED", lambda: BY_ID["TOKEN-MALFORMED"].check(target), lookup)
+    (found,) = result.own
+    assert found.id == "TOKEN-MALFORMED/whitespace", result.findings
+    assert found.message.startswith("a valid session's token with '\\xa0'"), found.message

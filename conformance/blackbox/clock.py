@@ -6,11 +6,11 @@ The library is the harness's own shim (``wallclock.c``, built once with the mach
 compiler) or, without a compiler, Debian's libfaketime; both read the same file. Only the wall
 clock is faked (``CLOCK_REALTIME``, ``gettimeofday``, ``time``): monotonic clocks stay real, so
 the service's own timeouts and event loop run as they do. The shim is preferred by measurement:
-it touches nothing else, where libfaketime also rewrites the timeouts of condition variables and
-polls — two uvicorn services under it on two busy cores answered 30 times slower (the README's
-*Your service*). A binary that reads the clock without libc (a static Go binary, through the
-vDSO) follows neither: the harness probes that (``ServedFactory``) and judges no row of such a
-service.
+it touches nothing else, where libfaketime also intercepts the timed waits of condition
+variables and polls — two uvicorn services under it on two busy cores answered 30 times slower,
+a JVM 40 times (the README's *Black-box mode*). A binary that reads the clock without libc (a
+static Go binary, through the vDSO) follows neither: the harness probes that
+(``ServedFactory``) and judges no row of such a service.
 
 A service the harness does not start (``--url``) is preloaded by its owner with what
 ``clerk-harness env --preload-clock`` prints: its clock file sits beside the keys file

@@ -43,6 +43,7 @@ from strategies.attacks import (
     timely_token,
     unb64url,
     unparsable_tokens,
+    whitespaced_tokens,
 )
 from strategies.clock import EPOCH, Clock, frozen_clock, timestamp
 from strategies.ratings import ANYONE, CRITICAL, HIGH, LOW, MEDIUM, USER
@@ -626,8 +627,8 @@ def _probe_malformed(target: Target) -> None:
     replaced by every text and value ``not_json`` and ``not_an_object`` may draw — each once,
     each on a fresh instance: a decoder that reads one, or refuses it with another error than
     ``Unauthorized`` (a 500, say), is found whatever a seed draws (``=`` padding, which a lax
-    decoder accepts and six of seven other misspellings not; a ``null`` header), judged as the
-    drawn attacks are."""
+    decoder accepts and six of seven other misspellings not; a ``null`` header; a no-break space
+    where the signature starts, which jjwt skips), judged as the drawn attacks are."""
     if is_capturing():
         return
     with frozen_clock() as clock:
@@ -638,7 +639,8 @@ def _probe_malformed(target: Target) -> None:
         valid = _present(TOKEN_MALFORMED.id, target.fresh_token_entry(), token, "a valid token")
         if not control(valid, "a plain session's token, before its malformations", claims=claims):
             return  # refused as it is: its malformations prove nothing
-        for attack, what, bad in [*unparsable_tokens(scene), *misspelt_tokens(token)]:
+        probes = [*unparsable_tokens(scene), *misspelt_tokens(token), *whitespaced_tokens(token)]
+        for attack, what, bad in probes:
             sut, table = target.fresh_token_entry(), token_table(bad)
             outcome = _present(TOKEN_MALFORMED.id, sut, bad, what, ERROR_CLASS, table)
             if isinstance(outcome, Principal):
