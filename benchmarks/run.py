@@ -25,8 +25,8 @@ Prints a table per part and writes them all to ``benchmarks/results.json`` (``--
   sending the same requests' bytes to the same service; and, for the served reference, each
   row's cost next to its in-process cost, with the requests and service processes it took;
 * **wall** — wall time and peak memory (summed over the process tree) of the README's test
-  command, ``pytest -n 2 --hypothesis-profile=clerk-ci``, of its quick tier (``-m quick``) and
-  of ``clerk-harness audit``;
+  command, ``pytest -n 3 --hypothesis-profile=clerk-ci``, of its quick tier (``-n 2 -m
+  quick``) and of ``clerk-harness audit``;
 * **ci** — ``.ci/run`` in a fresh clone of the committed ``HEAD``, as CI runs it.
 """
 
@@ -519,9 +519,9 @@ def timed(
 def wall() -> dict[str, Any]:
     """The README's test command, its quick tier (``-m quick``) and ``clerk-harness audit``."""
     bin_dir = Path(sys.executable).parent
-    pytest = [str(bin_dir / "pytest"), "-n", "2", "--hypothesis-profile=clerk-ci", "-q"]
-    quick = timed([*pytest, "-m", "quick"])
-    suite = timed(pytest)
+    pytest = [str(bin_dir / "pytest"), "--hypothesis-profile=clerk-ci", "-q"]
+    quick = timed([*pytest, "-n", "2", "-m", "quick"])
+    suite = timed([*pytest, "-n", "3"])
     audit = timed([str(bin_dir / "clerk-harness"), "audit"])
     return {"quick": quick, "suite": suite, "audit": audit}
 

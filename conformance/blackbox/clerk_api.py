@@ -20,8 +20,7 @@ import ssl
 import tempfile
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import ThreadingHTTPServer
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -29,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from .jwks import jwks_host
+from .jwks import JsonHandler, jwks_host
 
 HOSTNAME = "api.clerk.com"
 #: The path the Java SDK fetches (``{apiUrl}/{apiVersion}/jwks``).
@@ -57,20 +56,12 @@ class ClerkApi:
         return {"JAVA_TOOL_OPTIONS": f"{options} {given}".strip()}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     def do_GET(self) -> None:
         scheme, _, secret = (self.headers.get("Authorization") or "").partition(" ")
         host = jwks_host()
         known = self.path.partition("?")[0] == PATH and scheme == "Bearer"
-        body = host.fetch(host.secrets.get(secret)) if known else None
-        self.send_response(200 if body else 401)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body or b"")))
-        self.end_headers()
-        self.wfile.write(body or b"")
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+        self.send_json(host.fetch(host.secrets.get(secret)) if known else None, 401)
 
 
 def _certificate(directory: str) -> tuple[ssl.SSLContext, str]:

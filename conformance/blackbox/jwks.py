@@ -47,6 +47,20 @@ def document_id(path: str) -> str | None:
     return None
 
 
+class JsonHandler(BaseHTTPRequestHandler):
+    """A quiet handler answering a JSON document, or an empty refusal when there is none."""
+
+    def send_json(self, body: bytes | None, refusal: int) -> None:
+        self.send_response(200 if body else refusal)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
 class JwksHost:
     """The process's loopback JWKS endpoint: each deployment's document at its own paths."""
 
@@ -60,17 +74,9 @@ class JwksHost:
         self.lock = threading.RLock()  # static() runs in finalizers too
         host = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_GET(self) -> None:
-                body = host.fetch(document_id(self.path))
-                self.send_response(200 if body else 404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body or b"")))
-                self.end_headers()
-                self.wfile.write(body or b"")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
+                self.send_json(host.fetch(document_id(self.path)), 404)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
