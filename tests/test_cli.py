@@ -330,6 +330,7 @@ def test_the_self_check_passes_when_every_entry_violates_what_it_declares(tmp_pa
     assert "[clerk_issuer_required] SESSION-PENDING: holds" in done.stdout
 
 
+@pytest.mark.slow
 def test_the_full_matrix_runs_every_entry_on_every_row(tmp_path: Path) -> None:
     done = audit("--invariant", "SESSION-PENDING", "--full-matrix", cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-3000:]
@@ -410,6 +411,7 @@ def comparable(path: Path) -> list[dict[str, object]]:
     return [{k: v for k, v in cell.items() if k != "seconds"} for cell in results]
 
 
+@pytest.mark.slow
 def test_n_shards_merged_equal_one_unsharded_run(tmp_path: Path) -> None:
     """Three shards, merged by ``report``, make exactly the unsharded audit — with TOTAL's
     crash, found while checking SESSION-PENDING in one shard, in TOTAL's cell of another."""

@@ -46,6 +46,7 @@ def test_the_go_seed_is_caught_as_its_python_twin(
     assert got[:2] == want[:2], f"{service} {row}: {got[:2]}; its twin: {want[:2]}"
 
 
+@pytest.mark.slow
 def test_the_shared_current_user_races_on_real_cores(served: dict[str, Target]) -> None:
     status, own, _, _ = row_findings(served["go-shared-user"], "CACHE-CONCURRENT")
     assert status == "VIOLATED" and own == set(catalogue.violations("shared_current_user"))

@@ -308,6 +308,7 @@ def test_the_seed_story_the_readme_prints_is_the_one_the_machine_prints() -> Non
         assert re.fullmatch(pattern, line), (pattern, line)
 
 
+@pytest.mark.slow
 def test_the_first_command_teaches(tmp_path: Path) -> None:
     """The README's first command, as printed after its install step, finds the seed's bug: it
     exits 1, prints gated findings each with what to change, and writes the HTML report. Its

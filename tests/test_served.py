@@ -94,6 +94,7 @@ def test_a_served_entry_is_caught_on_broken_requests_and_claims(entry: str, row:
     test_a_served_entry_is_caught_on_what_it_declares(entry, row)
 
 
+@pytest.mark.slow  # hang and exit: shrinking through dead and hanging processes
 @pytest.mark.parametrize("mode", ["garbage", "error", "exit", "hang"])
 def test_a_service_breaking_the_contract_is_totals_finding_with_the_request(
     mode: str, monkeypatch: pytest.MonkeyPatch
