@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conformance import INVARIANTS
-from conformance.audit.run import Audit, Cell, Gate, document, keyword, settle
+from conformance.audit.run import Audit, Cell, Gate, _broken, document, keyword, settle
 from conformance.audit.text import WIDTH, closing, matrix
 from conformance.findings import HOLDS, INCONCLUSIVE, NOT_APPLICABLE, VIOLATED, Finding
 from conformance.registry import BY_ID
@@ -472,3 +472,14 @@ def test_a_service_profile_that_cannot_be_used_is_one_usage_line(
     done = audit("--serve", "true", *options, cwd=tmp_path)
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert says in done.stderr, done.stderr
+
+
+def test_a_check_that_failed_to_run_says_what_failed() -> None:
+    """An exception group escaping a check (Hypothesis's several distinct failures, a flaky
+    one) is named by its message, not by the frame line that ends its traceback."""
+    with pytest.raises(ExceptionGroup) as raised:
+        raise ExceptionGroup("Hypothesis found 2 distinct failures.", [ValueError(1), KeyError(2)])
+    longrepr = raised.getrepr()
+    report = pytest.TestReport("t.py::t", ("t.py", 0, "t"), {}, "failed", longrepr, "call")
+    reason = _broken("reference:make", "TOTAL", report).reason
+    assert reason.startswith("the check failed to run: ExceptionGroup: Hypothesis found 2"), reason

@@ -259,14 +259,18 @@ class Recorder:
 
 
 def _broken(spec: str, invariant: str, report: pytest.TestReport) -> Cell:
-    """A cell whose check itself failed to run (a harness or SUT-loading error): undecided."""
-    text = str(report.longrepr).strip().splitlines()
+    """A cell whose check itself failed to run (a harness or SUT-loading error): undecided,
+    with the error pytest's summary names (an exception group's too, whose traceback ends in
+    a frame line, not its message)."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    said = crash.message.strip() if crash is not None else ""
+    text = said.splitlines() or str(report.longrepr).strip().splitlines()
     return Cell(
         spec,
         invariant,
         INCONCLUSIVE,
         report.duration,
-        "the check failed to run: " + (text[-1] if text else "?"),
+        "the check failed to run: " + (text[0] if said else text[-1] if text else "?"),
     )
 
 
