@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import socket
 import ssl
 
@@ -25,7 +24,7 @@ pytestmark = pytest.mark.skipif(
 def _get(secret: str, path: str = PATH) -> tuple[int, bytes]:
     """``GET path`` from the loopback API as ``api.clerk.com``, trusting its certificate alone."""
     assert API is not None
-    context = ssl.create_default_context(cafile=os.path.join(os.path.dirname(API.hosts), "api.pem"))
+    context = ssl.create_default_context(cafile=API.certificate)
     connection = http.client.HTTPSConnection(API.address, 443, context=context, timeout=10)
     raw = socket.create_connection((API.address, 443), timeout=10)
     connection.sock = context.wrap_socket(raw, server_hostname=HOSTNAME)  # its name, not its IP

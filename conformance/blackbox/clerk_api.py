@@ -39,9 +39,11 @@ PASSWORD = "clerk-harness"
 
 @dataclass(frozen=True)
 class ClerkApi:
-    """The running loopback API: its address and the files a JVM is pointed at."""
+    """The running loopback API: its address, its certificate (PEM) and the files a JVM is
+    pointed at."""
 
     address: str
+    certificate: str
     hosts: str
     truststore: str
 
@@ -64,9 +66,9 @@ class _Handler(JsonHandler):
         self.send_json(host.fetch(host.secrets.get(secret)) if known else None, 401)
 
 
-def _certificate(directory: str) -> tuple[ssl.SSLContext, str]:
+def _certificate(directory: str) -> tuple[ssl.SSLContext, str, str]:
     """A fresh key and a self-signed certificate for ``HOSTNAME``: the server's TLS context,
-    and the PKCS #12 trust store holding the certificate."""
+    the certificate alone (PEM), and the PKCS #12 trust store holding it."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOSTNAME)])
     certificate = (
@@ -81,9 +83,10 @@ def _certificate(directory: str) -> tuple[ssl.SSLContext, str]:
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    pem = os.path.join(directory, "api.pem")
+    pem, private = os.path.join(directory, "api.pem"), os.path.join(directory, "api.key")
     with open(pem, "wb") as file:
         file.write(certificate.public_bytes(serialization.Encoding.PEM))
+    with open(private, "wb") as file:
         file.write(
             key.private_bytes(
                 serialization.Encoding.PEM,
@@ -92,7 +95,7 @@ def _certificate(directory: str) -> tuple[ssl.SSLContext, str]:
             )
         )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(pem)
+    context.load_cert_chain(pem, private)
     truststore = os.path.join(directory, "truststore.p12")
     with open(truststore, "wb") as file:
         file.write(
@@ -101,7 +104,7 @@ def _certificate(directory: str) -> tuple[ssl.SSLContext, str]:
                 serialization.BestAvailableEncryption(PASSWORD.encode()),
             )
         )
-    return context, truststore
+    return context, pem, truststore
 
 
 def _bound() -> ThreadingHTTPServer | None:
@@ -125,11 +128,11 @@ def clerk_api() -> ClerkApi | None:
     if server is None:
         return None
     directory = tempfile.mkdtemp(prefix="clerk-harness-api-")
-    context, truststore = _certificate(directory)
+    context, certificate, truststore = _certificate(directory)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     address = str(server.server_address[0])
     hosts = os.path.join(directory, "hosts")
     with open(hosts, "w") as file:
         file.write(f"{address} {HOSTNAME}\n127.0.0.1 localhost\n")
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return ClerkApi(address, hosts, truststore)
+    return ClerkApi(address, certificate, hosts, truststore)
