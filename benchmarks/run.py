@@ -23,7 +23,9 @@ Prints a table per part and writes them all to ``benchmarks/results.json`` (``--
   requests through the served SUT's client: the wire contract's encoding, the keep-alive
   connection, the answer's decoding) next to the bound, a raw keep-alive loopback client
   sending the same requests' bytes to the same service; and, for the served reference, each
-  row's cost next to its in-process cost, with the requests and service processes it took;
+  row's cost next to its in-process cost — the reference as it is (claims taken directly) and
+  reached only through requests as a served one is (the same tokens signed and verified, no
+  HTTP) — with the requests and service processes it took;
 * **wall** — wall time and peak memory (summed over the process tree) of the README's test
   command, ``pytest -n 3 --hypothesis-profile=clerk-ci``, of its quick tier (``-n 2 -m
   quick``) and of ``clerk-harness audit``;
@@ -93,6 +95,9 @@ TARGETS = {
     "http_share_of_raw_client": 0.5,
     "served_audit_wall_s": 180,
 }
+#: The reference reached only through requests, as a served one is: the served path's work
+#: (tokens signed and verified) without HTTP, the like-for-like baseline of the http part.
+REQUESTS_ONLY = "tests.impls.request_only:reference"
 #: The served peers the http part measures, by name: the command ``--serve`` runs.
 SERVED = {
     "reference (clerk-harness serve)": f"{sys.executable} -m conformance serve reference:make",
@@ -140,7 +145,7 @@ def crowd() -> dict[str, Any]:
     (tokens signed once per process: the first run signs them), and the key widths a crowd of
     its size finds a collision in, by the birthday bound."""
     size, out = crowds.CROWD, {"identities": crowds.CROWD, "runs": {}}
-    for spec in ("reference:make", "tests.impls.request_only:reference"):
+    for spec in ("reference:make", REQUESTS_ONLY):
         target = Target.load(spec)
         for run in ("first", "again"):
             start = time.perf_counter()
@@ -423,37 +428,46 @@ def http(seconds: float = 5.0) -> dict[str, Any]:
     stop_all()
     served = Target.load(f"serve={SERVED['reference (clerk-harness serve)']}")
     local = Target.load("reference:make")
+    requests_only = Target.load(REQUESTS_ONLY)  # the served path's work, no HTTP
     with profile("bench-http"):
         for invariant in INVARIANTS:
             if invariant.missing(served):
                 continue
-            began = time.perf_counter()
-            run_row(invariant.id, functools.partial(invariant.check, local), lookup)
-            in_process = time.perf_counter() - began
+            in_process = _row_seconds(invariant, local)
+            through_requests = _row_seconds(invariant, requests_only)
             before = (TRAFFIC.requests, TRAFFIC.processes)
-            began = time.perf_counter()
-            run_row(invariant.id, functools.partial(invariant.check, served), lookup)
-            over_http = time.perf_counter() - began
+            over_http = _row_seconds(invariant, served)
             sent = {
                 "requests": TRAFFIC.requests - before[0],
                 "processes": TRAFFIC.processes - before[1],
             }
             out["rows"][invariant.id] = {
                 "in_process_s": round(in_process, 2),
+                "requests_only_s": round(through_requests, 2),
                 "http_s": round(over_http, 2),
                 "ratio": round(over_http / in_process, 1),
+                "ratio_requests_only": round(over_http / through_requests, 1),
                 "requests": sent["requests"],
                 "processes": sent["processes"],
                 "ms_per_request": round(over_http / max(sent["requests"], 1) * 1e3, 2),
             }
+            row = out["rows"][invariant.id]
             print(
-                f"  {invariant.id:24} in-process {in_process:6.2f}s  http {over_http:6.2f}s "
-                f"(x{over_http / in_process:4.1f})  {sent['requests']:6} requests, "
+                f"  {invariant.id:24} in-process {in_process:6.2f}s  requests only "
+                f"{through_requests:6.2f}s  http {over_http:6.2f}s (x{row['ratio']:4.1f}, "
+                f"x{row['ratio_requests_only']:4.1f})  {sent['requests']:6} requests, "
                 f"{sent['processes']:3} processes",
                 flush=True,
             )
     stop_all()
     return out
+
+
+def _row_seconds(invariant: Any, target: Target) -> float:
+    """Seconds one row takes against ``target`` (real time: the checks freeze their own)."""
+    began = time.perf_counter()
+    run_row(invariant.id, functools.partial(invariant.check, target), lookup)
+    return time.perf_counter() - began
 
 
 def _tree_rss_kib(root: int) -> int:

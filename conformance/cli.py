@@ -27,39 +27,11 @@ import textwrap
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from reference import Settings
-from strategies import TRUSTED_ORG, signing_keys
-from strategies.keys import KEYS_ENV, KeysFileError, keys_file_extra, write_keys
-
-from . import profiles
-from .audit.html import render_html
-from .audit.run import Audit, Cell, Gate, MergeError, Options, document, from_documents, run_audit
-from .audit.sarif import render_sarif
-from .audit.text import (
-    WIDTH,
-    closing,
-    findings_report,
-    matrix,
-    progress_line,
-    slowest,
-    write_junit,
-)
-from .blackbox.app import APP_ENV, AppProfile, AppProfileError, parse_pairs
-from .blackbox.clock import (
-    FAKETIME_ENV,
-    NO_CLOCK_LIBRARY,
-    PreloadedClock,
-    clock_file,
-    clock_library,
-)
-from .blackbox.jwks import JWKS_PATH, free_port
-from .blackbox.service import serve_spec, service_environment, url_spec
-from .capabilities import Capabilities
-from .options import parse_crowd, parse_shard
-from .registry import BY_ID
-from .target import SutLoadError
+if TYPE_CHECKING:
+    from .audit.run import Audit, Cell, Gate
+    from .blackbox.app import AppProfile
 
 
 class Parser(argparse.ArgumentParser):
@@ -71,6 +43,8 @@ class Parser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     """The command line."""
+    from . import profiles
+
     top = Parser(
         prog="clerk-harness", description="Property-based audit of Clerk session authentication."
     )
@@ -206,11 +180,25 @@ def parser() -> argparse.ArgumentParser:
         "/__harness/clock: its clock "
         "reads KEYS.clock, which `audit --url` drives (the real time otherwise)",
     )
-    serve = commands.add_parser(
-        "serve",
-        help="serve a Python factory over the wire contract, started by `audit --serve` (or "
-        "in `env`'s environment for `audit --url`): `clerk-harness serve module:factory`",
+    _serve_arguments(
+        commands.add_parser(
+            "serve",
+            help="serve a Python factory over the wire contract, started by `audit --serve` (or "
+            "in `env`'s environment for `audit --url`): `clerk-harness serve module:factory`",
+        )
     )
+    report = commands.add_parser(
+        "report", help="merge the JSON of an audit's shards (or of several audits) into one"
+    )
+    report.add_argument("documents", nargs="+", type=Path, metavar="JSON")
+    for command in (audit, report):
+        _outputs(command)
+    return top
+
+
+def _serve_arguments(serve: argparse.ArgumentParser) -> None:
+    """``serve``'s arguments (parsed alone when the command is ``serve``: a service start
+    imports the shim and the factory, nothing of the audit)."""
     serve.add_argument("factory", metavar="MODULE:FACTORY")
     serve.add_argument(
         "--without",
@@ -226,17 +214,12 @@ def parser() -> argparse.ArgumentParser:
         help="read the keys from CLERK_API_URL's /v1/jwks, as Clerk's SDKs do (at each "
         "instance, and again once jwks_ttl_s has passed), not from CLERK_HARNESS_JWKS",
     )
-    report = commands.add_parser(
-        "report", help="merge the JSON of an audit's shards (or of several audits) into one"
-    )
-    report.add_argument("documents", nargs="+", type=Path, metavar="JSON")
-    for command in (audit, report):
-        _outputs(command)
-    return top
 
 
 def _outputs(command: argparse.ArgumentParser) -> None:
     """The report files and the gate, common to ``audit`` and ``report``."""
+    from .audit.run import Gate
+
     command.add_argument("--json", type=Path, metavar="PATH", help="write the results as JSON")
     command.add_argument("--junit-xml", type=Path, metavar="PATH", help="write JUnit XML")
     command.add_argument("--html", type=Path, metavar="PATH", help="write one self-contained page")
@@ -264,6 +247,8 @@ def _outputs(command: argparse.ArgumentParser) -> None:
 
 
 def _shard(text: str) -> tuple[int, int]:
+    from .options import parse_shard
+
     try:
         shard = parse_shard(text)
     except ValueError as exc:
@@ -273,6 +258,8 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def _crowd(text: str) -> int:
+    from .options import parse_crowd
+
     try:
         return parse_crowd(text)
     except ValueError as exc:  # argparse names the option already
@@ -281,6 +268,8 @@ def _crowd(text: str) -> int:
 
 def _invariant(text: str) -> str:
     """An invariant ID, exactly as the table spells it."""
+    from .registry import BY_ID
+
     if text in BY_ID:
         return text
     close = difflib.get_close_matches(text.upper(), BY_ID, n=1, cutoff=0.6)
@@ -291,6 +280,8 @@ def _invariant(text: str) -> str:
 
 
 def _gate(text: str) -> Gate:
+    from .audit.run import Gate
+
     try:
         return Gate.parse(text)
     except ValueError as exc:  # argparse names the option already
@@ -299,16 +290,29 @@ def _gate(text: str) -> Gate:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return its exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["serve"]:  # a service start: the shim alone, its arguments alone
+        serve_parser = Parser(prog="clerk-harness serve")
+        _serve_arguments(serve_parser)
+        served = serve_parser.parse_args(argv[1:])
+        from .blackbox.serve import serve
+
+        serve(served.factory, frozenset(served.without), served.fetch_keys)
+        return 0
     args = parser().parse_args(argv)
     if args.command == "report":
         return _report(args)
     if args.command == "env":
         return _env(args)
-    if args.command == "serve":
-        from .blackbox.serve import serve  # the served shim: http.server, freezegun, the factory
+    from strategies.keys import KEYS_ENV
 
-        serve(args.factory, frozenset(args.without), args.fetch_keys)
-        return 0
+    from . import profiles
+    from .audit.run import Options, run_audit
+    from .audit.text import progress_line
+    from .blackbox.app import APP_ENV, AppProfileError
+    from .blackbox.service import serve_spec, url_spec
+    from .target import SutLoadError
+
     try:
         profile = _app_profile(args)
     except (AppProfileError, ValueError) as exc:
@@ -350,6 +354,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _app_profile(args: argparse.Namespace) -> AppProfile | None:
     """The service's own route and JSON (``--whoami``, ``--principal``, ``--role``,
     ``--declare``), or None when none is given."""
+    from .blackbox.app import AppProfile, AppProfileError, parse_pairs
+    from .capabilities import Capabilities
+
     if not (args.whoami or args.principal or args.role or args.declare or args.fresh_processes):
         return None
     declared = None
@@ -370,6 +377,20 @@ def _app_profile(args: argparse.Namespace) -> AppProfile | None:
 
 def _env(args: argparse.Namespace) -> int:
     """``env``: the keys file (written if absent), and the service's environment for it."""
+    from reference import Settings
+    from strategies import TRUSTED_ORG, signing_keys
+    from strategies.keys import KEYS_ENV, KeysFileError, keys_file_extra, write_keys
+
+    from .blackbox.clock import (
+        FAKETIME_ENV,
+        NO_CLOCK_LIBRARY,
+        PreloadedClock,
+        clock_file,
+        clock_library,
+    )
+    from .blackbox.jwks import JWKS_PATH, free_port
+    from .blackbox.service import service_environment
+
     keys: Path = args.keys.resolve()
     os.environ[KEYS_ENV] = str(keys)
     if not keys.exists():
@@ -401,6 +422,8 @@ def _env(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     """``report``: the documents merged into one audit, concluded as ``audit`` concludes."""
+    from .audit.run import MergeError, from_documents
+
     documents = []
     try:
         for path in args.documents:
@@ -418,6 +441,9 @@ def _report(args: argparse.Namespace) -> int:
 
 def _conclude(args: argparse.Namespace, audit: Audit, seconds: float, colour: bool) -> int:
     """Print the matrix, the findings and the verdict; write the reports; the exit code."""
+    from .audit.run import document
+    from .audit.text import WIDTH, closing, findings_report, matrix, slowest
+
     policy = {"allow_inconclusive": args.allow_inconclusive, "fail_on_na": args.fail_on_na}
     code = audit.exit_code(args.fail_on, **policy)
     doc = document(audit, code, args.fail_on, seconds, **policy)
@@ -441,6 +467,10 @@ def _conclude(args: argparse.Namespace, audit: Audit, seconds: float, colour: bo
 
 def _write(args: argparse.Namespace, doc: dict[str, object]) -> None:
     """The report files asked for."""
+    from .audit.html import render_html
+    from .audit.sarif import render_sarif
+    from .audit.text import write_junit
+
     if args.json:
         args.json.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     if args.junit_xml:

@@ -7,7 +7,9 @@ back when the instance is dropped or its example ends (``example_scope``), which
 so two instances alive in one example never share a cache, as two in-process instances never
 do, and an instance a failing example's traceback keeps does not keep its process. Before each
 request the service's clock is set to the harness's (``POST /__harness/clock``), so tokens
-minted on the frozen clock mean the same there.
+minted on the frozen clock mean the same there. A service's keep-alive connections are shared:
+each request takes an idle one or opens one, so threads racing again reuse the last race's
+(a new connection per thread and instance was a third of CACHE-CONCURRENT over HTTP).
 """
 
 from __future__ import annotations
@@ -170,7 +172,10 @@ class Service:
         self.clock_sent: float | None = None
         self.broken = ""
         self.lease = 0  # the current lease's number (0: idle)
-        self.local = threading.local()
+        #: Keep-alive connections between requests: each request takes one (or opens one) and
+        #: gives it back, so threads racing on a service reuse the connections of the last race.
+        self.connections: list[http1.Connection] = []
+        self.connections_lock = threading.Lock()
 
     def _wait_listening(self) -> None:
         for _ in range(int(START_S / 0.02)):  # counted, not timed: the clock may be frozen
@@ -199,6 +204,7 @@ class Service:
 
     def stop(self) -> None:
         """Stop the process (its whole group: a shell's children too)."""
+        self._close_idle()
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -255,33 +261,37 @@ class Service:
         body: bytes,
         oversized: bool = False,
     ) -> tuple[int, bytes]:
-        """One request on this thread's keep-alive connection (a fresh one if it went stale). An
-        oversized request whose connection is closed is neither sent again nor waited on: that
-        is its HTTP layer refusing it (``call``)."""
+        """One request on an idle keep-alive connection, or a new one (on an idle one gone
+        stale, once more on a new one, the other idle ones closed). An oversized request goes on
+        a connection of its own and, closed on, is neither sent again nor waited on: that is its
+        HTTP layer refusing it (``call``)."""
         TRAFFIC.add(requests=1)
-        if oversized:  # on a connection of its own: a closed one is then this request's doing
-            self._drop()
         for attempt in (1, 2):
-            reused = getattr(self.local, "used", False)
+            connection = None if oversized or attempt == 2 else self._idle_connection()
+            reused = connection is not None
             try:
-                connection = self._connection()  # connects, if it must: its errors are faults
+                if connection is None:  # its errors are faults, as the request's are
+                    connection = http1.Connection("127.0.0.1", self.port, TIMEOUT_S)
                 connection.write(method, target, headers, body)
                 got = connection.read(method)
-                self.local.used = not got.will_close
-                if got.will_close:
-                    self._drop()
-                return got.status, got.body
             except TimeoutError as exc:
-                self._drop()
+                _close(connection)
                 self.broken = f"no answer within {TIMEOUT_S:g} s"
                 raise ServiceFault(self.broken) from exc
             except OSError as exc:  # BadAnswer and the socket's errors alike
-                self._drop()
+                _close(connection)
                 if oversized:
                     raise ServiceFault(f"the connection was dropped ({exc!r})") from exc
                 if reused and attempt == 1 and self.process.poll() is None:
+                    self._close_idle()  # idle as long, the others are likely closed too
                     continue  # the server closed an idle keep-alive connection: once more
                 raise ServiceFault(self._dropped(exc)) from exc
+            if got.will_close:
+                connection.close()
+            else:
+                with self.connections_lock:
+                    self.connections.append(connection)
+            return got.status, got.body
         raise AssertionError("unreachable")
 
     def _dropped(self, exc: BaseException) -> str:
@@ -294,18 +304,20 @@ class Service:
                     f"{self.process.returncode}; its stderr ends: {self.tail()}")  # fmt: skip
         return f"the connection was dropped ({type(exc).__name__}: {exc})"
 
-    def _connection(self) -> http1.Connection:
-        connection = getattr(self.local, "connection", None)
-        if connection is None:
-            connection = http1.Connection("127.0.0.1", self.port, TIMEOUT_S)
-            self.local.connection, self.local.used = connection, False
-        return connection
+    def _idle_connection(self) -> http1.Connection | None:
+        with self.connections_lock:
+            return self.connections.pop() if self.connections else None
 
-    def _drop(self) -> None:
-        connection = getattr(self.local, "connection", None)
-        if connection is not None:
+    def _close_idle(self) -> None:
+        with self.connections_lock:
+            idle, self.connections = self.connections, []
+        for connection in idle:
             connection.close()
-        self.local.connection, self.local.used = None, False
+
+
+def _close(connection: http1.Connection | None) -> None:
+    if connection is not None:
+        connection.close()
 
 
 def _said(out: Outgoing) -> str:

@@ -2,10 +2,10 @@
 its first requests correctly (the reference behind it): ``garbage`` (a ``200`` that is not a
 principal), ``error`` (a ``500``), ``exit`` (the process dies), ``hang`` (no answer). Or one
 that keeps it while its HTTP layer refuses methods, as a stdlib service's does: ``methods``
-routes ``GET`` and ``POST``, answers ``405`` to ``PUT``/``PATCH``/``DELETE`` and leaves every
-other method to ``http.server``'s own ``501``; ``post-only`` routes only ``POST``, so every
-``GET`` — the plain Bearer request every correct service accepts — is a ``405``. Run as a
-script by the harness's tests of black-box mode; never imported."""
+routes ``GET`` and ``POST``, answers ``405`` to ``PUT``/``PATCH``/``DELETE`` and to any other
+method the ``501`` ``http.server`` answers one it has no handler for; ``post-only`` routes only
+``POST``, so every ``GET`` — the plain Bearer request every correct service accepts — is a
+``405``. Run as a script by the harness's tests of black-box mode; never imported."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import sys
 import time
 from typing import Any
 
-from conformance.blackbox.serve import App, Server, handler
+from conformance.blackbox.serve import App, Incoming, Server, handler
 
 HEALTHY_REQUESTS = 3
 #: The methods each refusing mode routes; the methods its router knows, for a 405.
@@ -23,21 +23,16 @@ KNOWN = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
 
 def router(app: App, routed: frozenset[str]) -> type:
-    """A stdlib handler with a method only for each routed one: ``405`` for another method its
-    router knows, and for any other ``http.server``'s ``501`` (it has no ``do_`` method)."""
+    """A stdlib-style router: the routed methods served, ``405`` for another method it knows,
+    and for any other the ``501`` ``http.server`` answers a method it has no handler for."""
 
     class Router(handler(app)):  # type: ignore[misc]
-        def __getattr__(self, name: str) -> Any:
-            verb = name.removeprefix("do_")
-            if name.startswith("do_") and verb in routed:
-                return self._route
-            if name.startswith("do_") and verb in KNOWN:
-                return self._not_allowed
-            raise AttributeError(name)
-
-        def _not_allowed(self) -> None:
-            self._body()
-            self._answer(405, {"reason": "method_not_allowed", "message": self.command})
+        def route(self, incoming: Incoming) -> tuple[int, Any]:
+            if incoming.method in routed:
+                return super().route(incoming)  # type: ignore[no-any-return]
+            if incoming.method in KNOWN:
+                return 405, {"reason": "method_not_allowed", "message": incoming.method}
+            return 501, None
 
     return Router
 
@@ -52,18 +47,19 @@ def main() -> None:
     seen = [0]
 
     class Misbehaving(base):  # type: ignore[misc, valid-type]
-        def _route(self) -> None:
-            if self.path.startswith("/__harness/") or seen[0] < HEALTHY_REQUESTS:
-                seen[0] += not self.path.startswith("/__harness/")
-                return super()._route()
-            self._body()
+        def route(self, incoming: Incoming) -> tuple[int, Any]:
+            control = incoming.path.startswith("/__harness/")
+            if control or seen[0] < HEALTHY_REQUESTS:
+                seen[0] += not control
+                return super().route(incoming)  # type: ignore[no-any-return]
             if mode == "garbage":
-                return self._answer(200, {"hello": "world"})
+                return 200, {"hello": "world"}
             if mode == "error":
-                return self._answer(500, {"reason": "boom"})
+                return 500, {"reason": "boom"}
             if mode == "exit":
                 os._exit(7)
             time.sleep(3600)
+            return 500, None
 
     Server(("127.0.0.1", port), Misbehaving).serve_forever()
 
