@@ -22,10 +22,11 @@ Prints a table per part and writes them all to ``benchmarks/results.json`` (``--
 * **http** — black-box mode, for each served peer: the harness's request rate (drawn Bearer
   requests through the served SUT's client: the wire contract's encoding, the keep-alive
   connection, the answer's decoding) next to the bound, a raw keep-alive loopback client
-  sending the same requests' bytes to the same service; and, for the served reference, each
-  row's cost next to its in-process cost — the reference as it is (claims taken directly) and
-  reached only through requests as a served one is (the same tokens signed and verified, no
-  HTTP) — with the requests and service processes it took;
+  sending the same requests' bytes to the same service (and the service's CPU time a request,
+  meanwhile); and, for the served reference, each row's cost next to its in-process cost — the
+  reference as it is (claims taken directly) and reached only through requests as a served one
+  is (the same tokens verified, no HTTP; both runs reusing the tokens a first one signed, as an
+  audit's later SUTs do) — with the requests and service processes it took;
 * **wall** — wall time and peak memory (summed over the process tree) of the README's test
   command, ``pytest -n 3 --hypothesis-profile=clerk-ci``, of its quick tier (``-n 2 -m
   quick``) and of ``clerk-harness audit``;
@@ -416,14 +417,18 @@ def http(seconds: float = 5.0) -> dict[str, Any]:
         service.call("authenticate_request", requests[0], False)  # a principal, or it raises
         harness = _harness_rate(service, requests, seconds)
         wire = [_wire_bytes(outgoing("authenticate_request", r, service.host)) for r in requests]
+        cpu = _tree_cpu_s(service.process.pid)
         raw = _raw_rate(service.port, wire, seconds)
+        service_us = (_tree_cpu_s(service.process.pid) - cpu) / (raw * seconds) * 1e6
         share = harness / raw
         out["peers"][name] = {
             "harness_per_s": round(harness),
             "raw_client_per_s": round(raw),
             "share": round(share, 3),
+            "service_cpu_us_per_request": round(service_us),
         }
-        print(f"  {name:28} harness {harness:7,.0f}/s  raw client {raw:7,.0f}/s  {share:.0%}")
+        print(f"  {name:28} harness {harness:7,.0f}/s  raw client {raw:7,.0f}/s  {share:.0%}"
+              f"  (the service's CPU: {service_us:.0f} µs a request)")  # fmt: skip
         del client
     stop_all()
     served = Target.load(f"serve={SERVED['reference (clerk-harness serve)']}")
@@ -434,6 +439,7 @@ def http(seconds: float = 5.0) -> dict[str, Any]:
             if invariant.missing(served):
                 continue
             in_process = _row_seconds(invariant, local)
+            _row_seconds(invariant, requests_only)  # signs its tokens: both runs below reuse them
             through_requests = _row_seconds(invariant, requests_only)
             before = (TRAFFIC.requests, TRAFFIC.processes)
             over_http = _row_seconds(invariant, served)
@@ -470,26 +476,36 @@ def _row_seconds(invariant: Any, target: Target) -> float:
     return time.perf_counter() - began
 
 
-def _tree_rss_kib(root: int) -> int:
-    """Resident memory of ``root`` and its descendants (Linux ``/proc``; 0 elsewhere)."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
+def _tree(root: int) -> dict[int, list[str]]:
+    """``root`` and its descendants, each with its ``/proc/PID/stat`` fields after the name
+    (Linux; empty elsewhere)."""
+    stats: dict[int, list[str]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            parents[int(entry.name)] = int(fields[1])
-            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
-        except (OSError, IndexError, ValueError):
+            stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
             continue
     tree, frontier = {root}, [root]
     while frontier:
         parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        children = [pid for pid, f in stats.items() if f[1] == str(parent) and pid not in tree]
         tree.update(children)
         frontier.extend(children)
-    return sum(rss.get(pid, 0) for pid in tree)
+    return {pid: stats[pid] for pid in tree if pid in stats}
+
+
+def _tree_rss_kib(root: int) -> int:
+    """Resident memory of ``root`` and its descendants."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    return sum(int(f[21]) * page // 1024 for f in _tree(root).values())
+
+
+def _tree_cpu_s(root: int) -> float:
+    """CPU seconds (user and system) ``root`` and its descendants have used."""
+    ticks = sum(int(f[11]) + int(f[12]) for f in _tree(root).values())
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def timed(
