@@ -13,6 +13,9 @@ decided (self-check: the reference holds everything and every catalogue entry vi
 what it declares, among the rows run); 1 a gated finding, an ``inconclusive`` row unless
 ``--allow-inconclusive``, or an ``n/a`` row with ``--fail-on-na``; 2 a usage or import error,
 with a one-line message.
+
+Each command imports what it uses when it runs: ``serve`` starts every process of a served
+Python factory, and loads the shim alone.
 """
 
 from __future__ import annotations

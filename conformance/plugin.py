@@ -202,9 +202,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 #: The harness's packages, imported in full by ``preload`` — except these modules, which do
-#: something on import: run the command line, build HypoFuzz targets (or skip), import the
-#: optional ``peers`` (an adapter is preloaded when a ``--sut`` names it), raise
-#: ``http.client``'s header limit (the served shim, a process of its own).
+#: something on import or belong elsewhere: run the command line, build HypoFuzz targets (or
+#: skip), import the optional ``peers`` (an adapter is preloaded when a ``--sut`` names it),
+#: and the served shim (a process of its own, which imports freezegun).
 HARNESS_PACKAGES = ("reference", "strategies", "conformance")
 NOT_PRELOADED = frozenset(
     {
