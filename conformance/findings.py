@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from reference import AuthError, Principal
-from reference.tokens import compact_segments, parse_json_object
+from reference.tokens import MAX_JSON_DEPTH, compact_segments, nests_deeper, parse_json_object
 from strategies import claims_shape
 from strategies.clock import time_class
 from strategies.ratings import Reach, Severity
@@ -218,9 +218,13 @@ PLAIN = "the plain session"
 
 
 def token_shape(token: str) -> str:
-    """``claims_shape`` of a token's payload, read without verifying it."""
+    """``claims_shape`` of a token's payload, read without verifying it (and, nested past what
+    the reference reads, not parsed: ``reference.tokens.nests_deeper``)."""
     try:
-        return claims_shape(parse_json_object(compact_segments(token)[1]))
+        payload = compact_segments(token)[1]
+        if nests_deeper(payload, MAX_JSON_DEPTH):
+            return "unreadable"
+        return claims_shape(parse_json_object(payload))
     except (AuthError, IndexError):
         return "unreadable"
 

@@ -92,6 +92,24 @@ def json_depth(value: Any) -> int:
     return deepest
 
 
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
+
+
+def nests_deeper(raw: bytes, depth: int) -> bool:
+    """Whether the JSON text ``raw`` nests arrays and objects deeper than ``depth``, read
+    without parsing it: ``json.loads`` recurses, to the interpreter's limit on a hostile
+    payload, and whatever runs meanwhile (a finalizer) finds no stack left."""
+    if raw.count(b"[") + raw.count(b"{") <= depth:
+        return False
+    level = 0
+    for bracket in _JSON_STRING.sub(b'""', raw).translate(None, _NOT_BRACKET):
+        level += 1 if bracket in b"[{" else -1
+        if level > depth:
+            return True
+    return False
+
+
 def parse_json_object(raw: bytes, part: str = "payload") -> dict[str, Any]:
     """Strict JSON → dict: UTF-8, no ``NaN``/``Infinity``, an object at the top, nesting at
     most ``MAX_JSON_DEPTH`` deep (whatever the interpreter's recursion limit)."""

@@ -23,6 +23,7 @@ from reference.tokens import (
     check_times,
     compact_segments,
     json_depth,
+    nests_deeper,
     numeric_date,
     parse_json_object,
     required_date,
@@ -413,3 +414,20 @@ def test_times_in_required_may_not_be_absent_others_may() -> None:
     with pytest.raises(Unauthorized) as rejected:
         check_times({"iat": 0}, now=10, leeway=0)
     assert rejected.value.reason == "missing_exp"
+
+
+@pytest.mark.quick
+@pytest.mark.parametrize(
+    ("raw", "depth", "deeper"),
+    [
+        (b'{"a":[[1]]}', 2, True),
+        (b'{"a":[[1]]}', 3, False),
+        (b'{"s":"[[[[[[\\"[[[{{{"}', 1, False),  # brackets in a string, an escaped quote
+        (b'{"a":' + b"[" * 5000 + b"1" + b"]" * 5000 + b"}", 1000, True),
+        (b"[" * 5000, 1000, True),  # no JSON: an upper bound is enough
+    ],
+)
+def test_nesting_is_read_without_recursing(raw: bytes, depth: int, deeper: bool) -> None:
+    assert nests_deeper(raw, depth) is deeper
+    if not deeper:
+        assert json_depth(json.loads(raw)) <= depth

@@ -171,3 +171,32 @@ def test_one_whitespace_in_one_place_is_caught_whatever_the_draws() -> None:
     (found,) = result.own
     assert found.id == "TOKEN-MALFORMED/whitespace", result.findings
     assert found.message.startswith("a valid session's token with '\\xa0'"), found.message
+
+
+@pytest.mark.quick
+def test_a_deeply_nested_token_is_described_without_parsing_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The deep-JSON attack nests past the interpreter's recursion limit: the harness's own
+    readers (a story's decoded payload and times, a refused control's shape) never parse it —
+    ``json.loads`` would recurse to the limit, and a finalizer the garbage collector ran
+    meanwhile (a served instance given back, a socket) would raise an unraisable
+    RecursionError, as one did in a peer's test."""
+    import sys
+
+    import conformance.findings as findings_module
+    import conformance.invariants.tokens as token_rows
+    from reference.tokens import b64url_encode
+
+    depth = sys.getrecursionlimit() + 200
+    payload = b'{"sub":"user_1","deep":' + b"[" * depth + b"1" + b"]" * depth + b"}"
+    token = ".".join([b64url_encode(b'{"alg":"RS256"}'), b64url_encode(payload), "c2ln"])
+
+    def refused(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a deeply nested payload was parsed")
+
+    monkeypatch.setattr(token_rows.json, "loads", refused)
+    monkeypatch.setattr(findings_module, "parse_json_object", refused)
+    assert token_rows.relative_times(token) == ""
+    assert token_rows._decoded(token.split(".")[1], 80).startswith("'eyJ")
+    assert findings_module.token_shape(token) == "unreadable"
