@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 import pytest
 from hypothesis import Phase
 
+import conformance.findings as findings_module
+import conformance.invariants.tokens as token_rows
 from conformance import BY_ID, INVARIANTS, Target, catalogue
 from conformance.audit.run import Gate
 from conformance.findings import run_row
@@ -21,6 +24,7 @@ from conformance.invariants.tokens import ATTACK_SUBCHECKS
 from conformance.invariants.total import crash_cause
 from conformance.registry import lookup
 from reference import Principal, ReferenceAuthenticator, Role, Settings, Unauthorized
+from reference.tokens import b64url_encode
 from strategies import ATTACK_NAMES, ATTACKS
 from tests.test_attacks import REASONS
 from tests.test_database_replay import profile
@@ -182,12 +186,6 @@ def test_a_deeply_nested_token_is_described_without_parsing_it(
     ``json.loads`` would recurse to the limit, and a finalizer the garbage collector ran
     meanwhile (a served instance given back, a socket) would raise an unraisable
     RecursionError, as one did in a peer's test."""
-    import sys
-
-    import conformance.findings as findings_module
-    import conformance.invariants.tokens as token_rows
-    from reference.tokens import b64url_encode
-
     depth = sys.getrecursionlimit() + 200
     payload = b'{"sub":"user_1","deep":' + b"[" * depth + b"1" + b"]" * depth + b"}"
     token = ".".join([b64url_encode(b'{"alg":"RS256"}'), b64url_encode(payload), "c2ln"])
