@@ -580,11 +580,13 @@ FASTAPI_QUICKSTART = Peer(
 #: authentication, audited unchanged — networked: the SDK fetches https://api.clerk.com/v1/jwks,
 #: which the harness serves on loopback (``clerk_api``: JAVA_TOOL_OPTIONS names its host file
 #: and trust store); its clock preloaded; its own ``GET /me`` mapped to the principal; what the
-#: SDK and the app fix declared (a 5 s skew, a 5 min JWKS cache, the app's front end).
+#: SDK and the app fix declared (a 5 s skew, a 5 min JWKS cache, the app's front end). Each
+#: instance is a JVM of its own: ``-XX:TieredStopAtLevel=1`` (the JIT's first tier alone) starts
+#: each a third faster, and changes nothing the app does.
 JAVA_QUICKSTART = Peer(
     "java quickstart",
-    "serve=PORT=$CLERK_HARNESS_PORT java -Dsun.net.httpserver.nodelay=true "
-    f"-jar {SERVICES / 'java-quickstart' / 'target' / 'app.jar'}",
+    "serve=PORT=$CLERK_HARNESS_PORT java -XX:TieredStopAtLevel=1 "
+    f"-Dsun.net.httpserver.nodelay=true -jar {SERVICES / 'java-quickstart' / 'target' / 'app.jar'}",
     {
         # the app pins no organization, as the Express quickstart (§3e)
         "ID-FAITHFUL": EXPRESS_QUICKSTART.findings["ID-FAITHFUL"],
