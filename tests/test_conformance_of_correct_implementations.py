@@ -1,7 +1,10 @@
-"""A second, deliberately different correct implementation violates nothing: the checks follow
-the README's invariants, not the reference's incidental choices. (The reference's own run is the
-conformance suite itself, ``conformance/test_conformance.py``, collected by this repository's
-``testpaths`` with its default ``--sut``.)"""
+"""Correct implementations reached another way violate nothing: the reference taking requests
+alone gets every claims and token row as Bearer requests, and its flawed twin is caught there.
+(The reference's own run is the conformance suite itself, ``conformance/test_conformance.py``,
+collected by this repository's ``testpaths`` with its default ``--sut``; the second,
+deliberately different implementation, ``tests/impls/alternative_impl.py``, holds every row
+under three seeds in ``tests/test_random_seeds.py`` — each control accepted, which a run here
+under ``clerk-ci`` would only repeat.)"""
 
 from __future__ import annotations
 
@@ -10,16 +13,6 @@ import pytest
 from conformance import BY_ID, INVARIANTS, Invariant, Target, catalogue
 from conformance.findings import HOLDS, run_row
 from conformance.registry import lookup
-
-ALTERNATIVE = "tests.impls.alternative_impl:make"
-
-
-@pytest.mark.parametrize("invariant", INVARIANTS, ids=[inv.id for inv in INVARIANTS])
-def test_the_alternative_implementation_holds(invariant: Invariant) -> None:
-    target = Target.load(ALTERNATIVE)
-    assert invariant.missing(target) == []
-    invariant.check(target)
-
 
 CLAIMS_ROWS = [inv for inv in INVARIANTS if inv.needs in (("claims",), ("token",))]
 

@@ -1,7 +1,8 @@
 """Sound under any seed: the reference and the alternative implementation hold every row under
-Hypothesis's default random profile, not only under the derandomized ``ci`` one — each control
-accepted, nothing found. Three seeds here (fixed, so that CI is replayable); ``benchmarks/run.py
---only seeds`` runs twenty."""
+Hypothesis's default random profile, not only under the derandomized ``clerk-ci`` one (the
+reference's run, ``conformance/test_conformance.py``) — each control accepted, nothing found.
+Three seeds here (fixed, so that CI is replayable): the alternative implementation's only run,
+and no ``clerk-ci`` one would add to them; ``benchmarks/run.py --only seeds`` runs twenty."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ what it means (README, "Black-box mode")."""
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import urllib.parse
 import urllib.request
@@ -178,6 +179,30 @@ def test_the_jwks_is_served_where_clerk_sdks_fetch_it_and_each_fetch_counted() -
     assert env["CLERK_SECRET_KEY"].startswith("sk_live_")
     publishable = env["CLERK_PUBLISHABLE_KEY"].removeprefix("pk_live_")
     assert base64.b64decode(publishable) == b"clerk.example.com$"
+
+
+def test_the_jwks_host_keeps_a_connection_alive_across_fetches() -> None:
+    """As Clerk's API does: an SDK keeping its connection fetches again on it, a refusal
+    included, and each fetch of a document is counted."""
+    keys = signing_keys()
+    host = jwks.JwksHost()
+    doc = host.register(keys.jwks)
+    origin = urllib.parse.urlsplit(host.origin)
+    connection = http.client.HTTPConnection(origin.hostname or "", origin.port, timeout=10)
+    try:
+        first = None
+        for path, body in ((f"/jwks/{doc}.json", keys.jwks), ("/jwks/unknown.json", None),
+                           (f"/jwks/{doc}.json", keys.jwks)):  # fmt: skip
+            connection.request("GET", path)
+            answer = connection.getresponse()
+            got = answer.read()
+            assert answer.will_close is False, path
+            assert (json.loads(got) if answer.status == 200 else None) == body, path
+            first = first or connection.sock
+            assert connection.sock is first, path  # the same connection throughout
+    finally:
+        connection.close()
+    assert host.fetches[doc] == 2
 
 
 @pytest.mark.parametrize(

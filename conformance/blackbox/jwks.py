@@ -48,7 +48,13 @@ def document_id(path: str) -> str | None:
 
 
 class JsonHandler(BaseHTTPRequestHandler):
-    """A quiet handler answering a JSON document, or an empty refusal when there is none."""
+    """A quiet handler answering a JSON document, or an empty refusal when there is none —
+    over HTTP/1.1 keep-alive, as Clerk's API: an SDK keeping its connection fetches again on it
+    (Node's fetch: 4 connections for 1,133 fetches in a row, one each before). Nagle's algorithm
+    off: an answer's head and body are two writes, and the body must not wait for an ACK."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def send_json(self, body: bytes | None, refusal: int) -> None:
         self.send_response(200 if body else refusal)
