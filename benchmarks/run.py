@@ -50,7 +50,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 from hypothesis import Phase, settings
@@ -72,6 +72,9 @@ from conformance.target import mint
 from strategies import TRUSTED_ORG, signing_keys, with_times
 from strategies.requests import plain_request
 from strategies.tokens import signing_afresh
+
+if TYPE_CHECKING:  # black-box mode is imported where it runs (``http``)
+    from conformance.blackbox.wire import Outgoing
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,7 +148,9 @@ def crowd() -> dict[str, Any]:
     """CACHE-ISOLATION's crowd: its cost on the reference (claims) and through Bearer requests
     (tokens signed once per process: the first run signs them), and the key widths a crowd of
     its size finds a collision in, by the birthday bound."""
-    size, out = crowds.CROWD, {"identities": crowds.CROWD, "runs": {}}
+    size = crowds.CROWD
+    runs: dict[str, dict[str, float]] = {}
+    out: dict[str, Any] = {"identities": size, "runs": runs}
     for spec in ("reference:make", REQUESTS_ONLY):
         target = Target.load(spec)
         for run in ("first", "again"):
@@ -153,13 +158,14 @@ def crowd() -> dict[str, Any]:
             crowds.check_crowd(target, cache.CROWD)
             seconds = time.perf_counter() - start
             per_login = seconds / (2 * size) * 1e6
-            out["runs"][f"{spec} {run}"] = {
+            runs[f"{spec} {run}"] = {
                 "seconds": round(seconds, 3),
                 "us_per_login": round(per_login, 1),
             }
             print(f"  {spec:32} {run:5}  {seconds:6.2f}s  {per_login:7.1f} µs per login")
-    out["birthday"] = {bits: round(crowds.birthday(size, bits), 4) for bits in (16, 20, 22, 24, 28)}
-    shown = ", ".join(f"{b} bits {p:.2%}" for b, p in out["birthday"].items())
+    birthday = {bits: round(crowds.birthday(size, bits), 4) for bits in (16, 20, 22, 24, 28)}
+    out["birthday"] = birthday
+    shown = ", ".join(f"{b} bits {p:.2%}" for b, p in birthday.items())
     print(f"  a crowd of {size} meets a collision of a random key of: {shown}")
     return out
 
@@ -185,7 +191,7 @@ def throughput(examples: int, rate_bound: float | None) -> dict[str, Any]:
             with counted() as count:
                 inv.check(target)
             seconds = time.perf_counter() - start
-            row = {
+            row: dict[str, Any] = {
                 "id": inv.id,
                 "group": group_of(inv.id),
                 "examples": count.examples,
@@ -392,7 +398,7 @@ def _harness_rate(service: Any, requests: list[reference.Request], seconds: floa
     return n / (time.perf_counter() - start)
 
 
-def _wire_bytes(out: Any) -> bytes:
+def _wire_bytes(out: Outgoing) -> bytes:
     """The request as the raw client sends it: the harness's own bytes."""
     lines = [f"{out.method} {out.target} HTTP/1.1".encode("latin-1")]
     for name, value in out.headers:
