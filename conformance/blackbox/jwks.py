@@ -50,7 +50,7 @@ def document_id(path: str) -> str | None:
 class JsonHandler(BaseHTTPRequestHandler):
     """A quiet handler answering a JSON document, or an empty refusal when there is none —
     over HTTP/1.1 keep-alive, as Clerk's API: an SDK keeping its connection fetches again on it
-    (Node's fetch: 4 connections for 1,133 fetches in a row, one each before). Nagle's algorithm
+    (Node's fetch: 4 connections for one check's 1,133 fetches, 1,133 before). Nagle's algorithm
     off: an answer's head and body are two writes, and the body must not wait for an ACK."""
 
     protocol_version = "HTTP/1.1"
